@@ -1,0 +1,37 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configFromFlags } from './main';
+
+describe('configFromFlags', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
+  const file = join(dir, 'tollgate.yaml');
+  writeFileSync(file, 'server:\n  port: 4555\n  host: 127.0.0.1\nsupergraph:\n  file: from-file.graphql\n');
+
+  it('reads --config', () => {
+    const config = configFromFlags('start', ['--config', file]);
+    expect(config.server.port).toBe(4555);
+    expect(config.supergraph.file).toBe(join(dir, 'from-file.graphql'));
+  });
+
+  it('lets --port, --host and --supergraph override the file', () => {
+    const config = configFromFlags('start', ['--config', file, '--port', '0', '--host', '0.0.0.0', '--supergraph', 'other.graphql'], dir);
+    expect(config.server.port).toBe(0);
+    expect(config.server.host).toBe('0.0.0.0');
+    expect(config.supergraph.file).toBe(join(dir, 'other.graphql'));
+  });
+
+  it('reads ./tollgate.yaml when no --config is given', () => {
+    expect(configFromFlags('start', [], dir).server.port).toBe(4555);
+  });
+
+  it('makes `dev` compose rover.yaml when nothing names a supergraph', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
+    expect(configFromFlags('dev', [], empty).supergraph.rover).toBe(join(empty, 'rover.yaml'));
+  });
+
+  it('rejects bad flags clearly', () => {
+    expect(() => configFromFlags('start', ['--port', 'abc'], dir)).toThrow(/--port must be a port number/);
+    expect(() => configFromFlags('start', ['--prot', '1'], dir)).toThrow(/--prot/);
+  });
+});

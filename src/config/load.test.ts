@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildConfig, ConfigError, loadConfig } from './load';
+import { trafficFor } from './schema';
+import { parseDuration, parseSize } from './units';
+
+describe('units', () => {
+  it('parses durations and sizes', () => {
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration('30s')).toBe(30_000);
+    expect(parseDuration('5m')).toBe(300_000);
+    expect(parseDuration(1500)).toBe(1500);
+    expect(parseDuration('soon')).toBeUndefined();
+    expect(parseSize('1mb')).toBe(1024 * 1024);
+    expect(parseSize('512kb')).toBe(512 * 1024);
+    expect(parseSize('big')).toBeUndefined();
+  });
+});
+
+describe('buildConfig', () => {
+  it('fills every default', () => {
+    const config = buildConfig({}, { baseDir: '/' });
+    expect(config.server).toMatchObject({ host: '127.0.0.1', port: 4000, graphqlPath: '/graphql', bodyLimit: 1024 * 1024, introspection: true });
+    expect(config.limits).toEqual({ maxDepth: 15, maxAliases: 30, maxRootFields: 20, maxTokens: 15000 });
+    expect(config.dedupe.inbound).toBe(true);
+    expect(Object.isFrozen(config.server)).toBe(true);
+  });
+
+  it('names an unknown key', () => {
+    expect(() => buildConfig({ server: { prot: 1 } }, { baseDir: '/' })).toThrow(/unknown key "server.prot"/);
+  });
+
+  it('names a key with a wrong type', () => {
+    expect(() => buildConfig({ server: { port: 'x' } }, { baseDir: '/' })).toThrow(/server.port/);
+    expect(() => buildConfig({ traffic: { all: { timeout: 'soon' } } }, { baseDir: '/' })).toThrow(/traffic.all.timeout: expected a duration/);
+  });
+
+  it('applies CLI overrides over the file', () => {
+    const config = buildConfig({ server: { port: 1 } }, { baseDir: '/base', overrides: { port: 2, host: '0.0.0.0', supergraph: 'x.graphql' } });
+    expect(config.server.port).toBe(2);
+    expect(config.server.host).toBe('0.0.0.0');
+    expect(config.supergraph.file).toBe('/base/x.graphql');
+    expect(buildConfig({}, { baseDir: '/b', overrides: { supergraph: 'rover.yaml' } }).supergraph.rover).toBe('/b/rover.yaml');
+  });
+
+  it('merges traffic defaults, all and per-subgraph overrides', () => {
+    const config = buildConfig({ traffic: { all: { timeout: '2s' }, subgraphs: { products: { timeout: '500ms', dedupe: false } } } }, { baseDir: '/' });
+    expect(trafficFor(config, 'products')).toEqual({ timeout: 500, dedupe: false, connections: 128 });
+    expect(trafficFor(config, 'reviews')).toEqual({ timeout: 2000, dedupe: true, connections: 128 });
+  });
+});
+
+describe('loadConfig', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
+
+  it('expands ${env.X} and resolves paths relative to the file', () => {
+    const file = join(dir, 'a.yaml');
+    writeFileSync(file, 'server:\n  port: ${env.TG_PORT}\n  host: "${env.TG_HOST:-127.0.0.2}"\nsupergraph:\n  file: ./sg.graphql\n');
+    const config = loadConfig(file, { env: { TG_PORT: '4321' } });
+    expect(config.server.port).toBe(4321);
+    expect(config.server.host).toBe('127.0.0.2');
+    expect(config.supergraph.file).toBe(join(dir, 'sg.graphql'));
+  });
+
+  it('keeps a secret with YAML syntax in it as one string value', () => {
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'headers:\n  all:\n    - insert: { name: x-key, value: "${env.TG_SECRET}" }\n');
+    const config = loadConfig(file, { env: { TG_SECRET: 'a #b: [c' } });
+    expect(config.headers.all[0]).toEqual({ insert: { name: 'x-key', value: 'a #b: [c' } });
+  });
+
+  it('fails clearly on a missing env variable, bad YAML and a missing file', () => {
+    const file = join(dir, 'b.yaml');
+    writeFileSync(file, 'server:\n  host: ${env.TG_NOPE}\n');
+    expect(() => loadConfig(file, { env: {} })).toThrow(/TG_NOPE is not set/);
+    writeFileSync(file, 'server: [\n');
+    expect(() => loadConfig(file, { env: {} })).toThrow(ConfigError);
+    expect(() => loadConfig(join(dir, 'none.yaml'))).toThrow(/cannot read config file/);
+  });
+});

@@ -1,0 +1,167 @@
+// The shape of tollgate.yaml: every key, its unit and its default, validated once at start-up.
+// Objects are strict, so a misspelt key is an error that names it; docs/configuration.md mirrors this file.
+import { z } from 'zod';
+import { parseDuration, parseSize } from './units';
+
+/** A whole number; also as text, since `${env.X}` expands to a string. */
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.union([z.number(), z.string().regex(/^-?\d+$/, 'expected a whole number').transform(Number)]).pipe(z.number().int().min(min).max(max));
+
+/** true/false; also as text, since `${env.X}` expands to a string. */
+const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
+
+/** "30s" | 30000 (ms) → milliseconds. */
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like "250ms", "30s" or "5m", got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** "1mb" | 1048576 (bytes) → bytes. */
+const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const bytes = parseSize(value);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a size like "512kb" or "1mb", got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid HTTP header name')
+  .transform((name) => name.toLowerCase());
+
+const regex = z.string().transform((source, ctx) => {
+  try {
+    return new RegExp(source, 'i');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(error as Error).message}` });
+    return z.NEVER;
+  }
+});
+
+/** One header rule for requests to subgraphs; rules run in order, `all` before the subgraph's own. */
+const headerRule = z.union([
+  z.strictObject({
+    propagate: z.union([
+      z.strictObject({ named: headerName, rename: headerName.optional(), default: z.string().optional() }),
+      z.strictObject({ matching: regex }),
+    ]),
+  }),
+  z.strictObject({ insert: z.strictObject({ name: headerName, value: z.string() }) }),
+  z.strictObject({ remove: z.union([z.strictObject({ named: headerName }), z.strictObject({ matching: regex })]) }),
+]);
+export type HeaderRule = z.infer<typeof headerRule>;
+
+const subgraphTraffic = z.strictObject({
+  /** Whole-request limit for one subgraph call (connect + answer). */
+  timeout: duration.optional(),
+  /** Make identical subgraph fetches that are in flight at once only once (queries only). */
+  dedupe: bool.optional(),
+  /** Keep-alive connections per subgraph origin. */
+  connections: int(1).optional(),
+});
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: int(0, 65535).default(4000),
+      graphqlPath: z.string().startsWith('/').default('/graphql'),
+      /** Largest accepted request body. */
+      bodyLimit: size.default(1024 * 1024),
+      /** Header carrying the request id; taken from the client when well-formed, else generated, and sent to subgraphs. */
+      requestIdHeader: headerName.default('x-request-id'),
+      introspection: bool.default(true),
+      csrfPrevention: z
+        .strictObject({
+          enabled: bool.default(true),
+          /** Any of these headers marks a request a browser would have preflighted. */
+          requiredHeaders: z.array(headerName).default(['x-apollo-operation-name', 'apollo-require-preflight']),
+        })
+        .prefault({}),
+      cors: z
+        .strictObject({
+          enabled: bool.default(true),
+          /** Allowed origins; "*" allows any (and then credentials are never allowed). */
+          origins: z.array(z.string()).default(['*']),
+          allowCredentials: bool.default(false),
+          allowHeaders: z.array(headerName).default(['content-type', 'authorization', 'x-api-key', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id']),
+          maxAge: duration.default(600_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+
+  supergraph: z
+    .strictObject({
+      /** A composed supergraph SDL file, reloaded on change (a broken one is logged and the last good keeps serving). */
+      file: z.string().optional(),
+      /** Or a rover supergraph.yaml composed at start-up. */
+      rover: z.string().optional(),
+      /** With `file`: watch it for changes. */
+      watch: bool.default(true),
+      /** With `rover`: re-compose every interval (re-fetching subgraph_url sources); 0 turns polling off. */
+      pollInterval: duration.default(0),
+    })
+    .prefault({})
+    .refine((s) => !(s.file && s.rover), { message: 'set either supergraph.file or supergraph.rover, not both' }),
+
+  /** Operation limits, checked once per distinct query text before anything else runs. 0 turns one off. */
+  limits: z
+    .strictObject({
+      maxDepth: int(0).default(15),
+      maxAliases: int(0).default(30),
+      maxRootFields: int(0).default(20),
+      maxTokens: int(0).default(15_000),
+    })
+    .prefault({}),
+
+  /** Calls to subgraphs: `all` applies to every subgraph, `subgraphs.<name>` overrides it for one. */
+  traffic: z
+    .strictObject({
+      all: subgraphTraffic.prefault({}),
+      subgraphs: z.record(z.string(), subgraphTraffic).default({}),
+    })
+    .prefault({}),
+
+  /** Header rules for requests to subgraphs: `all` first, then `subgraphs.<name>`. */
+  headers: z
+    .strictObject({
+      all: z.array(headerRule).default([]),
+      subgraphs: z.record(z.string(), z.array(headerRule)).default({}),
+    })
+    .prefault({}),
+
+  /** Identical queries in flight at once (same document, operation, variables, identity and forwarded headers) run once. */
+  dedupe: z.strictObject({ inbound: bool.default(true) }).prefault({}),
+
+  logging: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+});
+
+export type TollgateConfig = z.output<typeof configSchema>;
+export type TollgateConfigInput = z.input<typeof configSchema>;
+
+/** Defaults applied where `traffic.all` and `traffic.subgraphs.<name>` leave a value out. */
+export const TRAFFIC_DEFAULTS = { timeout: 30_000, dedupe: true, connections: 128 } as const;
+
+export type SubgraphTraffic = { timeout: number; dedupe: boolean; connections: number };
+
+/** Merges `traffic.all` and the subgraph's own section over the defaults. */
+export function trafficFor(config: TollgateConfig, subgraph: string): SubgraphTraffic {
+  const own = config.traffic.subgraphs[subgraph] ?? {};
+  const all = config.traffic.all;
+  return {
+    timeout: own.timeout ?? all.timeout ?? TRAFFIC_DEFAULTS.timeout,
+    dedupe: own.dedupe ?? all.dedupe ?? TRAFFIC_DEFAULTS.dedupe,
+    connections: own.connections ?? all.connections ?? TRAFFIC_DEFAULTS.connections,
+  };
+}

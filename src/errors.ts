@@ -1,0 +1,60 @@
+// Every error code Tollgate emits, in one table: code → HTTP status and meaning.
+// Codes are API: never rename or reuse one (docs/errors.md lists them; test/errors-doc.test.ts keeps both in step).
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+export const ERROR_CODES = {
+  // receive
+  BAD_REQUEST: { status: 400, meaning: 'The HTTP request is not a GraphQL request: malformed JSON, no query, wrong field types.' },
+  METHOD_NOT_ALLOWED: { status: 405, meaning: 'HTTP method not allowed, or a mutation sent with GET.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'POST body is not application/json.' },
+  PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body exceeds `server.bodyLimit`.' },
+  CSRF_PREVENTED: {
+    status: 400,
+    meaning: 'A request a browser could send without a CORS preflight; add `content-type: application/json` or an `apollo-require-preflight` header.',
+  },
+  NOT_FOUND: { status: 404, meaning: 'No route at this path.' },
+  // parse / validate
+  GRAPHQL_PARSE_FAILED: { status: 400, meaning: 'The query is not valid GraphQL syntax.' },
+  GRAPHQL_VALIDATION_FAILED: { status: 400, meaning: 'The query does not validate against the schema (also: introspection disabled).' },
+  MAX_TOKENS_LIMIT: { status: 400, meaning: 'The query has more lexical tokens than `limits.maxTokens`.' },
+  MAX_DEPTH_LIMIT: { status: 400, meaning: 'The operation nests deeper than `limits.maxDepth`.' },
+  MAX_ALIASES_LIMIT: { status: 400, meaning: 'The operation uses more aliases than `limits.maxAliases`.' },
+  MAX_ROOT_FIELDS_LIMIT: { status: 400, meaning: 'The operation selects more root fields than `limits.maxRootFields`.' },
+  // execute
+  SUBGRAPH_UNAVAILABLE: { status: 200, meaning: 'A subgraph could not be reached (connection refused or reset). Other data is returned.' },
+  SUBGRAPH_TIMEOUT: { status: 200, meaning: 'A subgraph did not answer within its timeout. Other data is returned.' },
+  SUBGRAPH_BAD_RESPONSE: {
+    status: 200,
+    meaning: 'A subgraph answered with a non-2xx status or a body that is not a GraphQL JSON response. Other data is returned.',
+  },
+  // gateway state
+  SUPERGRAPH_NOT_READY: { status: 503, meaning: 'No supergraph is loaded yet (see `/ready`).' },
+  INTERNAL_SERVER_ERROR: { status: 500, meaning: 'A bug in Tollgate; the log has the details under the request id.' },
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** A GraphQL error with a stable `extensions.code` from the table above. */
+export function tollgateError(
+  code: ErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+  path?: ReadonlyArray<string | number>,
+): GraphQLError {
+  return new GraphQLError(message, { path, extensions: { code, ...extensions } });
+}
+
+/** The HTTP status a request-level rejection with this code is answered with. */
+export function httpStatusOf(code: ErrorCode): number {
+  return ERROR_CODES[code].status;
+}
+
+/** A response body holding only errors, as sent when a request is rejected before execution. */
+export function errorBody(errors: GraphQLFormattedError[]): string {
+  return JSON.stringify({ errors });
+}
+
+/** Formats one request-level rejection: `{ errors: [{ message, extensions: { code } }] }`. */
+export function rejectionBody(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): string {
+  return errorBody([{ message, extensions: { code, ...extensions } }]);
+}

@@ -1,0 +1,105 @@
+// The plan + execute stages: @apollo/gateway (query planner, plan cache) behind @apollo/server,
+// with Tollgate's subgraph data source. The pipeline hands it an already received, checked request.
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { Logger } from 'pino';
+import { trafficFor, type TollgateConfig } from '../config/schema';
+import type { LiveSupergraph } from '../compose/liveSupergraph';
+import type { TollgateContext } from '../pipeline/context';
+import { compileHeaderRules } from './headerRules';
+import { ConnectionPools } from './httpClient';
+import { SubgraphDataSource } from './subgraphDataSource';
+
+/** The GraphQL request as received: what the client asked for. */
+export interface GraphQLParams {
+  query?: string;
+  operationName?: string;
+  variables?: Record<string, unknown>;
+  extensions?: Record<string, unknown>;
+}
+
+/** A finished HTTP answer, shareable between deduplicated requests (strings only, nothing mutable). */
+export interface HttpAnswer {
+  status: number;
+  headers: ReadonlyArray<readonly [string, string]>;
+  body: string;
+}
+
+export interface ExecutionEngine {
+  execute(params: GraphQLParams, context: TollgateContext, accept: string | undefined): Promise<HttpAnswer>;
+  stop(): Promise<void>;
+}
+
+export async function startEngine(config: TollgateConfig, supergraph: LiveSupergraph, logger: Logger): Promise<ExecutionEngine> {
+  // @apollo/gateway reports anonymous usage from its constructor unless this is set; Tollgate sends nothing unasked.
+  process.env.APOLLO_TELEMETRY_DISABLED = '1';
+
+  const pools = new ConnectionPools();
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraph,
+    logger: apolloLogger(logger),
+    buildService: ({ name, url }) => {
+      if (!url) throw new Error(`subgraph "${name}" has no routing URL in the supergraph`);
+      const traffic = trafficFor(config, name);
+      return new SubgraphDataSource({
+        name,
+        url,
+        ...traffic,
+        timeoutMs: traffic.timeout,
+        headerPlan: compileHeaderRules([...config.headers.all, ...(config.headers.subgraphs[name] ?? [])]),
+        requestIdHeader: config.server.requestIdHeader,
+        pools,
+      });
+    },
+  });
+
+  const server = new ApolloServer<TollgateContext>({
+    gateway,
+    introspection: config.server.introspection,
+    // The receive stage already enforced CSRF prevention, with Tollgate's error code.
+    csrfPrevention: false,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    logger: apolloLogger(logger),
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+  });
+  await server.start();
+
+  const execute = async (params: GraphQLParams, context: TollgateContext, accept: string | undefined): Promise<HttpAnswer> => {
+    const headers = new HeaderMap([['content-type', 'application/json']]);
+    if (accept) headers.set('accept', accept);
+    const response = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: 'POST', headers, search: '', body: params },
+      context: () => Promise.resolve(context),
+    });
+    let body: string;
+    if (response.body.kind === 'complete') {
+      body = response.body.string;
+    } else {
+      // Incremental delivery is not planned by @apollo/gateway; collect defensively rather than stream.
+      body = '';
+      for await (const chunk of response.body.asyncIterator) body += chunk;
+    }
+    return { status: response.status ?? 200, headers: [...response.headers], body };
+  };
+
+  return {
+    execute,
+    stop: async () => {
+      await server.stop();
+      await pools.close();
+    },
+  };
+}
+
+/** Apollo's logger interface over pino, so its messages are structured like ours. */
+function apolloLogger(logger: Logger) {
+  const child = logger.child({ component: 'apollo' });
+  return {
+    debug: (message: string) => child.debug(message),
+    info: (message: string) => child.info(message),
+    warn: (message: string) => child.warn(message),
+    error: (message: string) => child.error(message),
+  };
+}

@@ -1,0 +1,129 @@
+// How the gateway calls one subgraph: header rules, request id, deadline, in-flight dedup, coded failures.
+// Failures come back as a GraphQL response with an error (not a throw), so @apollo/gateway attaches the
+// fetch's path, keeps our `extensions.code`, and returns the rest of the data.
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { GraphQLFormattedError } from 'graphql';
+import type { ErrorCode } from '../errors';
+import type { TollgateContext } from '../pipeline/context';
+import type { HeaderPlan } from './headerRules';
+import { httpCall, HttpCallError, type ConnectionPools, type HttpResult } from './httpClient';
+import { InflightDeduper } from './inflight';
+
+export interface SubgraphCallOptions {
+  name: string;
+  url: string;
+  timeoutMs: number;
+  dedupe: boolean;
+  connections: number;
+  headerPlan: HeaderPlan;
+  requestIdHeader: string;
+  pools: ConnectionPools;
+}
+
+const sharedDeduper = new InflightDeduper<HttpResult>();
+
+export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
+  private readonly path: string;
+  private readonly pool;
+  /** Responses made here (not by the subgraph), whose errors get the fetch's path. */
+  private readonly ownErrors = new WeakSet<GatewayGraphQLResponse>();
+
+  constructor(private readonly options: SubgraphCallOptions) {
+    const url = new URL(options.url);
+    this.path = `${url.pathname}${url.search}`;
+    this.pool = options.pools.get(url.origin, { connections: options.connections, connectTimeoutMs: Math.min(options.timeoutMs, 10_000) });
+  }
+
+  async process(request: GraphQLDataSourceProcessOptions<TollgateContext>): Promise<GatewayGraphQLResponse> {
+    const { query, variables, operationName } = request.request;
+    const body = JSON.stringify({ query, variables, operationName });
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+
+    let atPath = false;
+    if (request.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION) {
+      const context = request.incomingRequestContext.context;
+      atPath = (request.pathInIncomingRequest?.length ?? 0) > 0;
+      Object.assign(headers, this.options.headerPlan(context.headers));
+      headers[this.options.requestIdHeader] = context.requestId;
+    }
+
+    const call = () => httpCall(this.pool, { method: 'POST', path: this.path, headers, body }, this.options.timeoutMs);
+    let result: HttpResult;
+    try {
+      // Only queries are shared; the request id differs per caller and stays out of the key.
+      result = this.options.dedupe && isQuery(query) ? await sharedDeduper.run(dedupeKey(this.options.url, headers, body, this.options.requestIdHeader), call) : await call();
+    } catch (error) {
+      return this.atFetchPath(this.failure(error), atPath);
+    }
+    return this.atFetchPath(this.parse(result), atPath);
+  }
+
+  /**
+   * Our own errors carry no path; an empty one makes @apollo/gateway put the fetch's path on them
+   * (e.g. ["products", "@"] for an entity fetch under `products`), as Apollo Router reports failed fetches.
+   */
+  private atFetchPath(response: GatewayGraphQLResponse, atPath: boolean): GatewayGraphQLResponse {
+    if (atPath && response.errors && this.ownErrors.has(response)) {
+      for (const error of response.errors as Array<GraphQLFormattedError & { path?: ReadonlyArray<string | number> }>) error.path = [];
+    }
+    return response;
+  }
+
+  private parse(result: HttpResult): GatewayGraphQLResponse {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(result.body);
+    } catch {
+      return this.error('SUBGRAPH_BAD_RESPONSE', `Subgraph "${this.options.name}" answered HTTP ${result.status} with a body that is not JSON`, {
+        upstreamStatus: result.status,
+        contentType: result.contentType ?? null,
+      });
+    }
+    const isGraphQLResponse = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && ('data' in parsed || 'errors' in parsed);
+    if (!isGraphQLResponse) {
+      return this.error('SUBGRAPH_BAD_RESPONSE', `Subgraph "${this.options.name}" answered HTTP ${result.status} with JSON that is not a GraphQL response`, {
+        upstreamStatus: result.status,
+      });
+    }
+    const response = parsed as GatewayGraphQLResponse;
+    if (result.status >= 200 && result.status < 300) return response;
+    // A non-2xx answer that still carries GraphQL errors (graphql-response+json) keeps them; otherwise it is a bad response.
+    if (Array.isArray(response.errors) && response.errors.length > 0) return response;
+    return this.error('SUBGRAPH_BAD_RESPONSE', `Subgraph "${this.options.name}" answered HTTP ${result.status}`, { upstreamStatus: result.status });
+  }
+
+  private failure(error: unknown): GatewayGraphQLResponse {
+    if (error instanceof HttpCallError && error.kind === 'timeout') {
+      return this.error('SUBGRAPH_TIMEOUT', `Subgraph "${this.options.name}" did not answer within ${this.options.timeoutMs}ms`, {
+        timeoutMs: this.options.timeoutMs,
+      });
+    }
+    if (error instanceof HttpCallError && error.kind === 'too-large') {
+      return this.error('SUBGRAPH_BAD_RESPONSE', `Subgraph "${this.options.name}" answered with a body too large to accept`);
+    }
+    const cause = error instanceof HttpCallError ? error.causeCode ?? error.message : String(error);
+    return this.error('SUBGRAPH_UNAVAILABLE', `Subgraph "${this.options.name}" is unavailable (${cause})`);
+  }
+
+  private error(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GatewayGraphQLResponse {
+    const error: GraphQLFormattedError = { message, extensions: { code, subgraph: this.options.name, ...extra } };
+    const response = { errors: [error] };
+    this.ownErrors.add(response);
+    return response;
+  }
+}
+
+/** The planner writes subgraph operations as `{…}`, `query …` or `mutation …`. */
+function isQuery(operation: string | undefined): boolean {
+  if (!operation) return false;
+  const start = operation.trimStart();
+  return !start.startsWith('mutation') && !start.startsWith('subscription');
+}
+
+function dedupeKey(url: string, headers: Record<string, string>, body: string, requestIdHeader: string): string {
+  let key = url;
+  for (const name in headers) if (name !== requestIdHeader) key += `\n${name}:${headers[name]}`;
+  return `${key}\n\n${body}`;
+}

@@ -1,0 +1,82 @@
+// Assembles a running Tollgate from a validated config: supergraph source, engine, pipeline, listener.
+// The CLI and the tests both start gateways through here.
+import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { LiveSupergraph } from './compose/liveSupergraph';
+import type { TollgateConfig } from './config/schema';
+import { startEngine, type ExecutionEngine } from './execute/engine';
+import { createGraphQLHandler } from './pipeline/handleGraphQL';
+import { createHttpServer, listen } from './server/httpServer';
+import { createLogger } from './telemetry/logger';
+
+export interface RunningGateway {
+  /** http://host:port/graphql */
+  url: string;
+  port: number;
+  supergraph: LiveSupergraph;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Produces the supergraph SDL; defaults to reading config.supergraph.file or composing config.supergraph.rover. */
+  loadSupergraph?: () => Promise<string>;
+}
+
+export async function startGateway(config: TollgateConfig, options: StartOptions = {}): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger(config.logging.level);
+  const supergraph = new LiveSupergraph({
+    load: options.loadSupergraph ?? supergraphLoader(config),
+    watchFile: config.supergraph.file && config.supergraph.watch ? config.supergraph.file : undefined,
+    pollIntervalMs: config.supergraph.rover ? config.supergraph.pollInterval : 0,
+    logger,
+  });
+
+  let engine: ExecutionEngine | undefined;
+  const handler = createGraphQLHandler({ config, logger, engine: () => engine });
+  const server: Server = createHttpServer(config, handler, () => ({
+    ready: engine !== undefined && supergraph.status.loaded,
+    details: { supergraph: supergraph.status },
+  }));
+  const address = await listen(server, config.server.port, config.server.host);
+
+  try {
+    engine = await startEngine(config, supergraph, logger);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}${config.server.graphqlPath}`;
+  logger.info({ url, supergraph: supergraph.status.hash }, 'tollgate is serving');
+
+  return {
+    url,
+    port: address.port,
+    supergraph,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await engine?.stop();
+      await supergraph.stop();
+    },
+  };
+}
+
+function supergraphLoader(config: TollgateConfig): () => Promise<string> {
+  const { file, rover } = config.supergraph;
+  if (file) return () => readFile(file, 'utf8');
+  if (rover) {
+    return async () => {
+      // Loaded lazily so a file-only deployment never pulls in composition.
+      const { composeFromRoverConfig } = await import('./compose/compose');
+      const result = await composeFromRoverConfig(rover, process.env);
+      if (!result.ok) throw new Error(`composition of ${rover} failed: ${result.errors.map((e) => `[${e.subgraph ?? '-'}] ${e.code}: ${e.message}`).join('; ')}`);
+      return result.supergraphSdl;
+    };
+  }
+  throw new Error('no supergraph configured: set supergraph.file or supergraph.rover (or pass --supergraph)');
+}

@@ -1,0 +1,142 @@
+// The GraphQL request pipeline: receive → parse → authenticate → policy → dedupe → execute → respond → record.
+// Reads top to bottom; each stage either hands on or answers with a coded error (see stages.ts).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { TollgateConfig } from '../config/schema';
+import { httpStatusOf, rejectionBody, type ErrorCode } from '../errors';
+import type { ExecutionEngine, GraphQLParams, HttpAnswer } from '../execute/engine';
+import { compileHeaderFingerprint } from '../execute/headerRules';
+import { InflightDeduper } from '../execute/inflight';
+import { corsHeaders, preflightHeaders } from '../server/cors';
+import { isPreflightedRequest } from '../server/csrf';
+import { readBody } from '../server/readBody';
+import { requestIdFrom } from '../server/requestId';
+import { OperationAnalyzer } from './analyzeOperation';
+import { ANONYMOUS, type TollgateContext } from './context';
+import { paramsFromJsonBody, paramsFromSearch } from './graphqlParams';
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+export interface PipelineDeps {
+  config: TollgateConfig;
+  logger: Logger;
+  /** The engine once a supergraph is loaded; undefined before. */
+  engine: () => ExecutionEngine | undefined;
+}
+
+export type GraphQLHandler = (req: IncomingMessage, res: ServerResponse, search: string) => Promise<void>;
+
+export function createGraphQLHandler({ config, logger, engine }: PipelineDeps): GraphQLHandler {
+  const { server } = config;
+  const analyzer = new OperationAnalyzer(config.limits);
+  const inbound = new InflightDeduper<HttpAnswer>();
+  const headerFingerprint = compileHeaderFingerprint([config.headers.all, ...Object.values(config.headers.subgraphs)]);
+
+  const respond = (res: ServerResponse, answer: HttpAnswer, requestId: string, cors: Record<string, string> | undefined) =>
+    writeAnswer(res, answer, server.requestIdHeader, requestId, cors);
+
+  return async function handleGraphQL(req, res, search) {
+    const requestId = requestIdFrom(req.headers[server.requestIdHeader]);
+    const cors = corsHeaders(server.cors, req.headers.origin);
+    try {
+      // ── receive ──────────────────────────────────────────────────────────────
+      if (req.method === 'OPTIONS') return respondPreflight(res, cors ? { ...cors, ...preflightHeaders(server.cors) } : undefined);
+      if (req.method !== 'GET' && req.method !== 'POST') {
+        return respond(res, reject('METHOD_NOT_ALLOWED', `${req.method} is not supported; use GET or POST.`, [['allow', 'GET, POST']]), requestId, cors);
+      }
+      if (server.csrfPrevention.enabled && !isPreflightedRequest(req.headers, server.csrfPrevention.requiredHeaders)) {
+        return respond(res, reject('CSRF_PREVENTED', csrfMessage(server.csrfPrevention.requiredHeaders)), requestId, cors);
+      }
+      let received;
+      if (req.method === 'POST') {
+        const mediaType = (req.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase();
+        if (mediaType !== 'application/json' && mediaType !== 'application/graphql-response+json') {
+          req.resume();
+          return respond(res, reject('UNSUPPORTED_MEDIA_TYPE', 'POST requests must have content-type: application/json.'), requestId, cors);
+        }
+        const body = await readBody(req, server.bodyLimit);
+        if (!body.ok) {
+          if (body.reason === 'aborted') return void res.destroy();
+          // Stop reading the rest of an oversized body: answer and close the connection.
+          res.shouldKeepAlive = false;
+          return respond(res, reject('PAYLOAD_TOO_LARGE', `The request body exceeds ${server.bodyLimit} bytes (server.bodyLimit).`), requestId, cors);
+        }
+        received = paramsFromJsonBody(body.body);
+      } else {
+        received = paramsFromSearch(new URLSearchParams(search));
+      }
+      if (!received.ok) return respond(res, reject('BAD_REQUEST', received.message), requestId, cors);
+      const params = received.params;
+
+      // ── parse ────────────────────────────────────────────────────────────────
+      const analysis = params.query === undefined ? undefined : analyzer.analyze(params.query, params.operationName);
+      if (analysis?.kind === 'rejected') {
+        const where = analysis.locations ? { locations: analysis.locations } : {};
+        return respond(res, rejectWithDetails(analysis.code, analysis.message, analysis.extensions, where), requestId, cors);
+      }
+      const operationType = analysis?.kind === 'ok' ? analysis.operationType : undefined;
+      if (req.method === 'GET' && operationType !== undefined && operationType !== 'query') {
+        return respond(res, reject('METHOD_NOT_ALLOWED', `A ${operationType} must be sent with POST.`, [['allow', 'POST']]), requestId, cors);
+      }
+
+      // ── authenticate ─────────────────────────────────────────────────────────
+      const context: TollgateContext = { requestId, headers: req.headers, principal: ANONYMOUS };
+
+      // ── policy ───────────────────────────────────────────────────────────────
+      // (authorization, rate limits and cost budgets plug in here, before any subgraph is called)
+
+      // ── dedupe + plan + execute ──────────────────────────────────────────────
+      const running = engine();
+      if (!running) return respond(res, reject('SUPERGRAPH_NOT_READY', 'No supergraph is loaded yet; see /ready.'), requestId, cors);
+      const accept = req.headers.accept;
+      const execute = () => running.execute(params, context, accept);
+      const answer =
+        config.dedupe.inbound && operationType === 'query'
+          ? await inbound.run(inboundKey(params, context, headerFingerprint(req.headers), accept), execute)
+          : await execute();
+
+      // ── respond ──────────────────────────────────────────────────────────────
+      respond(res, answer, requestId, cors);
+    } catch (error) {
+      logger.error({ err: error, requestId }, 'request failed inside the gateway');
+      if (!res.headersSent) respond(res, reject('INTERNAL_SERVER_ERROR', `Internal error; request id ${requestId}.`), requestId, cors);
+      else res.destroy();
+    }
+    // ── record ─────────────────────────────────────────────────────────────────
+    // (access logs, metrics and usage metering attach to res 'finish'; see src/telemetry/)
+  };
+}
+
+/** Everything that can change the answer to a query: two requests with the same key may share one execution. */
+function inboundKey(params: GraphQLParams, context: TollgateContext, headerFingerprint: string, accept: string | undefined): string {
+  const variables = params.variables ? JSON.stringify(params.variables) : '';
+  const extensions = params.extensions ? JSON.stringify(params.extensions) : '';
+  return `${context.principal.key}\n${headerFingerprint}\n${accept ?? ''}\n${params.operationName ?? ''}\n${variables}\n${extensions}\n${params.query}`;
+}
+
+function reject(code: ErrorCode, message: string, headers: Array<[string, string]> = []): HttpAnswer {
+  return { status: httpStatusOf(code), headers: [['content-type', JSON_CONTENT_TYPE], ...headers], body: rejectionBody(code, message) };
+}
+
+function rejectWithDetails(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, error: { locations?: unknown } = {}): HttpAnswer {
+  const body = JSON.stringify({ errors: [{ message, ...error, extensions: { code, ...extensions } }] });
+  return { status: httpStatusOf(code), headers: [['content-type', JSON_CONTENT_TYPE]], body };
+}
+
+function csrfMessage(requiredHeaders: readonly string[]): string {
+  return `This request could have been sent by a browser without a CORS preflight. Send content-type: application/json, or one of these headers: ${requiredHeaders.join(', ')}.`;
+}
+
+function writeAnswer(res: ServerResponse, answer: HttpAnswer, requestIdHeader: string, requestId: string, cors: Record<string, string> | undefined): void {
+  res.statusCode = answer.status;
+  for (const [name, value] of answer.headers) res.setHeader(name, value);
+  res.setHeader(requestIdHeader, requestId);
+  if (cors) for (const name in cors) res.setHeader(name, cors[name]);
+  res.end(answer.body);
+}
+
+function respondPreflight(res: ServerResponse, headers: Record<string, string> | undefined): void {
+  res.statusCode = 204;
+  if (headers) for (const name in headers) res.setHeader(name, headers[name]);
+  res.end();
+}

@@ -23,7 +23,7 @@ export interface ExampleSubgraph {
 
 export const EXAMPLE_SUBGRAPHS: readonly ExampleSubgraph[] = [accounts, products, reviews, inventory].map(
   ({ NAME, DEFAULT_PORT }) => ({
-    name: NAME as ExampleSubgraphName,
+    name: NAME,
     schemaPath: subgraphSchemaPath(NAME),
     defaultPort: DEFAULT_PORT,
   }),

@@ -9,7 +9,8 @@ import { parse } from 'graphql';
 import { EXAMPLE_SUBGRAPHS, startExampleSubgraphs, type ExampleSubgraphName, type ExampleSubgraphs } from './index';
 import { estimateShipping } from './inventory';
 
-const FIXTURES = '/work/shared/bench-fixtures';
+// The repo's copy of the public benchmark's fixtures (same files as /work/shared/bench-fixtures).
+const FIXTURES = resolve(__dirname, '..', 'bench', 'fixtures');
 const benchmarkQuery = readFileSync(resolve(FIXTURES, 'query.graphql'), 'utf8');
 const expectedJson = readFileSync(resolve(FIXTURES, 'expected.json'), 'utf8');
 const directRequest = readFileSync(resolve(FIXTURES, 'direct-request.json'), 'utf8');

@@ -42,7 +42,7 @@ interface ProductReference {
   weight?: number | null;
 }
 
-// Copies: @apollo/subgraph tags entity results with a hidden __typename, which should not leak into data.ts.
+// Copies, so that tagging entities with __typename (see lib/syncEntities.ts) never touches data.ts's records.
 const facilities: FacilityRecord[] = FACILITIES.map((facility) => ({ ...facility }));
 const facilitiesByKey = new Map(facilities.map((facility) => [facilityKey(facility.region, facility.code), facility]));
 const productsByUpc = new Map<string, ProductSource>();
@@ -88,6 +88,8 @@ export function buildSchema(options: InventoryOptions = {}): GraphQLSchema {
           facilityOfType(undefined, args),
       },
       Product: {
+        // The gateway sends price and weight whenever shippingEstimate is selected (@requires). By default we answer
+        // from our own record, as the benchmark does, so they never reach shippingEstimate: see InventoryOptions.
         __resolveReference: (ref: ProductReference): ProductSource | null => {
           const product = productsByUpc.get(ref.upc);
           if (product === undefined || !useRequiredFields) return product ?? null;

@@ -11,7 +11,7 @@ import { PRODUCTS, type ProductRecord } from './data';
 export const NAME = 'products';
 export const DEFAULT_PORT = 4102;
 
-// Copies: @apollo/subgraph tags entity results with a hidden __typename, which should not leak into data.ts.
+// Copies, so that tagging entities with __typename (see lib/syncEntities.ts) never touches data.ts's records.
 const products: ProductRecord[] = PRODUCTS.map((product) => ({ ...product }));
 const productsByUpc = new Map(products.map((product) => [product.upc, product]));
 const productsBySku = new Map(products.map((product) => [product.sku, product]));

@@ -20,12 +20,30 @@ export const ERROR_CODES = {
   MAX_DEPTH_LIMIT: { status: 400, meaning: 'The operation nests deeper than `limits.maxDepth`.' },
   MAX_ALIASES_LIMIT: { status: 400, meaning: 'The operation uses more aliases than `limits.maxAliases`.' },
   MAX_ROOT_FIELDS_LIMIT: { status: 400, meaning: 'The operation selects more root fields than `limits.maxRootFields`.' },
+  // authenticate
+  UNAUTHENTICATED: { status: 401, meaning: 'Credentials were sent but are not valid: bad signature, expired, wrong issuer or audience, `alg: none`, malformed header, unknown API key.' },
+  // policy
+  UNAUTHORIZED_FIELD_OR_TYPE: {
+    status: 403,
+    meaning: 'The caller may not see a field (@authenticated, @requiresScopes, @policy). In `filter` mode the field is null and the rest is returned (HTTP 200); in `reject` mode the request fails with 403.',
+  },
+  PERSISTED_QUERY_NOT_SUPPORTED: { status: 400, meaning: 'Hash-only (APQ) requests are not accepted: every request must carry its query, so policies can check it.' },
   // execute
   SUBGRAPH_UNAVAILABLE: { status: 200, meaning: 'A subgraph could not be reached (connection refused or reset). Other data is returned.' },
   SUBGRAPH_TIMEOUT: { status: 200, meaning: 'A subgraph did not answer within its timeout. Other data is returned.' },
   SUBGRAPH_BAD_RESPONSE: {
     status: 200,
     meaning: 'A subgraph answered with a non-2xx status or a body that is not a GraphQL JSON response. Other data is returned.',
+  },
+  // execute: REST connectors (src/rest/), always with the rest of the data
+  REST_NOT_FOUND: { status: 200, meaning: 'A REST service answered 404 for this field or entity; the field is null. Other data is returned.' },
+  REST_UPSTREAM_ERROR: { status: 200, meaning: 'A REST service answered another non-2xx status (after retries for GET). Other data is returned.' },
+  REST_UNAVAILABLE: { status: 200, meaning: 'A REST service could not be reached (connection refused or reset, after retries for GET). Other data is returned.' },
+  REST_TIMEOUT: { status: 200, meaning: 'A REST service did not answer within its timeout (after retries for GET). Other data is returned.' },
+  REST_BAD_RESPONSE: { status: 200, meaning: 'A REST service answered 2xx with a body that is not JSON (e.g. an HTML page). Other data is returned.' },
+  REST_MAPPING_ERROR: {
+    status: 200,
+    meaning: "A REST service's JSON does not fit the connector's selection or the field's type, or a request could not be built from it. Other data is returned.",
   },
   // gateway state
   SUPERGRAPH_NOT_READY: { status: 503, meaning: 'No supergraph is loaded yet (see `/ready`).' },

@@ -3,7 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startExampleSubgraphs, type ExampleSubgraphs } from '../subgraphs';
+import { SignJWT } from 'jose';
+import pino from 'pino';
 import { composeFromRoverConfig } from '../src/compose/compose';
+import { loadConfig } from '../src/config/load';
+import { startGateway, type RunningGateway } from '../src/gateway';
 import { postJson, startTestGateway } from './harness';
 
 const fixtures = join(__dirname, '..', 'bench', 'fixtures');
@@ -23,6 +27,49 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.close();
   await subgraphs?.close();
+});
+
+describe('the example config (tollgate.yaml): public, @authenticated, scoped and policy-guarded fields', () => {
+  const secret = 'example-test-secret-0123456789abcdef';
+  let example: RunningGateway;
+
+  beforeAll(async () => {
+    const env = { ...process.env, TOLLGATE_JWT_SECRET: secret };
+    for (const [name, url] of Object.entries(subgraphs.urls)) env[`${name.toUpperCase()}_URL`] = url;
+    Object.assign(process.env, env);
+    const config = loadConfig(join(__dirname, '..', 'tollgate.yaml'), { env, overrides: { port: 0 } });
+    example = await startGateway(config, { logger: pino({ level: 'silent' }) });
+  });
+
+  afterAll(() => example?.close());
+
+  const query = { query: '{ me { username email birthday } topProducts(first: 1) { name costPrice } }' };
+  const sign = (claims: Record<string, unknown>) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer('tollgate-dev').setExpirationTime('5m').sign(Buffer.from(secret));
+
+  it('answers anonymous callers with public data and an error per guarded field', async () => {
+    const reply = await postJson(example.url, query);
+    expect(reply.json.data).toEqual({ me: null, topProducts: [{ name: 'Table', costPrice: null }] });
+    expect(reply.json.errors.map((e: { extensions: { coordinate: string } }) => e.extensions.coordinate)).toEqual(['Query.me', 'Product.costPrice']);
+  });
+
+  it('answers a signed-in staff user with the scope everything', async () => {
+    const reply = await postJson(example.url, query, { authorization: `Bearer ${await sign({ sub: '1', role: 'staff', scope: 'users:read_pii' })}` });
+    expect(reply.json).toEqual({
+      data: { me: { username: 'urigo', email: 'urigo@example.com', birthday: 1234567890 }, topProducts: [{ name: 'Table', costPrice: 539 }] },
+    });
+  });
+
+  it('applies the scope and the policy separately', async () => {
+    const reply = await postJson(example.url, query, { authorization: `Bearer ${await sign({ sub: '2' })}` });
+    expect(reply.json.data).toEqual({ me: { username: 'dotansimha', email: 'dotansimha@example.com', birthday: null }, topProducts: [{ name: 'Table', costPrice: null }] });
+  });
+
+  it('lets the accounts subgraph refuse other users’ emails (resolver-level graphql-shield rule)', async () => {
+    const reply = await postJson(example.url, { query: '{ users { id email } }' }, { authorization: `Bearer ${await sign({ sub: '2' })}` });
+    expect(reply.json.data.users.filter((u: { email: string | null }) => u.email !== null)).toEqual([{ id: '2', email: 'dotansimha@example.com' }]);
+    expect(reply.json.errors).toHaveLength(5);
+  });
 });
 
 it('answers the benchmark query with exactly the expected JSON', async () => {

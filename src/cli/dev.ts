@@ -1,5 +1,7 @@
 // `tollgate dev` (npm start): the example subgraphs plus a gateway composed from rover.yaml, in one process.
 // Subgraphs take free ports; rover.yaml reads their URLs from ${env.<NAME>_URL}. Ctrl-C stops everything.
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { startExampleSubgraphs } from '../../subgraphs';
 import type { TollgateConfig } from '../config/schema';
 import { startGateway, type RunningGateway } from '../gateway';
@@ -9,6 +11,24 @@ import { stopOnSignals } from './start';
 const EXAMPLE_QUERY = `query TopProducts {
   topProducts(first: 2) { upc name price inStock shippingEstimate reviews { body author { username } } }
 }`;
+
+/**
+ * A development JWT secret when the config reads one from TOLLGATE_JWT_SECRET and none is set: generated per
+ * run, never written anywhere. Called before the config is loaded.
+ */
+export function ensureDevJwtSecret(env: NodeJS.ProcessEnv = process.env): void {
+  if (!env.TOLLGATE_JWT_SECRET) env.TOLLGATE_JWT_SECRET = randomBytes(32).toString('base64url');
+}
+
+/** A token the example graph accepts, signed with the configured HS256 secret (dev only). */
+async function devToken(config: TollgateConfig): Promise<string | undefined> {
+  const jwt = config.authentication.jwt;
+  if (!jwt?.secret || !jwt.algorithms.includes('HS256')) return undefined;
+  let token = new SignJWT({ sub: '1', role: 'staff', scope: 'users:read_pii' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('12h');
+  if (typeof jwt.issuer === 'string') token = token.setIssuer(jwt.issuer);
+  if (typeof jwt.audience === 'string') token = token.setAudience(jwt.audience);
+  return token.sign(Buffer.from(jwt.secret, 'utf8'));
+}
 
 export async function runDev(config: TollgateConfig, options: { portFromFlag: boolean }): Promise<number> {
   const logger = createLogger(config.logging.level);
@@ -30,7 +50,15 @@ export async function runDev(config: TollgateConfig, options: { portFromFlag: bo
   }
 
   const body = JSON.stringify({ query: EXAMPLE_QUERY });
-  console.log(`\nTollgate is serving ${gateway.url}\n\nTry:\n  curl -s ${gateway.url} -H 'content-type: application/json' -d '${body}'\n\nCtrl-C stops the gateway and the example subgraphs.\n`);
+  const lines = [`Tollgate is serving ${gateway.url}`, '', 'Try:', `  curl -s ${gateway.url} -H 'content-type: application/json' -d '${body}'`];
+  const token = await devToken(config);
+  if (token) {
+    const me = JSON.stringify({ query: '{ me { username email birthday } topProducts(first: 1) { name costPrice } }' });
+    lines.push('', 'Signed-in fields, without and with a development token (sub 1, role staff, scope users:read_pii):');
+    lines.push(`  curl -s ${gateway.url} -H 'content-type: application/json' -d '${me}'`);
+    lines.push(`  curl -s ${gateway.url} -H 'content-type: application/json' -H 'authorization: Bearer ${token}' -d '${me}'`);
+  }
+  console.log(`\n${lines.join('\n')}\n\nCtrl-C stops the gateway and the example subgraphs.\n`);
   stopOnSignals(logger, [gateway, subgraphs]);
   return -1;
 }

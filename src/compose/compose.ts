@@ -2,6 +2,7 @@
 // supergraph.yaml whose sources we read/fetch. Never throws for a bad schema or source; failures come back as data.
 
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';
 // The version that actually composes, to compare with a pinned `federation_version`.
 import { version as COMPOSITION_VERSION } from '@apollo/composition/package.json';
@@ -9,6 +10,8 @@ import { GraphQLError, parse, type DocumentNode } from 'graphql';
 import { describeCompositionErrors, describeHint, type ComposeError, type ComposeHint } from './compositionErrors';
 import { fetchSubgraphSdl, SubgraphSdlFetchError } from './fetchSubgraphSdl';
 import { loadRoverConfig, RoverConfigError, type RoverConfig, type RoverSubgraph } from './roverConfig';
+import { prepareRestSubgraph } from '../rest/composeRest';
+import { relaxTollgateEnforcedLinks } from './securityLinks';
 
 export type { ComposeError, ComposeHint, ErrorLocation } from './compositionErrors';
 
@@ -36,6 +39,8 @@ export interface SubgraphInput {
   /** Routing URL written into the supergraph's join__Graph. */
   url: string;
   sdl: string;
+  /** Absolute path of the SDL file, when it came from one; a REST description's routing URL names it (docs/rest.md). */
+  file?: string;
 }
 
 export type ComposeResult =
@@ -48,6 +53,8 @@ export interface ComposeOptions {
    * @apollo/composition must not see (e.g. REST connectors stripping their own directives). Runs once per subgraph.
    */
   transformSdl?: (name: string, sdl: string) => string;
+  /** Folder REST descriptions' `rest:` routing URLs are relative to (rover.yaml's). @default process.cwd() */
+  restBaseDir?: string;
 }
 
 function errorMessage(err: unknown): string {
@@ -87,8 +94,15 @@ export function composeSupergraph(subgraphs: readonly SubgraphInput[], options: 
       continue;
     }
     seen.add(input.name);
-    const parsed = parseSubgraph(input, options);
-    if ('kind' in parsed) services.push({ name: input.name, url: input.url, typeDefs: parsed });
+    // A REST description (src/rest/) is checked, stripped of Tollgate's directives and routed to `rest:<file>`.
+    const rest = prepareRestSubgraph(input, options.restBaseDir ?? process.cwd());
+    if (rest.kind === 'invalid') {
+      errors.push(...rest.errors);
+      continue;
+    }
+    const routed = rest.kind === 'rest' ? { ...input, url: rest.url, sdl: rest.sdl } : input;
+    const parsed = parseSubgraph(routed, options);
+    if ('kind' in parsed) services.push({ name: input.name, url: routed.url, typeDefs: parsed });
     else errors.push(parsed);
   }
   // Composing without a broken subgraph would report errors caused by its absence, not by the schemas.
@@ -97,7 +111,8 @@ export function composeSupergraph(subgraphs: readonly SubgraphInput[], options: 
   try {
     const result = composeServices(services);
     if (result.errors) return { ok: false, errors: describeCompositionErrors(result.errors, seen) };
-    return { ok: true, supergraphSdl: result.supergraphSdl, hints: result.hints.map(describeHint) };
+    // Auth links are enforced by Tollgate, not @apollo/gateway: make the supergraph loadable (securityLinks.ts).
+    return { ok: true, supergraphSdl: relaxTollgateEnforcedLinks(result.supergraphSdl), hints: result.hints.map(describeHint) };
   } catch (err) {
     return { ok: false, errors: [{ code: COMPOSE_ERROR_CODES.COMPOSITION_CRASHED, message: errorMessage(err) }] };
   }
@@ -187,6 +202,11 @@ export async function composeFromRoverConfig(
   const errors = sdls.filter((sdl): sdl is ComposeError => typeof sdl !== 'string');
   if (errors.length > 0) return { ok: false, errors, sources, warnings };
 
-  const inputs = sources.map((source, i) => ({ name: source.name, url: source.routingUrl, sdl: sdls[i] as string }));
-  return { ...composeSupergraph(inputs, options), sources, warnings };
+  const inputs = sources.map((source, i) => ({
+    name: source.name,
+    url: source.routingUrl,
+    sdl: sdls[i] as string,
+    ...(source.kind === 'file' ? { file: source.location } : {}),
+  }));
+  return { ...composeSupergraph(inputs, { restBaseDir: dirname(resolve(path)), ...options }), sources, warnings };
 }

@@ -6,6 +6,7 @@ import { basename, dirname } from 'node:path';
 import type { SupergraphManager } from '@apollo/gateway';
 import type { SupergraphSdlHookOptions } from '@apollo/gateway/dist/config';
 import type { Logger } from 'pino';
+import { relaxTollgateEnforcedLinks } from './securityLinks';
 import { validateSupergraphSdl } from './validateSupergraph';
 
 export interface SupergraphStatus {
@@ -25,6 +26,11 @@ export interface LiveSupergraphOptions {
   watchFile?: string;
   /** Re-load every interval; 0 = never. */
   pollIntervalMs?: number;
+  /**
+   * Load-time work on a valid supergraph before it is swapped in, e.g. loading the REST descriptions it names
+   * (src/rest/registry.ts). Throwing refuses the supergraph like a failed validation: the last good one keeps serving.
+   */
+  prepare?: (supergraphSdl: string) => void;
   logger: Logger;
 }
 
@@ -41,9 +47,10 @@ export class LiveSupergraph implements SupergraphManager {
 
   async initialize({ update }: SupergraphSdlHookOptions): Promise<{ supergraphSdl: string; cleanup: () => Promise<void> }> {
     this.update = update;
-    const supergraphSdl = await this.options.load();
+    const supergraphSdl = relaxTollgateEnforcedLinks(await this.options.load());
     const verdict = validateSupergraphSdl(supergraphSdl);
     if (!verdict.ok) throw new Error(`supergraph is invalid: ${verdict.message}`);
+    this.options.prepare?.(supergraphSdl);
     this.markLoaded(supergraphSdl);
     this.startWatching();
     return { supergraphSdl, cleanup: async () => this.stop() };
@@ -59,11 +66,12 @@ export class LiveSupergraph implements SupergraphManager {
     if (this.stopped || !this.update) return;
     const { logger } = this.options;
     try {
-      const sdl = await this.options.load();
+      const sdl = relaxTollgateEnforcedLinks(await this.options.load());
       const hash = sha256(sdl);
       if (hash === this.status.hash) return;
       const verdict = validateSupergraphSdl(sdl);
       if (!verdict.ok) throw new Error(verdict.message);
+      this.options.prepare?.(sdl);
       this.update(sdl);
       this.markLoaded(sdl, hash);
       this.status.reloads += 1;

@@ -90,7 +90,7 @@ type Product @key(fields: "id") { id: ID! price: Int! @shareable }`,
     expect(existsSync(output)).toBe(false);
   });
 
-  it('returns 1 when the gateway would refuse what composition produced (@authenticated)', async () => {
+  it('composes @authenticated into a supergraph the gateway loads, keeping the directive for Tollgate', async () => {
     writeFileSync(
       join(dir, 'products.graphql'),
       fixture('products.graphql')
@@ -99,8 +99,10 @@ type Product @key(fields: "id") { id: ID! price: Int! @shareable }`,
     );
     const output = join(dir, 'supergraph.graphql');
     const { io, out } = captureIo();
-    expect(await runCompose({ config: writeConfig(), output }, io)).toBe(1);
-    expect(out.stderr).toContain('@apollo/gateway would refuse the supergraph: UNSUPPORTED_LINKED_FEATURE');
-    expect(existsSync(output)).toBe(false);
+    expect(await runCompose({ config: writeConfig(), output }, io)).toBe(0);
+    expect(out.stderr).not.toContain('would refuse');
+    const written = readFileSync(output, 'utf8');
+    expect(written).toMatch(/products: \[Product!\]![^\n]*@authenticated/);
+    expect(written).not.toContain('for: SECURITY');
   });
 });

@@ -1,7 +1,9 @@
 // validateSupergraphSdl must refuse exactly what `new ApolloGateway({ supergraphSdl }).load()` refuses; each case
 // checks the real gateway too, so an @apollo/gateway upgrade that changes its mind fails here first.
 
+import { composeServices } from '@apollo/composition';
 import { ApolloGateway } from '@apollo/gateway';
+import { parse } from 'graphql';
 import { composeSupergraph, type SubgraphInput } from './compose';
 import { validateSupergraphSdl } from './validateSupergraph';
 
@@ -34,7 +36,14 @@ const good = compose([
   { name: 'accounts', url: 'http://accounts', sdl: `${link('2.3', ['@key'])}type Query { me: User }\ntype User @key(fields: "id") { id: ID! }` },
   users,
 ]);
-const authenticated = compose([
+/** What @apollo/composition itself emits, before Tollgate relaxes the auth links it enforces. */
+function composeRaw(subgraphs: SubgraphInput[]): string {
+  const result = composeServices(subgraphs.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) })));
+  if (result.errors) throw new Error(result.errors.map((e) => e.message).join('; '));
+  return result.supergraphSdl;
+}
+
+const authSubgraphs: SubgraphInput[] = [
   {
     name: 'accounts',
     url: 'http://accounts',
@@ -43,7 +52,8 @@ type Query { me: User @authenticated, admin: String @requiresScopes(scopes: [["a
 type User @key(fields: "id") { id: ID! }`,
   },
   users,
-]);
+];
+const authenticated = composeRaw(authSubgraphs);
 
 describe('validateSupergraphSdl', () => {
   it('accepts a composed supergraph the gateway loads', async () => {
@@ -82,6 +92,14 @@ describe('validateSupergraphSdl', () => {
     const refusal = await gatewayRefusal(authenticated);
     expect(refusal).toContain('feature https://specs.apollo.dev/authenticated/v0.1 is for: SECURITY but is unsupported');
     expect(refusal).toContain('feature https://specs.apollo.dev/requiresScopes/v0.1 is for: SECURITY but is unsupported');
+  });
+
+  it('loads what composeSupergraph makes of the same subgraphs: Tollgate enforces the auth directives itself', async () => {
+    const relaxed = compose(authSubgraphs);
+    expect(relaxed).toContain('@link(url: "https://specs.apollo.dev/authenticated/v0.1")');
+    expect(relaxed).toMatch(/me: User[^\n]*@authenticated/);
+    expect(validateSupergraphSdl(relaxed)).toEqual({ ok: true });
+    expect(await gatewayRefusal(relaxed)).toBeUndefined();
   });
 
   it('refuses an unknown `for: EXECUTION` link the same way', async () => {

@@ -42,6 +42,8 @@ export function buildConfig(raw: unknown, options: { baseDir: string; source?: s
   }
   if (config.supergraph.file) config.supergraph.file = resolve(options.baseDir, config.supergraph.file);
   if (config.supergraph.rover) config.supergraph.rover = resolve(options.baseDir, config.supergraph.rover);
+  if (config.rest.baseDir) config.rest.baseDir = resolve(options.baseDir, config.rest.baseDir);
+  if (config.authorization.policies) config.authorization.policies = resolve(options.baseDir, config.authorization.policies);
   return deepFreeze(config);
 }
 

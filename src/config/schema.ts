@@ -66,6 +66,42 @@ const subgraphTraffic = z.strictObject({
   connections: int(1).optional(),
 });
 
+const jwtConfig = z.strictObject({
+  /** Header carrying the token, and the scheme prefix before it. */
+  header: headerName.default('authorization'),
+  prefix: z.string().default('Bearer '),
+  /** Or a cookie carrying the bare token (checked when the header is absent). */
+  cookie: z.string().optional(),
+  /** Accepted signature algorithms; `none` is never accepted. */
+  algorithms: z.array(z.enum(['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'])).default(['RS256', 'ES256']),
+  /** Keys: a JWKS URL (cached, refetched on an unknown `kid`), a shared secret (HS*), or a public key (PEM or JWK JSON). */
+  jwksUrl: z.string().url().optional(),
+  jwksCacheTtl: duration.default(600_000),
+  secret: z.string().min(1).optional(),
+  publicKey: z.string().min(1).optional(),
+  issuer: z.union([z.string(), z.array(z.string())]).optional(),
+  audience: z.union([z.string(), z.array(z.string())]).optional(),
+  clockTolerance: duration.default(30_000),
+  /** Claim holding scopes: a space-separated string or an array. */
+  scopeClaim: z.string().default('scope'),
+  /** Claim naming the client application (for limits and metering); the subject when absent. */
+  clientClaim: z.string().default('azp'),
+  /** Claim naming the client's plan. */
+  planClaim: z.string().default('plan'),
+});
+
+const apiKeyConfig = z
+  .strictObject({
+    client: z.string().min(1),
+    /** The key itself (from `${env.X}`); hashed at load and never kept in memory in clear. */
+    key: z.string().min(16, 'API keys must be at least 16 characters').optional(),
+    /** Or its SHA-256, hex-encoded. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/i, 'expected 64 hex characters').optional(),
+    scopes: z.array(z.string()).default([]),
+    plan: z.string().optional(),
+  })
+  .refine((k) => (k.key === undefined) !== (k.sha256 === undefined), { message: 'give exactly one of `key` or `sha256`' });
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -139,6 +175,39 @@ export const configSchema = z.strictObject({
 
   /** Identical queries in flight at once (same document, operation, variables, identity and forwarded headers) run once. */
   dedupe: z.strictObject({ inbound: bool.default(true) }).prefault({}),
+
+  /** REST descriptions (docs/rest.md). Their sources, headers and timeouts are in the description files themselves. */
+  rest: z
+    .strictObject({
+      /** With supergraph.file: the folder relative `rest:` routing URLs resolve against (rover.yaml's folder at compose time). Default: cwd. */
+      baseDir: z.string().optional(),
+    })
+    .prefault({}),
+
+  /** Who is calling. No credentials → anonymous; bad credentials → 401 UNAUTHENTICATED before anything runs. */
+  authentication: z
+    .strictObject({
+      jwt: jwtConfig.optional(),
+      apiKeys: z
+        .strictObject({
+          header: headerName.default('x-api-key'),
+          keys: z.array(apiKeyConfig).default([]),
+        })
+        .optional(),
+      /** Claims sent to every subgraph as headers, e.g. `{ sub: x-user-id }`. */
+      forwardClaims: z.record(z.string(), headerName).default({}),
+    })
+    .prefault({}),
+
+  /** Field-level authorization from @authenticated / @requiresScopes / @policy in the supergraph. */
+  authorization: z
+    .strictObject({
+      /** `filter`: remove unauthorized fields, answer the rest (null + error per path). `reject`: fail the whole request. */
+      mode: z.enum(['filter', 'reject']).default('filter'),
+      /** A module exporting graphql-shield rules by @policy name (path relative to the config file). */
+      policies: z.string().optional(),
+    })
+    .prefault({}),
 
   logging: z
     .strictObject({

@@ -3,10 +3,14 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { nullRemovedFields, type JsonObject } from '../policy/patchResponse';
+import type { SchemaState } from '../policy/stage';
 import type { Logger } from 'pino';
 import { trafficFor, type TollgateConfig } from '../config/schema';
 import type { LiveSupergraph } from '../compose/liveSupergraph';
 import type { TollgateContext } from '../pipeline/context';
+import { isRestRoutingUrl, restDataSource } from '../rest/registry';
 import { compileHeaderRules } from './headerRules';
 import { ConnectionPools } from './httpClient';
 import { SubgraphDataSource } from './subgraphDataSource';
@@ -31,7 +35,12 @@ export interface ExecutionEngine {
   stop(): Promise<void>;
 }
 
-export async function startEngine(config: TollgateConfig, supergraph: LiveSupergraph, logger: Logger): Promise<ExecutionEngine> {
+export interface EngineOptions {
+  /** Called with each loaded supergraph (initial and every hot reload), before it serves requests. */
+  onSchema?: (state: SchemaState) => void;
+}
+
+export async function startEngine(config: TollgateConfig, supergraph: LiveSupergraph, logger: Logger, options: EngineOptions = {}): Promise<ExecutionEngine> {
   // @apollo/gateway reports anonymous usage from its constructor unless this is set; Tollgate sends nothing unasked.
   process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
@@ -41,6 +50,8 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
     logger: apolloLogger(logger),
     buildService: ({ name, url }) => {
       if (!url) throw new Error(`subgraph "${name}" has no routing URL in the supergraph`);
+      // A REST description served in-process (src/rest/): loaded and checked before the supergraph was swapped in.
+      if (isRestRoutingUrl(url)) return restDataSource(supergraph, name, url);
       const traffic = trafficFor(config, name);
       return new SubgraphDataSource({
         name,
@@ -49,10 +60,16 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
         timeoutMs: traffic.timeout,
         headerPlan: compileHeaderRules([...config.headers.all, ...(config.headers.subgraphs[name] ?? [])]),
         requestIdHeader: config.server.requestIdHeader,
+        claimHeaders: config.authentication.forwardClaims,
         pools,
       });
     },
   });
+
+  if (options.onSchema) {
+    const onSchema = options.onSchema;
+    gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => onSchema({ apiSchema, supergraphSdl: coreSupergraphSdl }));
+  }
 
   const server = new ApolloServer<TollgateContext>({
     gateway,
@@ -61,8 +78,10 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
     csrfPrevention: false,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // Every request must carry its query text so the policy stage can check it (hash-only APQ would bypass it).
+    persistedQueries: false,
     logger: apolloLogger(logger),
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), policyResponsePlugin],
   });
   await server.start();
 
@@ -92,6 +111,25 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
     },
   };
 }
+
+/**
+ * Where the policy stage removed fields, puts null at their paths (non-null propagation included) and adds
+ * one error per path, before the response is serialised.
+ */
+const policyResponsePlugin: ApolloServerPlugin<TollgateContext> = {
+  async requestDidStart({ contextValue }) {
+    const policy = contextValue.policy;
+    if (!policy || policy.removals.length === 0) return;
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        result.data = nullRemovedFields(result.data as JsonObject | null | undefined, policy.removals.map((r) => r.segments), policy.typenameHelper);
+        result.errors = [...policy.removals.map((r) => r.error), ...(result.errors ?? [])];
+      },
+    };
+  },
+};
 
 /** Apollo's logger interface over pino, so its messages are structured like ours. */
 function apolloLogger(logger: Logger) {

@@ -19,6 +19,8 @@ export interface SubgraphCallOptions {
   connections: number;
   headerPlan: HeaderPlan;
   requestIdHeader: string;
+  /** Verified JWT claims sent as headers: claim → header name. */
+  claimHeaders: Readonly<Record<string, string>>;
   pools: ConnectionPools;
 }
 
@@ -47,6 +49,14 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
       atPath = (request.pathInIncomingRequest?.length ?? 0) > 0;
       Object.assign(headers, this.options.headerPlan(context.headers));
       headers[this.options.requestIdHeader] = context.requestId;
+      const claims = context.principal.claims;
+      for (const claim in this.options.claimHeaders) {
+        const value = claims[claim];
+        const header = this.options.claimHeaders[claim];
+        // Never let a client-sent header pose as a verified claim.
+        delete headers[header];
+        if (value !== undefined && value !== null) headers[header] = Array.isArray(value) ? value.join(' ') : String(value);
+      }
     }
 
     const call = () => httpCall(this.pool, { method: 'POST', path: this.path, headers, body }, this.options.timeoutMs);

@@ -1,18 +1,16 @@
 // The per-request context every stage after `receive` reads: built once, passed to Apollo Server as contextValue.
 import type { IncomingHttpHeaders } from 'node:http';
 
-/** Who is calling. Anonymous until the authenticate stage knows better. */
-export interface Principal {
-  kind: 'anonymous';
-  /** A stable string naming the caller, part of the inbound deduplication key. */
-  key: string;
-}
+import type { Principal } from '../identity/principal';
+import type { PolicyRemoval } from '../policy/stage';
 
-export const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous', key: 'anonymous' });
+export { ANONYMOUS, type Principal } from '../identity/principal';
 
 export interface TollgateContext {
   requestId: string;
   /** The client's request headers, lower-cased by Node. */
   headers: IncomingHttpHeaders;
   principal: Principal;
+  /** What the policy stage removed from the operation; the response gets null + an error at each path. */
+  policy?: { removals: readonly PolicyRemoval[]; typenameHelper: boolean };
 }

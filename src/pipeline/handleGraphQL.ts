@@ -12,7 +12,9 @@ import { isPreflightedRequest } from '../server/csrf';
 import { readBody } from '../server/readBody';
 import { requestIdFrom } from '../server/requestId';
 import { OperationAnalyzer } from './analyzeOperation';
-import { ANONYMOUS, type TollgateContext } from './context';
+import type { Authenticator } from '../identity/authenticate';
+import type { PolicyStage } from '../policy/stage';
+import type { TollgateContext } from './context';
 import { paramsFromJsonBody, paramsFromSearch } from './graphqlParams';
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -22,11 +24,13 @@ export interface PipelineDeps {
   logger: Logger;
   /** The engine once a supergraph is loaded; undefined before. */
   engine: () => ExecutionEngine | undefined;
+  authenticate: Authenticator;
+  policies: PolicyStage;
 }
 
 export type GraphQLHandler = (req: IncomingMessage, res: ServerResponse, search: string) => Promise<void>;
 
-export function createGraphQLHandler({ config, logger, engine }: PipelineDeps): GraphQLHandler {
+export function createGraphQLHandler({ config, logger, engine, authenticate, policies }: PipelineDeps): GraphQLHandler {
   const { server } = config;
   const analyzer = new OperationAnalyzer(config.limits);
   const inbound = new InflightDeduper<HttpAnswer>();
@@ -66,33 +70,60 @@ export function createGraphQLHandler({ config, logger, engine }: PipelineDeps): 
         received = paramsFromSearch(new URLSearchParams(search));
       }
       if (!received.ok) return respond(res, reject('BAD_REQUEST', received.message), requestId, cors);
-      const params = received.params;
+      const params = withoutPersistedQuery(received.params);
 
       // ── parse ────────────────────────────────────────────────────────────────
-      const analysis = params.query === undefined ? undefined : analyzer.analyze(params.query, params.operationName);
-      if (analysis?.kind === 'rejected') {
+      if (params.query === undefined) {
+        return respond(res, reject('PERSISTED_QUERY_NOT_SUPPORTED', 'PersistedQueryNotSupported: send the query text with every request.'), requestId, cors);
+      }
+      const analysis = analyzer.analyze(params.query, params.operationName);
+      if (analysis.kind === 'rejected') {
         const where = analysis.locations ? { locations: analysis.locations } : {};
         return respond(res, rejectWithDetails(analysis.code, analysis.message, analysis.extensions, where), requestId, cors);
       }
-      const operationType = analysis?.kind === 'ok' ? analysis.operationType : undefined;
+      const operationType = analysis.kind === 'ok' ? analysis.operationType : undefined;
       if (req.method === 'GET' && operationType !== undefined && operationType !== 'query') {
         return respond(res, reject('METHOD_NOT_ALLOWED', `A ${operationType} must be sent with POST.`, [['allow', 'POST']]), requestId, cors);
       }
 
       // ── authenticate ─────────────────────────────────────────────────────────
-      const context: TollgateContext = { requestId, headers: req.headers, principal: ANONYMOUS };
+      const authenticated = await authenticate(req.headers);
+      if (!authenticated.ok) {
+        return respond(res, reject('UNAUTHENTICATED', authenticated.message, [['www-authenticate', 'Bearer error="invalid_token"']]), requestId, cors);
+      }
+      const context: TollgateContext = { requestId, headers: req.headers, principal: authenticated.principal };
 
       // ── policy ───────────────────────────────────────────────────────────────
-      // (authorization, rate limits and cost budgets plug in here, before any subgraph is called)
+      // Runs on a resolvable operation; anything else fails validation in the engine without calling a subgraph.
+      let executed: GraphQLParams = params;
+      if (analysis.kind === 'ok') {
+        const outcome = await policies.run({
+          query: params.query,
+          operationName: params.operationName,
+          variables: params.variables,
+          document: analysis.document,
+          operation: analysis.operation,
+          principal: context.principal,
+        });
+        if (outcome.kind === 'reject') {
+          return respond(res, { status: outcome.status, headers: [['content-type', JSON_CONTENT_TYPE]], body: JSON.stringify({ errors: outcome.errors }) }, requestId, cors);
+        }
+        if (outcome.removals.length > 0) {
+          executed = { ...params, query: outcome.query };
+          context.policy = { removals: outcome.removals, typenameHelper: outcome.typenameHelper };
+        }
+      }
 
       // ── dedupe + plan + execute ──────────────────────────────────────────────
       const running = engine();
       if (!running) return respond(res, reject('SUPERGRAPH_NOT_READY', 'No supergraph is loaded yet; see /ready.'), requestId, cors);
       const accept = req.headers.accept;
-      const execute = () => running.execute(params, context, accept);
+      const execute = () => running.execute(executed, context, accept);
+      // The key holds the executed (policy-rewritten) query and the principal: callers share an answer only
+      // when they would get the very same one.
       const answer =
         config.dedupe.inbound && operationType === 'query'
-          ? await inbound.run(inboundKey(params, context, headerFingerprint(req.headers), accept), execute)
+          ? await inbound.run(inboundKey(executed, context, headerFingerprint(req.headers), accept), execute)
           : await execute();
 
       // ── respond ──────────────────────────────────────────────────────────────
@@ -112,6 +143,13 @@ function inboundKey(params: GraphQLParams, context: TollgateContext, headerFinge
   const variables = params.variables ? JSON.stringify(params.variables) : '';
   const extensions = params.extensions ? JSON.stringify(params.extensions) : '';
   return `${context.principal.key}\n${headerFingerprint}\n${accept ?? ''}\n${params.operationName ?? ''}\n${variables}\n${extensions}\n${params.query}`;
+}
+
+/** Tollgate runs the query text it is sent; an APQ hash alongside it is ignored rather than trusted. */
+function withoutPersistedQuery(params: GraphQLParams): GraphQLParams {
+  if (params.query === undefined || !params.extensions || !('persistedQuery' in params.extensions)) return params;
+  const { persistedQuery: _ignored, ...extensions } = params.extensions;
+  return { ...params, extensions };
 }
 
 function reject(code: ErrorCode, message: string, headers: Array<[string, string]> = []): HttpAnswer {

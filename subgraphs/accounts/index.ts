@@ -1,6 +1,9 @@
 // accounts subgraph: schema, resolvers and server. Resolvers return objects built once at load, so a request
 // allocates little beyond what graphql-js needs.
+import type { IncomingHttpHeaders } from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import { applyMiddleware } from 'graphql-middleware';
+import { allow, rule, shield } from 'graphql-shield';
 import type { GraphQLSchema } from 'graphql';
 import { runStandalone } from '../lib/runStandalone';
 import { loadSubgraphTypeDefs } from '../lib/schemaFile';
@@ -49,12 +52,14 @@ export function buildSchema(): GraphQLSchema {
     typeDefs: loadSubgraphTypeDefs(NAME),
     resolvers: {
       Query: {
-        // No authentication in the examples: "me" is user 1, as in the benchmark.
-        me: (): UserSource => users[0],
+        // The gateway authenticates the caller and forwards the JWT subject as x-user-id.
+        me: (_: unknown, _args: unknown, context: unknown): UserSource | null =>
+          usersById.get(String((context as SubgraphContext).headers['x-user-id'])) ?? null,
         user: (_: unknown, args: { id: string }): UserSource | null => usersById.get(args.id) ?? null,
         users: (): UserSource[] => users,
       },
       User: {
+        email: (user: UserSource): string => `${user.username}@example.com`,
         __resolveReference: (ref: { id: string }): UserSource | null => usersById.get(ref.id) ?? null,
       },
       Facility: {
@@ -65,8 +70,18 @@ export function buildSchema(): GraphQLSchema {
       },
     },
   });
-  return withSyncEntities(schema);
+  // Defence in depth: the gateway checks @authenticated; the subgraph checks that the email is the caller's own.
+  const guarded = applyMiddleware(schema, shield({ User: { email: isSelf } }, { fallbackRule: allow, allowExternalErrors: true }));
+  return withSyncEntities(guarded);
 }
+
+interface SubgraphContext {
+  headers: IncomingHttpHeaders;
+}
+
+const isSelf = rule({ cache: 'strict' })((user: UserSource, _args: unknown, context: SubgraphContext) =>
+  context.headers['x-user-id'] === user.id ? true : 'Only the user themself may read their email',
+);
 
 export function start(port = 0, host = '127.0.0.1'): Promise<SubgraphServer> {
   return serveSubgraph({ name: NAME, schema: buildSchema(), port, host });

@@ -69,7 +69,7 @@ export function serveSubgraph(options: ServeSubgraphOptions): Promise<SubgraphSe
     return cached;
   }
 
-  function run(res: ServerResponse, params: GraphQLParams, isGet: boolean): void {
+  function run(req: IncomingMessage, res: ServerResponse, params: GraphQLParams, isGet: boolean): void {
     const cached = documentFor(params.query);
     if (cached.document === undefined) {
       // GraphQL-over-HTTP: with application/json, request errors still answer 200 and the gateway reads `errors`.
@@ -87,6 +87,8 @@ export function serveSubgraph(options: ServeSubgraphOptions): Promise<SubgraphSe
         document: cached.document,
         variableValues: params.variables,
         operationName: params.operationName,
+        // Resolvers (and resolver-level rules) see the request headers, e.g. identity the gateway forwards.
+        contextValue: { headers: req.headers },
       });
     } catch (error) {
       sendInternalError(res, error);
@@ -123,7 +125,7 @@ export function serveSubgraph(options: ServeSubgraphOptions): Promise<SubgraphSe
       const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
       const params = paramsFromBody(text);
       if (typeof params === 'string') sendError(res, 400, params);
-      else run(res, params, false);
+      else run(req, res, params, false);
     });
     // A client that vanishes mid-body leaves nothing to answer; swallowing the error keeps the process up.
     req.on('error', () => req.destroy());
@@ -146,7 +148,7 @@ export function serveSubgraph(options: ServeSubgraphOptions): Promise<SubgraphSe
       } else if (req.method === 'GET') {
         const params = queryStart === -1 ? 'Missing "query" parameter' : paramsFromSearch(url.slice(queryStart + 1));
         if (typeof params === 'string') sendError(res, 400, params);
-        else run(res, params, true);
+        else run(req, res, params, true);
       } else {
         sendError(res, 405, `Method ${req.method ?? ''} not allowed`, { allow: 'GET, POST' });
         req.resume();

@@ -31,6 +31,8 @@ export function buildSchema(): GraphQLSchema {
         product: (_: unknown, args: { upc: string }): ProductRecord | null => productsByUpc.get(args.upc) ?? null,
       },
       Product: {
+        // Cost is a fixed share of the list price in this example.
+        costPrice: (product: ProductRecord): number => Math.round(product.price * 0.6),
         __resolveReference: (ref: ProductReference): ProductRecord | null =>
           ('upc' in ref ? productsByUpc.get(ref.upc) : productsBySku.get(ref.sku)) ?? null,
       },

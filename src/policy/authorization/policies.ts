@@ -1,0 +1,46 @@
+// @policy names → graphql-shield rules from the operator's policies module. A rule sees the principal
+// (ctx.principal: claims, scopes, client, plan) and the field's arguments; true allows, anything else denies.
+import type { GraphQLResolveInfo } from 'graphql';
+import { allow } from 'graphql-shield';
+// The package exports these types only from its typings folder.
+import type { IOptions, IShieldContext, ShieldRule } from 'graphql-shield/typings/types';
+import type { Principal } from '../../identity/principal';
+import type { FieldOccurrence } from '../walk';
+import type { PolicyCheck } from './decide';
+
+export type PolicyRules = Readonly<Record<string, ShieldRule>>;
+
+/** Loads `module.exports = { policies: { name: rule } }` (or the rules at the top level). */
+export function loadPolicyRules(modulePath: string | undefined): PolicyRules {
+  if (!modulePath) return {};
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the operator's module is named in config at run time
+  const loaded = require(modulePath) as { policies?: PolicyRules; default?: PolicyRules } & PolicyRules;
+  return loaded.policies ?? loaded.default ?? loaded;
+}
+
+const SHIELD_OPTIONS: IOptions = {
+  debug: false,
+  allowExternalErrors: false,
+  fallbackRule: allow,
+  hashFunction: ({ args }) => JSON.stringify(args ?? {}),
+};
+
+/** A per-request policy check: rules are evaluated at most once per (policy, arguments) in one request. */
+export function policyCheckFor(rules: PolicyRules): PolicyCheck {
+  const results = new Map<string, Promise<boolean>>();
+  const shieldContext = { _shield: { cache: {} } };
+  return (policy: string, occurrence: FieldOccurrence, principal: Principal) => {
+    const rule = rules[policy];
+    if (!rule) return Promise.resolve(false); // unknown policy: deny (load-time checks warn about it)
+    const key = `${policy}\u0000${JSON.stringify(occurrence.args)}`;
+    const cached = results.get(key);
+    if (cached) return cached;
+    const info = { fieldName: occurrence.fieldDef.name, parentType: occurrence.parentType, returnType: occurrence.fieldDef.type } as unknown as GraphQLResolveInfo;
+    const result = rule
+      .resolve({}, occurrence.args, { ...shieldContext, principal } as IShieldContext, info, SHIELD_OPTIONS)
+      .then((outcome) => outcome === true)
+      .catch(() => false);
+    results.set(key, result);
+    return result;
+  };
+}

@@ -34,7 +34,7 @@ describe('the example config (tollgate.yaml): public, @authenticated, scoped and
   let example: RunningGateway;
 
   beforeAll(async () => {
-    const env = { ...process.env, TOLLGATE_JWT_SECRET: secret };
+    const env: NodeJS.ProcessEnv = { ...process.env, TOLLGATE_JWT_SECRET: secret };
     for (const [name, url] of Object.entries(subgraphs.urls)) env[`${name.toUpperCase()}_URL`] = url;
     Object.assign(process.env, env);
     const config = loadConfig(join(__dirname, '..', 'tollgate.yaml'), { env, overrides: { port: 0 } });

@@ -1,14 +1,17 @@
 // Assembles a running Tollgate from a validated config: supergraph source, engine, pipeline, listener.
 // The CLI and the tests both start gateways through here.
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { LiveSupergraph } from './compose/liveSupergraph';
 import type { TollgateConfig } from './config/schema';
 import { startEngine, type ExecutionEngine } from './execute/engine';
+import { compileHeaderRules } from './execute/headerRules';
 import { createAuthenticator } from './identity/authenticate';
 import { createGraphQLHandler } from './pipeline/handleGraphQL';
 import { PolicyStage } from './policy/stage';
+import { bindRestServices, RestServices } from './rest/registry';
 import { createHttpServer, listen } from './server/httpServer';
 import { createLogger } from './telemetry/logger';
 
@@ -28,12 +31,21 @@ export interface StartOptions {
 
 export async function startGateway(config: TollgateConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logging.level);
+  // REST descriptions named by the supergraph (`rest:` routing URLs) are loaded and checked before each swap.
+  const rest = new RestServices({
+    baseDir: config.supergraph.rover ? dirname(config.supergraph.rover) : (config.rest.baseDir ?? process.cwd()),
+    env: process.env,
+    headerPlan: (name) => compileHeaderRules([...config.headers.all, ...(config.headers.subgraphs[name] ?? [])]),
+    requestIdHeader: config.server.requestIdHeader,
+  });
   const supergraph = new LiveSupergraph({
+    prepare: (sdl) => rest.prepare(sdl),
     load: options.loadSupergraph ?? supergraphLoader(config),
     watchFile: config.supergraph.file && config.supergraph.watch ? config.supergraph.file : undefined,
     pollIntervalMs: config.supergraph.rover ? config.supergraph.pollInterval : 0,
     logger,
   });
+  bindRestServices(supergraph, rest);
 
   const authenticate = await createAuthenticator(config.authentication);
   const policies = new PolicyStage(config, logger);
@@ -50,6 +62,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     engine = await startEngine(config, supergraph, logger, { onSchema: (state) => policies.setSchema(state) });
   } catch (error) {
     server.close();
+    await rest.close();
     throw error;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -66,6 +79,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
         server.closeAllConnections();
       });
       await engine?.stop();
+      await rest.close();
       await supergraph.stop();
     },
   };

@@ -2,6 +2,7 @@
 // benchmark run behind Tollgate: where their SDL lives, and one call to start them all.
 import * as accounts from './accounts';
 import * as inventory from './inventory';
+import * as legacyPricing from './legacy-pricing';
 import { hostFromEnv, runUntilSignal } from './lib/runStandalone';
 import { subgraphSchemaPath } from './lib/schemaFile';
 import type { SubgraphServer } from './lib/serveSubgraph';
@@ -10,6 +11,7 @@ import * as reviews from './reviews';
 
 export type { InventoryOptions } from './inventory';
 export type { SubgraphServer } from './lib/serveSubgraph';
+export type { LegacyPricingServer } from './legacy-pricing';
 
 export type ExampleSubgraphName = 'accounts' | 'products' | 'reviews' | 'inventory';
 
@@ -33,16 +35,18 @@ export interface StartExampleSubgraphsOptions {
   /** Interface to bind. @default '127.0.0.1' */
   host?: string;
   /** Port per subgraph; a missing entry or 0 picks a free port, so parallel test files never collide. */
-  ports?: Partial<Record<ExampleSubgraphName, number>>;
+  ports?: Partial<Record<ExampleSubgraphName | 'pricing', number>>;
   /** Passed to the inventory subgraph. @default {} */
   inventory?: inventory.InventoryOptions;
+  /** Passed to the legacy pricing REST service (subgraphs/legacy-pricing/). @default {} */
+  pricing?: legacyPricing.LegacyPricingOptions;
 }
 
 export interface ExampleSubgraphs {
-  /** `http://HOST:PORT/graphql` per subgraph. */
-  urls: Record<ExampleSubgraphName, string>;
+  /** `http://HOST:PORT/graphql` per subgraph, plus the legacy REST service's base URL as `pricing` (PRICING_URL). */
+  urls: Record<ExampleSubgraphName | 'pricing', string>;
   /** The running servers, e.g. to stop one and see how the gateway copes. */
-  servers: Record<ExampleSubgraphName, SubgraphServer>;
+  servers: Record<ExampleSubgraphName, SubgraphServer> & { pricing: legacyPricing.LegacyPricingServer };
   /** Stops all four; idle keep-alive connections included. */
   close(): Promise<void>;
 }
@@ -54,6 +58,7 @@ export async function startExampleSubgraphs(opts: StartExampleSubgraphsOptions =
     products.start(ports.products ?? 0, host),
     reviews.start(ports.reviews ?? 0, host),
     inventory.start(ports.inventory ?? 0, host, opts.inventory),
+    legacyPricing.start(ports.pricing ?? 0, host, opts.pricing),
   ]);
   const running = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failure = started.find((result) => result.status === 'rejected');
@@ -62,12 +67,14 @@ export async function startExampleSubgraphs(opts: StartExampleSubgraphsOptions =
     await Promise.allSettled(running.map((server) => server.close()));
     throw failure.reason;
   }
-  const [accountsServer, productsServer, reviewsServer, inventoryServer] = running;
+  const [accountsServer, productsServer, reviewsServer, inventoryServer] = running as SubgraphServer[];
+  const pricingServer = running[4] as legacyPricing.LegacyPricingServer;
   const servers = {
     accounts: accountsServer,
     products: productsServer,
     reviews: reviewsServer,
     inventory: inventoryServer,
+    pricing: pricingServer,
   };
   return {
     servers,
@@ -76,6 +83,7 @@ export async function startExampleSubgraphs(opts: StartExampleSubgraphsOptions =
       products: productsServer.url,
       reviews: reviewsServer.url,
       inventory: inventoryServer.url,
+      pricing: pricingServer.url,
     },
     async close() {
       await Promise.all(running.map((server) => server.close()));
@@ -85,7 +93,7 @@ export async function startExampleSubgraphs(opts: StartExampleSubgraphsOptions =
 
 // `node dist/subgraphs/index.js`: all four on their well-known ports (4101–4104), for local development.
 if (require.main === module) {
-  const ports = Object.fromEntries(EXAMPLE_SUBGRAPHS.map(({ name, defaultPort }) => [name, defaultPort]));
+  const ports = { ...Object.fromEntries(EXAMPLE_SUBGRAPHS.map(({ name, defaultPort }) => [name, defaultPort])), pricing: legacyPricing.DEFAULT_PORT };
   runUntilSignal(
     'example subgraphs',
     () => startExampleSubgraphs({ host: hostFromEnv(), ports }),

@@ -10,6 +10,7 @@ import { GraphQLError, parse, type DocumentNode } from 'graphql';
 import { describeCompositionErrors, describeHint, type ComposeError, type ComposeHint } from './compositionErrors';
 import { fetchSubgraphSdl, SubgraphSdlFetchError } from './fetchSubgraphSdl';
 import { loadRoverConfig, RoverConfigError, type RoverConfig, type RoverSubgraph } from './roverConfig';
+import { prepareRestSubgraph } from '../rest/composeRest';
 import { relaxTollgateEnforcedLinks } from './securityLinks';
 
 export type { ComposeError, ComposeHint, ErrorLocation } from './compositionErrors';
@@ -93,8 +94,15 @@ export function composeSupergraph(subgraphs: readonly SubgraphInput[], options: 
       continue;
     }
     seen.add(input.name);
-    const parsed = parseSubgraph(input, options);
-    if ('kind' in parsed) services.push({ name: input.name, url: input.url, typeDefs: parsed });
+    // A REST description (src/rest/) is checked, stripped of Tollgate's directives and routed to `rest:<file>`.
+    const rest = prepareRestSubgraph(input, options.restBaseDir ?? process.cwd());
+    if (rest.kind === 'invalid') {
+      errors.push(...rest.errors);
+      continue;
+    }
+    const routed = rest.kind === 'rest' ? { ...input, url: rest.url, sdl: rest.sdl } : input;
+    const parsed = parseSubgraph(routed, options);
+    if ('kind' in parsed) services.push({ name: input.name, url: routed.url, typeDefs: parsed });
     else errors.push(parsed);
   }
   // Composing without a broken subgraph would report errors caused by its absence, not by the schemas.

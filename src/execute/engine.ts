@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { trafficFor, type TollgateConfig } from '../config/schema';
 import type { LiveSupergraph } from '../compose/liveSupergraph';
 import type { TollgateContext } from '../pipeline/context';
+import { isRestRoutingUrl, restDataSource } from '../rest/registry';
 import { compileHeaderRules } from './headerRules';
 import { ConnectionPools } from './httpClient';
 import { SubgraphDataSource } from './subgraphDataSource';
@@ -49,6 +50,8 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
     logger: apolloLogger(logger),
     buildService: ({ name, url }) => {
       if (!url) throw new Error(`subgraph "${name}" has no routing URL in the supergraph`);
+      // A REST description served in-process (src/rest/): loaded and checked before the supergraph was swapped in.
+      if (isRestRoutingUrl(url)) return restDataSource(supergraph, name, url);
       const traffic = trafficFor(config, name);
       return new SubgraphDataSource({
         name,

@@ -1,0 +1,117 @@
+// How the gateway finds and loads REST descriptions: a supergraph names each REST subgraph with a `rest:` routing URL
+// (`rest:<file relative to rover.yaml>#<content hash>`, written by composition); before a supergraph is swapped in,
+// prepare() loads and checks every such file, so a broken one keeps the last good supergraph serving.
+import { readFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { GraphQLDataSource } from '@apollo/gateway';
+import { Kind, parse } from 'graphql';
+import type { HeaderPlan } from '../execute/headerRules';
+import { ConnectionPools } from '../execute/httpClient';
+import { compileRestDescription, formatProblems } from './compile';
+import { RestSubgraphDataSource } from './dataSource';
+import { RestService } from './service';
+import { isRestRoutingUrl, parseRestRoutingUrl, REST_URL_SCHEME, restContentHash } from './routingUrl';
+
+export { isRestRoutingUrl } from './routingUrl';
+
+/** Every `rest:` subgraph of a supergraph SDL: its name and routing URL (from `@join__graph`). */
+export function restSubgraphsOf(supergraphSdl: string): Array<{ name: string; url: string }> {
+  if (!supergraphSdl.includes(`"${REST_URL_SCHEME}`)) return [];
+  const found: Array<{ name: string; url: string }> = [];
+  for (const definition of parse(supergraphSdl, { noLocation: true }).definitions) {
+    if (definition.kind !== Kind.ENUM_TYPE_DEFINITION || definition.name.value !== 'join__Graph') continue;
+    for (const value of definition.values ?? []) {
+      const graph = value.directives?.find((d) => d.name.value === 'join__graph');
+      const arg = (name: string) => {
+        const node = graph?.arguments?.find((a) => a.name.value === name)?.value;
+        return node?.kind === Kind.STRING ? node.value : undefined;
+      };
+      const url = arg('url');
+      if (url && isRestRoutingUrl(url)) found.push({ name: arg('name') ?? value.name.value.toLowerCase(), url });
+    }
+  }
+  return found;
+}
+
+export interface RestServicesOptions {
+  /** Relative `rest:` paths resolve against this folder: rover.yaml's folder, or `rest.baseDir` (default cwd). */
+  baseDir: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** tollgate.yaml header rules for a subgraph. */
+  headerPlan: (subgraph: string) => HeaderPlan;
+  requestIdHeader: string;
+}
+
+/** The loaded REST subgraphs of one gateway. */
+export class RestServices {
+  private services = new Map<string, RestService>();
+  private readonly pools = new ConnectionPools();
+
+  constructor(private readonly options: RestServicesOptions) {}
+
+  /** Loads and checks every REST description the supergraph names; throws one error listing every problem. */
+  prepare(supergraphSdl: string): void {
+    const next = new Map<string, RestService>();
+    const problems: string[] = [];
+    for (const { name, url } of restSubgraphsOf(supergraphSdl)) {
+      try {
+        next.set(url, this.services.get(url) ?? this.load(name, url));
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+    if (problems.length > 0) throw new Error(`REST description${problems.length > 1 ? 's' : ''} cannot be loaded:\n${problems.join('\n')}`);
+    this.services = next;
+  }
+
+  /** The data source for a `rest:` subgraph of the last prepared supergraph. */
+  dataSource(name: string, url: string): GraphQLDataSource {
+    const service = this.services.get(url);
+    if (!service) throw new Error(`REST subgraph "${name}" (${url}) was not prepared before the supergraph was loaded`);
+    return new RestSubgraphDataSource(name, service);
+  }
+
+  async close(): Promise<void> {
+    this.services.clear();
+    await this.pools.close();
+  }
+
+  private load(name: string, url: string): RestService {
+    const { path, hash } = parseRestRoutingUrl(url);
+    const file = isAbsolute(path) ? path : resolve(this.options.baseDir, path);
+    const shown = relative(process.cwd(), file) || file;
+    let content: string;
+    try {
+      content = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(`subgraph "${name}": cannot read its REST description ${shown} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); relative rest: paths resolve against ${this.options.baseDir}`);
+    }
+    if (hash !== undefined && hash !== restContentHash(content)) {
+      throw new Error(`${shown}: changed since the supergraph was composed (subgraph "${name}"); compose again (tollgate compose) so the supergraph matches it`);
+    }
+    const compiled = compileRestDescription(content);
+    if (!compiled.ok) throw new Error(formatProblems(shown, compiled.problems));
+    return new RestService({
+      subgraph: name,
+      file,
+      description: compiled.description,
+      env: this.options.env,
+      pools: this.pools,
+      headerPlan: this.options.headerPlan(name),
+      requestIdHeader: this.options.requestIdHeader,
+    });
+  }
+}
+
+const byOwner = new WeakMap<object, RestServices>();
+
+/** Ties a gateway's REST services to its supergraph manager, where the engine's buildService looks them up. */
+export function bindRestServices(owner: object, services: RestServices): void {
+  byOwner.set(owner, services);
+}
+
+export function restDataSource(owner: object, name: string, url: string): GraphQLDataSource {
+  const services = byOwner.get(owner);
+  if (!services) throw new Error(`subgraph "${name}" is a REST subgraph (${url}), but this gateway has no REST services`);
+  return services.dataSource(name, url);
+}

@@ -1,0 +1,225 @@
+// Load-time checks of REST connectors against the subgraph's own types: known source, path variables that exist,
+// $this only on keys or @requires fields, selections that name real fields, every served field fetched by something.
+// Pure; each problem carries the file position so start-up errors read "file:line:column: problem".
+import {
+  getNamedType,
+  isAbstractType,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type ValueNode,
+} from 'graphql';
+import { locationInString, type ConnectorSpec, type Location, type RestProblem, type RestSourceSpec } from './description';
+import { describe as describeVariable, type TemplateVariable } from './pathTemplate';
+import { selectionVariables, type NamedItem, type Selection } from './selection';
+
+/** Per type: the fields of each @key (top level only), and per field the fields its @requires names. */
+export interface FederationFacts {
+  keys: Map<string, string[][]>;
+  /** Keys that select nested fields ("a { b }"), which REST connectors cannot use. */
+  nestedKeys: Set<string>;
+  requires: Map<string, string[]>;
+  external: Set<string>;
+}
+
+export function readFederationFacts(document: DocumentNode): FederationFacts {
+  const facts: FederationFacts = { keys: new Map(), nestedKeys: new Set(), requires: new Map(), external: new Set() };
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    const typeName = definition.name.value;
+    for (const directive of definition.directives ?? []) {
+      if (directive.name.value !== 'key') continue;
+      const fields = directive.arguments?.find((a) => a.name.value === 'fields')?.value;
+      if (fields?.kind !== Kind.STRING) continue;
+      if (fields.value.includes('{')) facts.nestedKeys.add(typeName);
+      const names = topLevelFieldNames(fields.value);
+      facts.keys.set(typeName, [...(facts.keys.get(typeName) ?? []), names]);
+    }
+    for (const field of definition.fields ?? []) {
+      const coordinate = `${typeName}.${field.name.value}`;
+      for (const directive of field.directives ?? []) {
+        if (directive.name.value === 'external') facts.external.add(coordinate);
+        const fields = directive.name.value === 'requires' ? directive.arguments?.find((a) => a.name.value === 'fields')?.value : undefined;
+        if (fields?.kind === Kind.STRING) facts.requires.set(coordinate, topLevelFieldNames(fields.value));
+      }
+    }
+  }
+  return facts;
+}
+
+/** "id sku" → [id, sku]; "a { b } c" → [a, c]. */
+function topLevelFieldNames(fieldSet: string): string[] {
+  const names: string[] = [];
+  let depth = 0;
+  for (const token of fieldSet.match(/[A-Za-z_][A-Za-z0-9_]*|[{}]/g) ?? []) {
+    if (token === '{') depth++;
+    else if (token === '}') depth--;
+    else if (depth === 0) names.push(token);
+  }
+  return names;
+}
+
+export function keyFieldsOf(facts: FederationFacts, typeName: string): string[] {
+  return [...new Set((facts.keys.get(typeName) ?? []).flat())];
+}
+
+export function validateConnectors(schema: GraphQLSchema, facts: FederationFacts, sources: RestSourceSpec[], connectors: ConnectorSpec[]): RestProblem[] {
+  const problems: RestProblem[] = [];
+  const sourceNames = sources.map((s) => s.name);
+  for (const connector of connectors) {
+    const report = (message: string, location: Location = connector.location) => problems.push({ message: `${connector.coordinate} @rest: ${message}`, ...location });
+    if (!sourceNames.includes(connector.source)) {
+      report(`unknown source "${connector.source}"${sourceNames.length ? ` (declared: ${sourceNames.join(', ')})` : ' (no @restSource is declared)'}`);
+    }
+    const type = schema.getType(connector.typeName);
+    if (!isObjectType(type)) continue;
+    if (connector.kind === 'entity') checkEntityConnector(connector, type, facts, report);
+    else checkFieldConnector(connector, type, schema, facts, report);
+  }
+  problems.push(...checkCoverage(schema, facts, connectors));
+  return problems;
+}
+
+type Report = (message: string, location?: Location) => void;
+
+function checkEntityConnector(connector: ConnectorSpec, type: GraphQLObjectType, facts: FederationFacts, report: Report): void {
+  const keySets = facts.keys.get(type.name) ?? [];
+  if (keySets.length === 0) return report(`a type-level @rest resolves an entity: ${type.name} needs @key(fields: "…")`);
+  if (keySets.length > 1) return report(`${type.name} has ${keySets.length} @key directives; a type-level @rest supports exactly one`);
+  if (facts.nestedKeys.has(type.name)) return report(`${type.name}'s @key selects nested fields, which a REST connector cannot send`);
+  const keys = keySets[0];
+  const vars = connector.template.variables;
+  const usesThis = vars.some((v) => v.namespace === '$this');
+  const usesBatch = vars.some((v) => v.namespace === '$batch');
+  if (!usesThis && !usesBatch) report(`the path must use the key: {$this.${keys[0]}} (one call per entity) or {$batch.${keys[0]}} (one call per batch)`);
+  if (usesThis && usesBatch) report('the path uses both $this and $batch; use $batch for a batch endpoint, $this for one call per entity');
+  for (const variable of vars) {
+    const at = locationInString(connector.argumentNodes.path, variable.offset);
+    if (variable.namespace === '$args') report(`path variable ${describeVariable(variable)} does not exist: a type-level @rest has no arguments`, at);
+    else if (!keys.includes(variable.path[0])) report(`path variable ${describeVariable(variable)} is not a key field of ${type.name} (key: "${keys.join(' ')}")`, at);
+  }
+  checkSelectionVariables(connector, connector.selection, 'selection', { args: undefined, thisFields: usesBatch ? [] : keys, thisWhat: usesBatch ? 'available in a batch selection' : 'a key field' }, report);
+  checkSelectionShape(connector.selection, type, connector.argumentNodes.selection, report);
+  if (usesBatch) {
+    const mapped = topLevelNames(connector.selection);
+    const missing = keys.filter((key) => !mapped.includes(key));
+    if (missing.length > 0) report(`a batch selection must map the key field${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: answers are matched to entities by key, never by position`);
+  }
+}
+
+function checkFieldConnector(connector: ConnectorSpec, type: GraphQLObjectType, schema: GraphQLSchema, facts: FederationFacts, report: Report): void {
+  const field = type.getFields()[connector.fieldName ?? ''];
+  if (!field) return;
+  const isRoot = type === schema.getQueryType() || type === schema.getMutationType();
+  if (type === schema.getSubscriptionType()) return report('subscriptions cannot be served from REST');
+  const args = field.args.map((a) => a.name);
+  const keys = keyFieldsOf(facts, type.name);
+  const thisFields = isRoot ? [] : keys.length > 0 ? [...keys, ...(facts.requires.get(connector.coordinate) ?? [])] : Object.keys(type.getFields());
+  const thisWhat = isRoot ? `available on ${type.name} fields` : keys.length > 0 ? `a key field of ${type.name} or named in this field's @requires` : `a field of ${type.name}`;
+  for (const variable of connector.template.variables) {
+    const at = locationInString(connector.argumentNodes.path, variable.offset);
+    const problem = variableProblem(variable, args, thisFields, thisWhat, connector.coordinate);
+    if (problem) report(problem, at);
+  }
+  const scope = { args, thisFields, thisWhat };
+  checkSelectionVariables(connector, connector.selection, 'selection', scope, report);
+  if (connector.body) checkSelectionVariables(connector, connector.body, 'http.body', scope, report);
+  checkSelectionShape(connector.selection, field.type, connector.argumentNodes.selection, report);
+}
+
+function variableProblem(variable: TemplateVariable, args: string[], thisFields: string[], thisWhat: string, coordinate: string): string | undefined {
+  const name = variable.path[0];
+  if (variable.namespace === '$batch') return `${describeVariable(variable)}: $batch is only available in a type-level @rest (an entity resolver)`;
+  if (variable.namespace === '$args' && !args.includes(name)) {
+    return `path variable ${describeVariable(variable)} does not exist: ${coordinate} has ${args.length ? `arguments ${args.join(', ')}` : 'no arguments'}`;
+  }
+  if (variable.namespace === '$this' && !thisFields.includes(name)) return `path variable ${describeVariable(variable)}: "${name}" is not ${thisWhat}`;
+  return undefined;
+}
+
+function checkSelectionVariables(
+  connector: ConnectorSpec,
+  selection: Selection,
+  what: 'selection' | 'http.body',
+  scope: { args: string[] | undefined; thisFields: string[]; thisWhat: string },
+  report: Report,
+): void {
+  const node = what === 'selection' ? connector.argumentNodes.selection : connector.argumentNodes.body;
+  for (const variable of selectionVariables(selection)) {
+    const at = locationInString(node, variable.offset);
+    const name = variable.keys[0];
+    if (variable.root === '$args' && !scope.args?.includes(name)) report(`${what} reads $args.${variable.keys.join('.')}, which does not exist`, at);
+    if (variable.root === '$this' && !scope.thisFields.includes(name)) report(`${what} reads $this.${variable.keys.join('.')}: "${name}" is not ${scope.thisWhat}`, at);
+  }
+}
+
+/** Every name the selection fills at the top of the result. */
+function topLevelNames(selection: Selection): string[] {
+  const items = selection.kind === 'named' ? selection.items : (selection.sub ?? []);
+  return items.map((item) => item.name);
+}
+
+function checkSelectionShape(selection: Selection, fieldType: GraphQLOutputType, node: ValueNode | undefined, report: Report): void {
+  const named = getNamedType(fieldType);
+  const at = (offset: number) => locationInString(node, offset);
+  if (isAbstractType(named)) return report(`${named.name} is an interface or union; REST connectors can only fill object types and scalars`);
+  if (selection.kind === 'path' && !selection.sub) {
+    if (isObjectType(named)) report(`selection: ${named.name} is an object type: give the path a sub-selection, e.g. $.data { id }`, at(selection.offset));
+    return;
+  }
+  if (!isObjectType(named)) return report(`selection: the field's type ${named.name} is not an object type: select one value with a path, e.g. $.data.count`);
+  checkItems(selection.kind === 'named' ? selection.items : (selection.sub ?? []), named, at, report);
+}
+
+function checkItems(items: NamedItem[], type: GraphQLObjectType, at: (offset: number) => Location, report: Report): void {
+  for (const item of items) {
+    const field = type.getFields()[item.name];
+    if (!field) {
+      report(`selection: type ${type.name} has no field "${item.name}"`, at(item.offset));
+      continue;
+    }
+    const named = getNamedType(field.type);
+    const sub = item.value.kind === 'object' ? item.value.sub : item.value.sub;
+    if (isAbstractType(named)) report(`selection: ${type.name}.${item.name} is an interface or union, which REST connectors cannot fill`, at(item.offset));
+    else if (isObjectType(named)) {
+      if (!sub) report(`selection: ${type.name}.${item.name} is an object (${named.name}): give it a sub-selection, e.g. ${item.name} { … }`, at(item.offset));
+      else checkItems(sub, named, at, report);
+    } else if (sub) report(`selection: ${type.name}.${item.name} is a ${named.name}: it cannot have a sub-selection`, at(item.offset));
+  }
+}
+
+/** Root fields and entity fields must each be fetched by some connector, or the gateway would plan calls we cannot answer. */
+function checkCoverage(schema: GraphQLSchema, facts: FederationFacts, connectors: ConnectorSpec[]): RestProblem[] {
+  const problems: RestProblem[] = [];
+  const byCoordinate = new Map(connectors.map((c) => [c.coordinate, c]));
+  for (const root of [schema.getQueryType(), schema.getMutationType()]) {
+    for (const field of Object.values(root?.getFields() ?? {})) {
+      if (field.name.startsWith('_')) continue;
+      if (!byCoordinate.has(`${root?.name}.${field.name}`)) problems.push({ message: `${root?.name}.${field.name} has no @rest: every root field of a REST description needs one`, ...fieldLocation(field) });
+    }
+  }
+  for (const [typeName] of facts.keys) {
+    const type = schema.getType(typeName);
+    if (!isObjectType(type)) continue;
+    const entity = byCoordinate.get(typeName);
+    const mapped = entity ? topLevelNames(entity.selection) : [];
+    const keys = keyFieldsOf(facts, typeName);
+    for (const field of Object.values(type.getFields())) {
+      const coordinate = `${typeName}.${field.name}`;
+      if (keys.includes(field.name) || facts.external.has(coordinate) || byCoordinate.has(coordinate) || mapped.includes(field.name)) continue;
+      problems.push({
+        message: `${coordinate} is not fetched by any @rest: give it its own @rest, or map it in ${entity ? `${typeName}'s type-level @rest selection` : `a type-level @rest on ${typeName}`}`,
+        ...fieldLocation(field),
+      });
+    }
+  }
+  return problems;
+}
+
+function fieldLocation(field: { astNode?: { loc?: { startToken: { line: number; column: number } } } | null }): Location {
+  const token = field.astNode?.loc?.startToken;
+  return token ? { line: token.line, column: token.column } : { line: 1, column: 1 };
+}

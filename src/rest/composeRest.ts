@@ -5,7 +5,7 @@ import { relative } from 'node:path';
 import type { ComposeError } from '../compose/compositionErrors';
 import { compileRestDescription } from './compile';
 import { mentionsRestSpec } from './description';
-import { isRestRoutingUrl, parseRestRoutingUrl, restRoutingUrl } from './routingUrl';
+import { displayPath, isRestRoutingUrl, parseRestRoutingUrl, restRoutingUrl } from './routingUrl';
 
 /** Code of a composition error about a REST description (load-time problems: unknown source, bad path variable…). */
 export const INVALID_REST_DESCRIPTION = 'INVALID_REST_DESCRIPTION';
@@ -27,7 +27,7 @@ export type RestComposeOutcome = { kind: 'not-rest' } | { kind: 'rest'; url: str
 export function prepareRestSubgraph(input: RestComposeInput, baseDir: string): RestComposeOutcome {
   if (!mentionsRestSpec(input.sdl)) return { kind: 'not-rest' };
   const compiled = compileRestDescription(input.sdl);
-  const shown = input.file ? relative(process.cwd(), input.file) || input.file : input.name;
+  const shown = input.file ? displayPath(input.file) : input.name;
   if (!compiled.ok) {
     return {
       kind: 'invalid',

@@ -2,7 +2,7 @@
 // (`rest:<file relative to rover.yaml>#<content hash>`, written by composition); before a supergraph is swapped in,
 // prepare() loads and checks every such file, so a broken one keeps the last good supergraph serving.
 import { readFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { GraphQLDataSource } from '@apollo/gateway';
 import { Kind, parse } from 'graphql';
 import type { HeaderPlan } from '../execute/headerRules';
@@ -10,7 +10,7 @@ import { ConnectionPools } from '../execute/httpClient';
 import { compileRestDescription, formatProblems } from './compile';
 import { RestSubgraphDataSource } from './dataSource';
 import { RestService } from './service';
-import { isRestRoutingUrl, parseRestRoutingUrl, REST_URL_SCHEME, restContentHash } from './routingUrl';
+import { displayPath, isRestRoutingUrl, parseRestRoutingUrl, REST_URL_SCHEME, restContentHash } from './routingUrl';
 
 export { isRestRoutingUrl } from './routingUrl';
 
@@ -79,7 +79,7 @@ export class RestServices {
   private load(name: string, url: string): RestService {
     const { path, hash } = parseRestRoutingUrl(url);
     const file = isAbsolute(path) ? path : resolve(this.options.baseDir, path);
-    const shown = relative(process.cwd(), file) || file;
+    const shown = displayPath(file);
     let content: string;
     try {
       content = readFileSync(file, 'utf8');

@@ -1,6 +1,7 @@
 // The `rest:` routing URL that names a REST subgraph in a supergraph: `rest:<path relative to rover.yaml>#<hash>`.
 // Written by composition (composeRest.ts), read by the gateway (registry.ts). Pure.
 import { createHash } from 'node:crypto';
+import { isAbsolute, relative } from 'node:path';
 
 export const REST_URL_SCHEME = 'rest:';
 
@@ -21,4 +22,10 @@ export function parseRestRoutingUrl(url: string): { path: string; hash: string |
   const rest = url.slice(REST_URL_SCHEME.length);
   const hashAt = rest.lastIndexOf('#');
   return hashAt === -1 ? { path: rest, hash: undefined } : { path: rest.slice(0, hashAt), hash: rest.slice(hashAt + 1) };
+}
+
+/** A file as messages show it: relative to the working directory when inside it, else absolute. */
+export function displayPath(file: string): string {
+  const shown = relative(process.cwd(), file);
+  return shown === '' || shown.startsWith('..') || isAbsolute(shown) ? file : shown;
 }

@@ -23,10 +23,12 @@ export interface FederationFacts {
   nestedKeys: Set<string>;
   requires: Map<string, string[]>;
   external: Set<string>;
+  /** Where each "Type.field" is declared, for problems about a field rather than a directive. */
+  fieldLocations: Map<string, Location>;
 }
 
 export function readFederationFacts(document: DocumentNode): FederationFacts {
-  const facts: FederationFacts = { keys: new Map(), nestedKeys: new Set(), requires: new Map(), external: new Set() };
+  const facts: FederationFacts = { keys: new Map(), nestedKeys: new Set(), requires: new Map(), external: new Set(), fieldLocations: new Map() };
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
     const typeName = definition.name.value;
@@ -40,6 +42,7 @@ export function readFederationFacts(document: DocumentNode): FederationFacts {
     }
     for (const field of definition.fields ?? []) {
       const coordinate = `${typeName}.${field.name.value}`;
+      if (field.loc) facts.fieldLocations.set(coordinate, { line: field.loc.startToken.line, column: field.loc.startToken.column });
       for (const directive of field.directives ?? []) {
         if (directive.name.value === 'external') facts.external.add(coordinate);
         const fields = directive.name.value === 'requires' ? directive.arguments?.find((a) => a.name.value === 'fields')?.value : undefined;
@@ -198,7 +201,7 @@ function checkCoverage(schema: GraphQLSchema, facts: FederationFacts, connectors
   for (const root of [schema.getQueryType(), schema.getMutationType()]) {
     for (const field of Object.values(root?.getFields() ?? {})) {
       if (field.name.startsWith('_')) continue;
-      if (!byCoordinate.has(`${root?.name}.${field.name}`)) problems.push({ message: `${root?.name}.${field.name} has no @rest: every root field of a REST description needs one`, ...fieldLocation(field) });
+      if (!byCoordinate.has(`${root?.name}.${field.name}`)) problems.push({ message: `${root?.name}.${field.name} has no @rest: every root field of a REST description needs one`, ...fieldLocation(facts, `${root?.name}.${field.name}`) });
     }
   }
   for (const [typeName] of facts.keys) {
@@ -212,14 +215,13 @@ function checkCoverage(schema: GraphQLSchema, facts: FederationFacts, connectors
       if (keys.includes(field.name) || facts.external.has(coordinate) || byCoordinate.has(coordinate) || mapped.includes(field.name)) continue;
       problems.push({
         message: `${coordinate} is not fetched by any @rest: give it its own @rest, or map it in ${entity ? `${typeName}'s type-level @rest selection` : `a type-level @rest on ${typeName}`}`,
-        ...fieldLocation(field),
+        ...fieldLocation(facts, coordinate),
       });
     }
   }
   return problems;
 }
 
-function fieldLocation(field: { astNode?: { loc?: { startToken: { line: number; column: number } } } | null }): Location {
-  const token = field.astNode?.loc?.startToken;
-  return token ? { line: token.line, column: token.column } : { line: 1, column: 1 };
+function fieldLocation(facts: FederationFacts, coordinate: string): Location {
+  return facts.fieldLocations.get(coordinate) ?? { line: 1, column: 1 };
 }

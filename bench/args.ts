@@ -1,0 +1,96 @@
+// `npm run bench -- [flags]`: the flags, their defaults, and their validation. Nothing runs here.
+import { parseArgs } from 'node:util';
+
+export const TARGET_NAMES = ['apollo', 'tollgate', 'tollgate+dedupe'] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
+
+export interface BenchOptions {
+  /** Targets in round-1 order; even rounds run them reversed. @default all three */
+  targets: TargetName[];
+  /** Concurrent keep-alive connections from the load generator. @default 50 */
+  connections: number;
+  /** Measured seconds per target per round. @default 20 */
+  duration: number;
+  /** Unmeasured seconds of the same load before each measurement. @default 5 */
+  warmup: number;
+  /** @default 2 */
+  rounds: number;
+  /** A .graphql operation or a .json POST body; undefined = the benchmark fixture. */
+  query: string | undefined;
+  /** The expected response JSON; undefined = the fixture's (with the default query) or the first good response. */
+  expected: string | undefined;
+  /** Don't pin processes to CPUs even when taskset works. */
+  noPin: boolean;
+  /** Before each measurement, wait up to this many seconds for the machine to go idle (shared machines). @default 0 */
+  waitIdle: number;
+  /** Print usage and exit. */
+  help: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [flags]
+
+  --only apollo,tollgate,tollgate+dedupe   targets (default: all three, in this order in round 1)
+  --connections N                          concurrent connections (default 50)
+  --duration S                             measured seconds per target and round (default 20)
+  --warmup S                               unmeasured warm-up seconds before each measurement (default 5)
+  --rounds N                               rounds; the target order reverses every other round (default 2)
+  --query FILE                             .graphql operation or .json request body (default: bench fixture)
+  --expected FILE                          expected response JSON (default: fixture's, or the first good response)
+  --no-pin                                 don't pin the gateway to CPU 0 and the rest to CPU 1
+  --wait-idle S                            before each measurement, wait up to S seconds for every CPU to be <10% busy
+  --help                                   this text`;
+
+export class UsageError extends Error {}
+
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      only: { type: 'string' },
+      connections: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      rounds: { type: 'string' },
+      query: { type: 'string' },
+      expected: { type: 'string' },
+      'no-pin': { type: 'boolean', default: false },
+      'wait-idle': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  return {
+    targets: parseTargets(values.only),
+    connections: positiveInt('connections', values.connections, 50),
+    duration: positiveInt('duration', values.duration, 20),
+    warmup: nonNegativeInt('warmup', values.warmup, 5),
+    rounds: positiveInt('rounds', values.rounds, 2),
+    query: values.query,
+    expected: values.expected,
+    noPin: values['no-pin'] ?? false,
+    waitIdle: nonNegativeInt('wait-idle', values['wait-idle'], 0),
+    help: values.help ?? false,
+  };
+}
+
+function parseTargets(only: string | undefined): TargetName[] {
+  if (only === undefined) return [...TARGET_NAMES];
+  const names = only.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = names.filter((n) => !(TARGET_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new UsageError(`--only: unknown target(s) ${unknown.join(', ')}; known: ${TARGET_NAMES.join(', ')}`);
+  if (names.length === 0) throw new UsageError('--only: name at least one target');
+  return [...new Set(names as TargetName[])];
+}
+
+function positiveInt(flag: string, raw: string | undefined, fallback: number): number {
+  const n = nonNegativeInt(flag, raw, fallback);
+  if (n === 0) throw new UsageError(`--${flag} must be at least 1`);
+  return n;
+}
+
+function nonNegativeInt(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${flag} must be a whole number, got "${raw}"`);
+  return n;
+}

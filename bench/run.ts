@@ -1,0 +1,160 @@
+// `npm run bench`: example subgraphs in one process, then each gateway under test in its own (Tollgate, Tollgate
+// with inbound dedupe, stock Apollo Gateway), loaded by autocannon in turn; prints a markdown report and writes JSON.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import type { ExampleSubgraphName } from '../subgraphs';
+import { parseBenchArgs, UsageError, USAGE, type BenchOptions, type TargetName } from './args';
+import { findRepoRoot, loadWorkload } from './fixtures';
+import { measureOnce, type Reference } from './measure';
+import { renderReport, writeResults, type BenchRun } from './output';
+import { busyPercent, cpuTimes } from './procStats';
+import { firstJsonLine, killAllNow, setUpPinning, spawnNode, stopAll, stopChild } from './processes';
+import { summarize, type Measurement } from './report';
+import { composeBenchSupergraph } from './supergraph';
+
+const SUBGRAPHS_CPU = 1;
+const SUBGRAPHS_READY_MS = 30_000;
+/** Pause between gateways so the last one's sockets and memory are gone before the next starts. */
+const SETTLE_MS = 1000;
+/** How long the machine's CPU use is sampled before starting anything, to warn about a busy machine. */
+const IDLE_CHECK_MS = 2000;
+/** --wait-idle: every CPU below this % busy (over IDLE_CHECK_MS) counts as idle. */
+const IDLE_PCT = 10;
+
+const log = (line: string) => console.error(line);
+let tmpDir: string | undefined;
+let stopLoad: (() => void) | undefined;
+let interrupted = false;
+
+function installCleanup(): void {
+  // Whatever happens, no child outlives the bench and the temp dir goes.
+  process.on('exit', () => {
+    killAllNow();
+    if (tmpDir !== undefined) rmSync(tmpDir, { recursive: true, force: true });
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log(`\n${signal}: stopping the load and every child process…`);
+    stopLoad?.();
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+/** Round 1 runs the targets in the given order, round 2 reversed, and so on, so no target always goes first. */
+function roundOrder(targets: TargetName[], round: number): TargetName[] {
+  return round % 2 === 1 ? [...targets] : [...targets].reverse();
+}
+
+async function main(argv: string[]): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(argv);
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  installCleanup();
+  const repoRoot = findRepoRoot();
+  const workload = loadWorkload(repoRoot, options.query, options.expected);
+  const pinning = setUpPinning(options.noPin);
+  tmpDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
+  log(`pinning: ${pinning.note}`);
+  const idleBusyPct = await machineBusy();
+  if (idleBusyPct !== undefined) {
+    const busy = idleBusyPct.some((p) => p >= 10);
+    log(`before start, the CPUs were ${idleBusyPct.map((p) => `${p.toFixed(0)}%`).join(' / ')} busy${busy ? ' — the machine is not quiet; expect noisy numbers' : ''}`);
+  }
+  log(`request: ${workload.bodySource}; expected: ${workload.expectedSource ?? 'first good response'}`);
+
+  const subgraphs = spawnNode('subgraphs', join(__dirname, 'subgraphsProcess.js'), [], { cpu: SUBGRAPHS_CPU, pinning });
+  const announced = await firstJsonLine(subgraphs, SUBGRAPHS_READY_MS);
+  const urls = announced.urls as Record<ExampleSubgraphName, string>;
+  log(`subgraphs (pid ${subgraphs.pid}): ${Object.values(urls).join(' ')}`);
+  const supergraphFile = join(tmpDir, 'supergraph.graphql');
+  writeFileSync(supergraphFile, composeBenchSupergraph(urls));
+
+  const reference: Reference = { expected: workload.expected, expectedText: workload.expectedText, source: workload.expectedSource };
+  const ctx = { repoRoot, tmpDir, supergraphFile, pinning };
+  const measurements: Measurement[] = [];
+  const failures: string[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    const order = roundOrder(options.targets, round);
+    for (const [index, target] of order.entries()) {
+      if (interrupted) break;
+      if (options.waitIdle > 0) await waitForIdle(options.waitIdle);
+      try {
+        measurements.push(
+          await measureOnce({
+            ...options,
+            target,
+            round,
+            position: index + 1,
+            ctx,
+            body: workload.body,
+            reference,
+            subgraphsPid: subgraphs.pid,
+            setStopLoad: (stop) => (stopLoad = stop),
+            log,
+          }),
+        );
+      } catch (error) {
+        const message = `[round ${round}] ${target}: ${(error as Error).message}`;
+        failures.push(message);
+        log(`FAILED ${message}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    }
+  }
+  await stopChild(subgraphs);
+
+  const run: BenchRun = { options, workload, reference, pinning, idleBusyPct, measurements, failures, summaries: summarize(measurements, options.targets, pinning.enabled) };
+  console.log(renderReport(run));
+  const resultsFile = writeResults(repoRoot, run);
+  log(`results written to ${relative(process.cwd(), resultsFile) || resultsFile}`);
+
+  const answered = measurements.reduce((n, m) => n + m.verify.ok, 0);
+  if (failures.length > 0) return 1;
+  if (measurements.length > 0 && answered === 0) {
+    log('every response was wrong');
+    return 1;
+  }
+  return 0;
+}
+
+/** Per-CPU busy % over a short idle window, before the bench starts anything. */
+async function machineBusy(): Promise<number[] | undefined> {
+  const before = cpuTimes();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_CHECK_MS));
+  return busyPercent(before, cpuTimes());
+}
+
+/** Waits until every CPU is under IDLE_PCT busy, or gives up after `seconds` and says so. */
+async function waitForIdle(seconds: number): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  let busy = await machineBusy();
+  while (busy !== undefined && busy.some((p) => p >= IDLE_PCT) && Date.now() < deadline && !interrupted) {
+    busy = await machineBusy();
+  }
+  if (busy !== undefined && busy.some((p) => p >= IDLE_PCT)) log(`machine still busy (${busy.map((p) => `${p.toFixed(0)}%`).join(' / ')}) after ${seconds}s; measuring anyway`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Don't wait on anything autocannon or undici may still hold open.
+    void stopAll().finally(() => process.exit(code));
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) console.error(`bench: ${error.message}`);
+    else console.error('bench failed:', error);
+    void stopAll().finally(() => process.exit(1));
+  },
+);

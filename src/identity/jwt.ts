@@ -2,7 +2,10 @@
 // issuer, audience, clock tolerance. Verified tokens are cached until they expire, so a client re-sending
 // the same token costs one map lookup, not one signature check.
 import { createHash, createSecretKey } from 'node:crypto';
-import { createRemoteJWKSet, errors as joseErrors, importJWK, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type KeyLike } from 'jose';
+// jose is loaded only when JWT authentication is configured (it costs memory every gateway would pay).
+import type { JWTPayload, JWTVerifyGetKey, KeyLike } from 'jose';
+
+type Jose = typeof import('jose');
 import type { TollgateConfig } from '../config/schema';
 import { LruCache } from '../util/lru';
 
@@ -15,7 +18,9 @@ export interface JwtVerifier {
 }
 
 export async function createJwtVerifier(config: JwtConfig): Promise<JwtVerifier> {
-  const key = await resolveKey(config);
+  const jose: Jose = await import('jose');
+  const { jwtVerify } = jose;
+  const key = await resolveKey(jose, config);
   const options = {
     algorithms: config.algorithms,
     issuer: config.issuer,
@@ -40,7 +45,7 @@ export async function createJwtVerifier(config: JwtConfig): Promise<JwtVerifier>
         // Two calls only because jose's overloads don't accept the union of key kinds.
         ({ payload } = typeof key === 'function' ? await jwtVerify(token, key, { ...options, currentDate: new Date(now) }) : await jwtVerify(token, key, { ...options, currentDate: new Date(now) }));
       } catch (error) {
-        throw new InvalidTokenError(describeJoseError(error));
+        throw new InvalidTokenError(describeJoseError(jose, error));
       }
       // Tokens without `exp` are re-verified after a minute rather than trusted forever.
       const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : now + 60_000;
@@ -50,7 +55,7 @@ export async function createJwtVerifier(config: JwtConfig): Promise<JwtVerifier>
   };
 }
 
-async function resolveKey(config: JwtConfig): Promise<KeyLike | Uint8Array | JWTVerifyGetKey> {
+async function resolveKey({ createRemoteJWKSet, importJWK, importSPKI }: Jose, config: JwtConfig): Promise<KeyLike | Uint8Array | JWTVerifyGetKey> {
   const sources = [config.jwksUrl, config.secret, config.publicKey].filter((s) => s !== undefined);
   if (sources.length !== 1) throw new Error('authentication.jwt needs exactly one of jwksUrl, secret or publicKey');
   if (config.jwksUrl) {
@@ -66,7 +71,7 @@ async function resolveKey(config: JwtConfig): Promise<KeyLike | Uint8Array | JWT
   return importSPKI(text, algorithm);
 }
 
-function describeJoseError(error: unknown): string {
+function describeJoseError({ errors: joseErrors }: Jose, error: unknown): string {
   if (error instanceof joseErrors.JWTExpired) return 'token expired';
   if (error instanceof joseErrors.JWTClaimValidationFailed) return `claim "${error.claim}" is invalid: ${error.reason}`;
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'signature verification failed';

@@ -1,8 +1,8 @@
 // @policy names → graphql-shield rules from the operator's policies module. A rule sees the principal
 // (ctx.principal: claims, scopes, client, plan) and the field's arguments; true allows, anything else denies.
 import type { GraphQLResolveInfo } from 'graphql';
-import { allow } from 'graphql-shield';
-// The package exports these types only from its typings folder.
+// The package exports these types only from its typings folder. graphql-shield itself is loaded only when a
+// policies module is configured (the module requires it anyway).
 import type { IOptions, IShieldContext, ShieldRule } from 'graphql-shield/typings/types';
 import type { Principal } from '../../identity/principal';
 import type { FieldOccurrence } from '../walk';
@@ -13,17 +13,15 @@ export type PolicyRules = Readonly<Record<string, ShieldRule>>;
 /** Loads `module.exports = { policies: { name: rule } }` (or the rules at the top level). */
 export function loadPolicyRules(modulePath: string | undefined): PolicyRules {
   if (!modulePath) return {};
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred: only gateways with policies need it
+  const { allow } = require('graphql-shield') as typeof import('graphql-shield');
+  shieldOptions = { debug: false, allowExternalErrors: false, fallbackRule: allow, hashFunction: ({ args }) => JSON.stringify(args ?? {}) };
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the operator's module is named in config at run time
   const loaded = require(modulePath) as { policies?: PolicyRules; default?: PolicyRules } & PolicyRules;
   return loaded.policies ?? loaded.default ?? loaded;
 }
 
-const SHIELD_OPTIONS: IOptions = {
-  debug: false,
-  allowExternalErrors: false,
-  fallbackRule: allow,
-  hashFunction: ({ args }) => JSON.stringify(args ?? {}),
-};
+let shieldOptions: IOptions | undefined;
 
 /** A per-request policy check: rules are evaluated at most once per (policy, arguments) in one request. */
 export function policyCheckFor(rules: PolicyRules): PolicyCheck {
@@ -37,7 +35,7 @@ export function policyCheckFor(rules: PolicyRules): PolicyCheck {
     if (cached) return cached;
     const info = { fieldName: occurrence.fieldDef.name, parentType: occurrence.parentType, returnType: occurrence.fieldDef.type } as unknown as GraphQLResolveInfo;
     const result = rule
-      .resolve({}, occurrence.args, { ...shieldContext, principal } as IShieldContext, info, SHIELD_OPTIONS)
+      .resolve({}, occurrence.args, { ...shieldContext, principal } as IShieldContext, info, shieldOptions!)
       .then((outcome) => outcome === true)
       .catch(() => false);
     results.set(key, result);

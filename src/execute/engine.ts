@@ -28,6 +28,8 @@ export interface HttpAnswer {
   status: number;
   headers: ReadonlyArray<readonly [string, string]>;
   body: string;
+  /** The body encoded once, when several deduplicated requests send the same answer. */
+  encoded?: Buffer;
 }
 
 export interface ExecutionEngine {

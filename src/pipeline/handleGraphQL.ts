@@ -170,7 +170,8 @@ function writeAnswer(res: ServerResponse, answer: HttpAnswer, requestIdHeader: s
   for (const [name, value] of answer.headers) res.setHeader(name, value);
   res.setHeader(requestIdHeader, requestId);
   if (cors) for (const name in cors) res.setHeader(name, cors[name]);
-  res.end(answer.body);
+  // Encoding an 87 KB answer is not free: a shared (deduplicated) answer is encoded once for all its requests.
+  res.end((answer.encoded ??= Buffer.from(answer.body, 'utf8')));
 }
 
 function respondPreflight(res: ServerResponse, headers: Record<string, string> | undefined): void {

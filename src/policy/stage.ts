@@ -80,7 +80,7 @@ export class PolicyStage {
     const plan = this.planFor(derived, input);
     if (plan.guarded.length === 0) return { kind: 'continue', query: input.query, removals: [], typenameHelper: false };
 
-    const decided = await decideAuthorization(plan.guarded, input.principal, policyCheckFor(this.rules));
+    const decided = await decideAuthorization(plan.guarded, input.principal, policyCheckFor(this.rules, input.variables));
     if (decided.length === 0) return { kind: 'continue', query: input.query, removals: [], typenameHelper: false };
     // A field inside a removed field is gone with it: report only the outermost removal on each path.
     const deniedNodes = new Set<FieldNode>(decided.map((o) => o.node));

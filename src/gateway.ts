@@ -12,6 +12,7 @@ import { createAuthenticator } from './identity/authenticate';
 import { createGraphQLHandler } from './pipeline/handleGraphQL';
 import { PolicyStage } from './policy/stage';
 import { bindRestServices, RestServices } from './rest/registry';
+import { createCounterStore } from './policy/store';
 import { createHttpServer, listen } from './server/httpServer';
 import { createLogger } from './telemetry/logger';
 
@@ -48,21 +49,30 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   bindRestServices(supergraph, rest);
 
   const authenticate = await createAuthenticator(config.authentication);
-  const policies = new PolicyStage(config, logger);
+  const policies = new PolicyStage(config, logger, await createCounterStore(config.store, logger));
 
   let engine: ExecutionEngine | undefined;
   const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies });
   const server: Server = createHttpServer(config, handler, () => ({
     ready: engine !== undefined && supergraph.status.loaded,
-    details: { supergraph: supergraph.status },
+    // The limits store is shown, not judged: with Redis down the gateway still serves (store.onUnavailable decides how).
+    details: { supergraph: supergraph.status, limitsStore: policies.storeStatus() },
   }));
-  const address = await listen(server, config.server.port, config.server.host);
+  let address;
+  try {
+    address = await listen(server, config.server.port, config.server.host);
+  } catch (error) {
+    await rest.close();
+    await policies.close();
+    throw error;
+  }
 
   try {
     engine = await startEngine(config, supergraph, logger, { onSchema: (state) => policies.setSchema(state) });
   } catch (error) {
     server.close();
     await rest.close();
+    await policies.close();
     throw error;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -81,6 +91,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
       await engine?.stop();
       await rest.close();
       await supergraph.stop();
+      await policies.close();
     },
   };
 }

@@ -28,6 +28,12 @@ export interface StartOptions {
   logger?: Logger;
   /** Produces the supergraph SDL; defaults to reading config.supergraph.file or composing config.supergraph.rover. */
   loadSupergraph?: () => Promise<string>;
+  /**
+   * Listen only once a supergraph is loaded. Cluster workers use it: the primary hands connections to any listening
+   * worker, so one still loading would answer SUPERGRAPH_NOT_READY while its siblings serve. A lone process
+   * listens at once, so /health and /ready answer during loading.
+   */
+  listenWhenReady?: boolean;
 }
 
 export async function startGateway(config: TollgateConfig, options: StartOptions = {}): Promise<RunningGateway> {
@@ -58,20 +64,16 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     // The limits store is shown, not judged: with Redis down the gateway still serves (store.onUnavailable decides how).
     details: { supergraph: supergraph.status, limitsStore: policies.storeStatus() },
   }));
-  let address;
+  let address: Awaited<ReturnType<typeof listen>> | undefined;
   try {
-    address = await listen(server, config.server.port, config.server.host);
-  } catch (error) {
-    await rest.close();
-    await policies.close();
-    throw error;
-  }
-
-  try {
+    if (!options.listenWhenReady) address = await listen(server, config.server.port, config.server.host);
     engine = await startEngine(config, supergraph, logger, { onSchema: (state) => policies.setSchema(state) });
+    address ??= await listen(server, config.server.port, config.server.host);
   } catch (error) {
-    server.close();
+    if (server.listening) server.close();
+    await engine?.stop();
     await rest.close();
+    await supergraph.stop();
     await policies.close();
     throw error;
   }

@@ -5,40 +5,83 @@
 import { TYPENAME_HELPER } from '../rewrite';
 import type { FieldOccurrence } from '../walk';
 import type { CostEstimate } from './estimate';
-import { MUTATION_BASE_COST, type CostModel, type CostNode } from './model';
+import { MUTATION_BASE_COST, type CostModel } from './model';
 
 type Json = null | string | number | boolean | Json[] | { [key: string]: Json };
 
+/** One field to look at in each parent object; leaves that can only add 0 are left out altogether. */
+interface ActualNode {
+  key: string;
+  onlyTypes?: ReadonlySet<string>;
+  composite: boolean;
+  /** Added per object returned (composite) or per leaf value. */
+  weight: number;
+  /** Added per null value (the field's explicit @cost, else 0). */
+  nullWeight: number;
+  arguments: number;
+  children: ActualNode[];
+}
+
+/** The response walk of an estimate, compiled once (it only depends on the model and which fields are included). */
+const compiled = new WeakMap<CostEstimate, ActualNode[]>();
+
 /** `removed`: fields taken out after the estimate (over a rate limit); they were not fetched. */
 export function actualCost(model: CostModel, estimate: CostEstimate, data: unknown, removed?: ReadonlySet<FieldOccurrence>): number {
-  let total = model.mutation ? MUTATION_BASE_COST : 0;
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return total;
+  const base = model.mutation ? MUTATION_BASE_COST : 0;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return base;
+  let roots = removed && removed.size > 0 ? undefined : compiled.get(estimate);
+  if (!roots) {
+    roots = compile(model, estimate, model.roots, removed);
+    if (!removed || removed.size === 0) compiled.set(estimate, roots);
+  }
+  return base + visitObject(roots, data as { [key: string]: Json });
+}
 
-  const scoreValue = (node: CostNode, value: Json | undefined) => {
-    if (Array.isArray(value)) {
-      for (const item of value) scoreValue(node, item);
-    } else if (value !== null && typeof value === 'object') {
-      total += node.weight ?? 1;
-      visitObject(node.children, value);
-    } else if (value !== undefined) {
-      total += node.weight ?? 0;
-    }
-  };
-  const visitObject = (children: readonly number[], object: { [key: string]: Json }) => {
-    const typename = object.__typename ?? object[TYPENAME_HELPER];
-    for (const index of children) {
-      const node = model.nodes[index];
-      if (!estimate.included[index] || removed?.has(node.occurrence)) continue;
+function visitObject(nodes: readonly ActualNode[], object: { [key: string]: Json }): number {
+  let total = 0;
+  let typename: Json | undefined;
+  let typenameRead = false;
+  for (const node of nodes) {
+    if (node.onlyTypes) {
+      if (!typenameRead) {
+        typename = object.__typename ?? object[TYPENAME_HELPER];
+        typenameRead = true;
+      }
       // A field selected through a fragment on another concrete type is not this object's.
-      if (node.onlyTypes && typeof typename === 'string' && !node.onlyTypes.has(typename)) continue;
-      const value = object[node.key];
-      if (value === undefined) continue;
-      total += estimate.argumentCosts[index];
-      scoreValue(node, value);
+      if (typeof typename === 'string' && !node.onlyTypes.has(typename)) continue;
     }
-  };
-  visitObject(model.roots, data as { [key: string]: Json });
+    const value = object[node.key];
+    if (value === undefined) continue;
+    total += node.arguments + scoreValue(node, value);
+  }
   return total;
+}
+
+function scoreValue(node: ActualNode, value: Json): number {
+  if (value === null) return node.nullWeight;
+  if (Array.isArray(value)) {
+    let total = 0;
+    for (const item of value) total += scoreValue(node, item);
+    return total;
+  }
+  if (typeof value === 'object') return node.weight + (node.children.length > 0 ? visitObject(node.children, value) : 0);
+  return node.weight;
+}
+
+function compile(model: CostModel, estimate: CostEstimate, indexes: readonly number[], removed: ReadonlySet<FieldOccurrence> | undefined): ActualNode[] {
+  const nodes: ActualNode[] = [];
+  for (const index of indexes) {
+    const node = model.nodes[index];
+    if (!estimate.included[index] || removed?.has(node.occurrence)) continue;
+    const children = node.composite ? compile(model, estimate, node.children, removed) : [];
+    const weight = node.weight ?? (node.composite ? 1 : 0);
+    const nullWeight = node.weight ?? 0;
+    const args = estimate.argumentCosts[index];
+    // A leaf weighing nothing, without argument costs, can't change the total: don't even read it.
+    if (!node.composite && weight === 0 && nullWeight === 0 && args === 0) continue;
+    nodes.push({ key: node.key, onlyTypes: node.onlyTypes, composite: node.composite, weight, nullWeight, arguments: args, children });
+  }
+  return nodes;
 }
 
 /** The objects at a response path ("@" for list levels), e.g. the entities an entity fetch resolved. */

@@ -28,6 +28,14 @@ export const ERROR_CODES = {
     meaning: 'The caller may not see a field (@authenticated, @requiresScopes, @policy). In `filter` mode the field is null and the rest is returned (HTTP 200); in `reject` mode the request fails with 403.',
   },
   PERSISTED_QUERY_NOT_SUPPORTED: { status: 400, meaning: 'Hash-only (APQ) requests are not accepted: every request must carry its query, so policies can check it.' },
+  RATE_LIMITED: {
+    status: 429,
+    meaning: 'A field is over its rate limit (@rateLimit or `rateLimits.fields`). With `onLimit: filter` the field is null and the rest is returned (HTTP 200); with `reject` the request fails with 429, `Retry-After` and `RateLimit-*` headers.',
+  },
+  COST_ESTIMATED_TOO_EXPENSIVE: { status: 400, meaning: "The operation's estimated cost is over the plan's `cost.max`; the same operation always is, so retrying does not help." },
+  COST_BUDGET_EXCEEDED: { status: 429, meaning: "The client's cost budget for the current window is spent; `Retry-After` says when it refills." },
+  COST_QUERY_PARSE_FAILURE: { status: 400, meaning: 'The cost spec refuses the operation: a @listSize field needs exactly one slicing argument (`requireOneSlicingArgument`).' },
+  RATE_LIMIT_STORE_UNAVAILABLE: { status: 503, meaning: 'The rate-limit store (Redis) is unreachable and `store.onUnavailable` is `closed`: requests that need a limit or budget are refused.' },
   // execute
   SUBGRAPH_UNAVAILABLE: { status: 200, meaning: 'A subgraph could not be reached (connection refused or reset). Other data is returned.' },
   SUBGRAPH_TIMEOUT: { status: 200, meaning: 'A subgraph did not answer within its timeout. Other data is returned.' },

@@ -12,6 +12,7 @@ import { createAuthenticator } from './identity/authenticate';
 import { createGraphQLHandler } from './pipeline/handleGraphQL';
 import { PolicyStage } from './policy/stage';
 import { bindRestServices, RestServices } from './rest/registry';
+import { createCounterStore } from './policy/store';
 import { createHttpServer, listen } from './server/httpServer';
 import { createLogger } from './telemetry/logger';
 
@@ -27,6 +28,12 @@ export interface StartOptions {
   logger?: Logger;
   /** Produces the supergraph SDL; defaults to reading config.supergraph.file or composing config.supergraph.rover. */
   loadSupergraph?: () => Promise<string>;
+  /**
+   * Listen only once a supergraph is loaded. Cluster workers use it: the primary hands connections to any listening
+   * worker, so one still loading would answer SUPERGRAPH_NOT_READY while its siblings serve. A lone process
+   * listens at once, so /health and /ready answer during loading.
+   */
+  listenWhenReady?: boolean;
 }
 
 export async function startGateway(config: TollgateConfig, options: StartOptions = {}): Promise<RunningGateway> {
@@ -48,21 +55,26 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   bindRestServices(supergraph, rest);
 
   const authenticate = await createAuthenticator(config.authentication);
-  const policies = new PolicyStage(config, logger);
+  const policies = new PolicyStage(config, logger, await createCounterStore(config.store, logger));
 
   let engine: ExecutionEngine | undefined;
   const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies });
   const server: Server = createHttpServer(config, handler, () => ({
     ready: engine !== undefined && supergraph.status.loaded,
-    details: { supergraph: supergraph.status },
+    // The limits store is shown, not judged: with Redis down the gateway still serves (store.onUnavailable decides how).
+    details: { supergraph: supergraph.status, limitsStore: policies.storeStatus() },
   }));
-  const address = await listen(server, config.server.port, config.server.host);
-
+  let address: Awaited<ReturnType<typeof listen>> | undefined;
   try {
+    if (!options.listenWhenReady) address = await listen(server, config.server.port, config.server.host);
     engine = await startEngine(config, supergraph, logger, { onSchema: (state) => policies.setSchema(state) });
+    address ??= await listen(server, config.server.port, config.server.host);
   } catch (error) {
-    server.close();
+    if (server.listening) server.close();
+    await engine?.stop();
     await rest.close();
+    await supergraph.stop();
+    await policies.close();
     throw error;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -81,6 +93,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
       await engine?.stop();
       await rest.close();
       await supergraph.stop();
+      await policies.close();
     },
   };
 }

@@ -243,6 +243,15 @@ describe('field-level authorization (filter mode)', () => {
     expect((await postJson(gateway.url, query('u1'))).json.data).toEqual({ orders: null });
   });
 
+  it('evaluates @policy rules with this request’s variables, not those of the request that cached the operation', async () => {
+    const query = 'query Orders($u: ID!) { orders(userId: $u) { id } }';
+    const u1 = bearer(await token({ sub: 'u1' }));
+    expect((await postJson(gateway.url, { query, variables: { u: 'u1' } }, u1)).json).toEqual({ data: { orders: [{ id: 'o-u1' }] } });
+    const other = await postJson(gateway.url, { query, variables: { u: 'u2' } }, u1);
+    expect(other.json.data).toEqual({ orders: null });
+    expect(other.json.errors[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+  });
+
   it('leaves introspection alone', async () => {
     const reply = await postJson(gateway.url, { query: '{ __type(name: "Product") { fields { name } } }' });
     expect(reply.json.errors).toBeUndefined();

@@ -1,6 +1,10 @@
 // A real redis-server for tests: its own process on a random loopback port, no persistence, always stopped.
+// Optionally a one-node Redis Cluster (every slot on this node), so Cluster code paths and hash tags are exercised.
 // `.ci/run` installs redis-server; locally `apt-get install redis-server`.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { closedPort } from './harness';
 
@@ -14,12 +18,15 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(options: { cluster?: boolean } = {}): Promise<TestRedis> {
   const port = await closedPort();
   let child: ChildProcess | undefined;
+  // Cluster mode keeps its slot table in nodes.conf, so a restarted node serves its slots again.
+  const dir = options.cluster ? mkdtempSync(join(tmpdir(), 'tollgate-redis-')) : undefined;
+  const clusterArgs = dir ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--dir', dir, '--cluster-announce-ip', '127.0.0.1'] : [];
 
   const launch = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...clusterArgs], {
       stdio: 'ignore',
     });
     const started = child;
@@ -56,5 +63,26 @@ export async function startRedis(): Promise<TestRedis> {
   };
 
   await launch();
-  return { url: `redis://127.0.0.1:${port}`, port, kill, restart: launch, stop: kill };
+  if (options.cluster) await assignAllSlots(port);
+  const stop = async () => {
+    await kill();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  };
+  return { url: `redis://127.0.0.1:${port}`, port, kill, restart: launch, stop };
+}
+
+/** Makes a fresh cluster-enabled node own all 16384 slots and waits until the cluster reports ok. */
+async function assignAllSlots(port: number): Promise<void> {
+  const admin = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+  try {
+    await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const info = String(await admin.call('CLUSTER', 'INFO'));
+      if (info.includes('cluster_state:ok')) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`redis cluster node on port ${port} did not become ok`);
+  } finally {
+    admin.disconnect();
+  }
 }

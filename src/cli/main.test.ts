@@ -1,7 +1,7 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configFromFlags } from './main';
+import { configFromFlags, workersFromFlags } from './main';
 
 describe('configFromFlags', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
@@ -33,5 +33,20 @@ describe('configFromFlags', () => {
   it('rejects bad flags clearly', () => {
     expect(() => configFromFlags('start', ['--port', 'abc'], dir)).toThrow(/--port must be a port number/);
     expect(() => configFromFlags('start', ['--prot', '1'], dir)).toThrow(/--prot/);
+  });
+});
+
+describe('workersFromFlags', () => {
+  it('is 1 by default, one per core in production or with auto', () => {
+    expect(workersFromFlags([], {}, 8)).toBe(1);
+    expect(workersFromFlags([], { NODE_ENV: 'production' }, 8)).toBe(8);
+    expect(workersFromFlags(['--workers', 'auto'], {}, 8)).toBe(8);
+    expect(workersFromFlags(['--workers', '3'], { NODE_ENV: 'production' }, 8)).toBe(3);
+  });
+
+  it('rejects nonsense and refuses --workers for dev', () => {
+    expect(() => workersFromFlags(['--workers', '0'], {}, 8)).toThrow(/--workers must be/);
+    expect(() => workersFromFlags(['--workers', 'many'], {}, 8)).toThrow(/--workers must be/);
+    expect(() => configFromFlags('dev', ['--workers', '2'])).toThrow(/--workers is for `tollgate start`/);
   });
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `tollgate <command>`: parses flags, loads config, runs the command. Nothing else lives here.
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig, type ConfigOverrides } from '../config/load';
@@ -10,6 +11,7 @@ const USAGE = `usage: tollgate <command> [flags]
 
 commands:
   start     serve the gateway            --config tollgate.yaml  --supergraph <file.graphql|rover.yaml>  --port N  --host H
+                                         --workers N|auto  (processes on one port; default: auto when NODE_ENV=production, else 1)
   dev       example subgraphs + gateway  (what \`npm start\` runs; same flags as start)
   compose   compose rover.yaml           --config rover.yaml  --output supergraph/supergraph.graphql
 
@@ -31,7 +33,7 @@ export async function runCli(argv: string[]): Promise<number> {
         return runDev(config, { portFromFlag: rest.includes('--port') || rest.some((a) => a.startsWith('--port=')) });
       }
       const { runStart } = await import('./start');
-      return runStart(config);
+      return runStart(config, { workers: workersFromFlags(rest) });
     }
     case 'compose': {
       const flags = parseArgs({ args: rest, options: { config: { type: 'string' }, output: { type: 'string' } }, strict: true }).values;
@@ -44,13 +46,24 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
+const START_OPTIONS = { config: { type: 'string' }, supergraph: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, workers: { type: 'string' } } as const;
+
+/**
+ * `--workers N|auto` → how many gateway processes `start` runs. Without the flag: one per core when
+ * NODE_ENV=production, else 1 (a single process is easier to debug and enough for development).
+ */
+export function workersFromFlags(args: string[], env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): number {
+  const value = parseArgs({ args, options: START_OPTIONS, strict: true }).values.workers ?? (env.NODE_ENV === 'production' ? 'auto' : '1');
+  if (value === 'auto') return cores;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 1024) throw new ConfigError(`--workers must be a positive whole number or "auto", got "${value}"`);
+  return count;
+}
+
 /** `start`/`dev` flags → a validated config: flags override the file, the file overrides defaults. */
 export function configFromFlags(command: 'start' | 'dev', args: string[], cwd = process.cwd()): TollgateConfig {
-  const flags = parseArgs({
-    args,
-    options: { config: { type: 'string' }, supergraph: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
-    strict: true,
-  }).values;
+  const flags = parseArgs({ args, options: START_OPTIONS, strict: true }).values;
+  if (command === 'dev' && flags.workers !== undefined) throw new ConfigError('--workers is for `tollgate start`; `dev` runs one process');
   const overrides: ConfigOverrides = { supergraph: flags.supergraph, host: flags.host };
   if (flags.port !== undefined) {
     const port = Number(flags.port);

@@ -1,10 +1,23 @@
-// `tollgate start`: run the gateway with a loaded config until SIGINT/SIGTERM, then drain and exit.
+// `tollgate start`: run the gateway with a loaded config until SIGINT/SIGTERM, then drain and exit; with
+// `--workers N` (N > 1) as N cluster workers on one port (workers.ts).
 import type { TollgateConfig } from '../config/schema';
 import { startGateway, type RunningGateway } from '../gateway';
 import { createLogger } from '../telemetry/logger';
+import { isWorker, onWorkerStop, runPrimary } from './workers';
 
-export async function runStart(config: TollgateConfig): Promise<number> {
+export async function runStart(config: TollgateConfig, options: { workers?: number } = {}): Promise<number> {
   const logger = createLogger(config.logging.level);
+  if (isWorker()) {
+    const gateway = await startGateway(config, { logger: logger.child({ worker: process.pid }), listenWhenReady: true });
+    let stopping = false;
+    onWorkerStop(() => {
+      if (stopping) return;
+      stopping = true;
+      void gateway.close().finally(() => process.exit(0));
+    });
+    return -1;
+  }
+  if ((options.workers ?? 1) > 1) return runPrimary(options.workers!, config, logger);
   const gateway = await startGateway(config, { logger });
   stopOnSignals(logger, [gateway]);
   return -1;

@@ -1,39 +1,11 @@
 // The shape of tollgate.yaml: every key, its unit and its default, validated once at start-up.
 // Objects are strict, so a misspelt key is an error that names it; docs/configuration.md mirrors this file.
 import { z } from 'zod';
-import { parseDuration, parseSize } from './units';
-
-/** A whole number; also as text, since `${env.X}` expands to a string. */
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.union([z.number(), z.string().regex(/^-?\d+$/, 'expected a whole number').transform(Number)]).pipe(z.number().int().min(min).max(max));
-
-/** true/false; also as text, since `${env.X}` expands to a string. */
-const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
-
-/** "30s" | 30000 (ms) → milliseconds. */
-const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like "250ms", "30s" or "5m", got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-/** "1mb" | 1048576 (bytes) → bytes. */
-const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const bytes = parseSize(value);
-  if (bytes === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a size like "512kb" or "1mb", got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return bytes;
-});
-
-const headerName = z
-  .string()
-  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid HTTP header name')
-  .transform((name) => name.toLowerCase());
+import { isAddressOrRange } from '../identity/clientIp';
+import { costConfig } from '../policy/cost/config';
+import { rateLimitsConfig } from '../policy/ratelimit/config';
+import { storeConfig } from '../policy/store/config';
+import { bool, duration, headerName, int, size } from './fields';
 
 const regex = z.string().transform((source, ctx) => {
   try {
@@ -113,6 +85,11 @@ export const configSchema = z.strictObject({
       /** Header carrying the request id; taken from the client when well-formed, else generated, and sent to subgraphs. */
       requestIdHeader: headerName.default('x-request-id'),
       introspection: bool.default(true),
+      /**
+       * Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed when they are the TCP peer; the client
+       * IP (identity of anonymous callers for limits) is then the nearest untrusted hop. Empty: the peer is the client.
+       */
+      trustedProxies: z.array(z.string().refine(isAddressOrRange, 'expected an IP address or CIDR range, e.g. 10.0.0.0/8')).default([]),
       csrfPrevention: z
         .strictObject({
           enabled: bool.default(true),
@@ -208,6 +185,25 @@ export const configSchema = z.strictObject({
       policies: z.string().optional(),
     })
     .prefault({}),
+
+  /** Which plan a caller is on; plans select rate limits and cost budgets. A token's plan claim or an API key's `plan` wins. */
+  clients: z
+    .strictObject({
+      /** Plan of callers without credentials (identified by IP). */
+      anonymousPlan: z.string().min(1).default('anonymous'),
+      /** Plan of authenticated callers whose token or key names none. */
+      defaultPlan: z.string().min(1).default('free'),
+    })
+    .prefault({}),
+
+  /** Field-level rate limits: @rateLimit in the supergraph and `fields` by coordinate, sized per plan. */
+  rateLimits: rateLimitsConfig,
+
+  /** Demand control: cost estimate per operation, a maximum and budgets over time, per plan. */
+  cost: costConfig,
+
+  /** Where rate-limit counters and cost budgets live (memory, or Redis shared by every instance). */
+  store: storeConfig,
 
   logging: z
     .strictObject({

@@ -4,6 +4,8 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { ApolloServerPlugin } from '@apollo/server';
+import { COST_EXTENSION_PLACEHOLDER } from '../policy/cost/extensions';
+import { measureActualCost } from '../policy/cost/plugin';
 import { nullRemovedFields, type JsonObject } from '../policy/patchResponse';
 import type { SchemaState } from '../policy/stage';
 import type { Logger } from 'pino';
@@ -30,6 +32,8 @@ export interface HttpAnswer {
   body: string;
   /** The body encoded once, when several deduplicated requests send the same answer. */
   encoded?: Buffer;
+  /** The response's actual cost, when the cost policy asked for it. */
+  actualCost?: number;
 }
 
 export interface ExecutionEngine {
@@ -102,7 +106,7 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
       body = '';
       for await (const chunk of response.body.asyncIterator) body += chunk;
     }
-    return { status: response.status ?? 200, headers: [...response.headers], body };
+    return { status: response.status ?? 200, headers: [...response.headers], body, actualCost: context.cost?.actual };
   };
 
   return {
@@ -116,18 +120,26 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
 
 /**
  * Where the policy stage removed fields, puts null at their paths (non-null propagation included) and adds
- * one error per path, before the response is serialised.
+ * one error per path, before the response is serialised. Then measures the actual cost of what is sent, and
+ * reserves `extensions.cost` for the values only known once the budget is reconciled (per request).
  */
 const policyResponsePlugin: ApolloServerPlugin<TollgateContext> = {
   async requestDidStart({ contextValue }) {
     const policy = contextValue.policy;
-    if (!policy || policy.removals.length === 0) return;
+    const cost = contextValue.cost;
+    if ((!policy || policy.removals.length === 0) && !cost) return;
     return {
       async willSendResponse({ response }) {
         if (response.body.kind !== 'single') return;
         const result = response.body.singleResult;
-        result.data = nullRemovedFields(result.data as JsonObject | null | undefined, policy.removals.map((r) => r.segments), policy.typenameHelper);
-        result.errors = [...policy.removals.map((r) => r.error), ...(result.errors ?? [])];
+        if (policy && policy.removals.length > 0) {
+          result.data = nullRemovedFields(result.data as JsonObject | null | undefined, policy.removals.map((r) => r.segments), policy.typenameHelper);
+          result.errors = [...policy.removals.map((r) => r.error), ...(result.errors ?? [])];
+        }
+        if (cost) {
+          cost.actual = measureActualCost(cost, result.data);
+          if (cost.extensions) result.extensions = { ...result.extensions, cost: COST_EXTENSION_PLACEHOLDER };
+        }
       },
     };
   },

@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 import type { Principal } from '../identity/principal';
+import type { CostSettlement } from '../policy/cost/plugin';
 import type { PolicyRemoval } from '../policy/stage';
 
 export { ANONYMOUS, type Principal } from '../identity/principal';
@@ -11,6 +12,10 @@ export interface TollgateContext {
   /** The client's request headers, lower-cased by Node. */
   headers: IncomingHttpHeaders;
   principal: Principal;
+  /** The caller's IP: the TCP peer, or the X-Forwarded-For client behind `server.trustedProxies`. */
+  clientIp: string;
   /** What the policy stage removed from the operation; the response gets null + an error at each path. */
   policy?: { removals: readonly PolicyRemoval[]; typenameHelper: boolean };
+  /** The cost policy's estimate and budget charge; the engine's response plugin sets `actual` on it. */
+  cost?: CostSettlement;
 }

@@ -13,7 +13,9 @@ import { readBody } from '../server/readBody';
 import { requestIdFrom } from '../server/requestId';
 import { OperationAnalyzer } from './analyzeOperation';
 import type { Authenticator } from '../identity/authenticate';
-import type { PolicyStage } from '../policy/stage';
+import { clientIpOf, compileTrustedProxies } from '../identity/clientIp';
+import { withCostExtension } from '../policy/cost/extensions';
+import type { PolicyStage, ResponseHeader } from '../policy/stage';
 import type { TollgateContext } from './context';
 import { paramsFromJsonBody, paramsFromSearch } from './graphqlParams';
 
@@ -35,9 +37,10 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
   const analyzer = new OperationAnalyzer(config.limits);
   const inbound = new InflightDeduper<HttpAnswer>();
   const headerFingerprint = compileHeaderFingerprint([config.headers.all, ...Object.values(config.headers.subgraphs)]);
+  const trustedProxy = compileTrustedProxies(server.trustedProxies);
 
-  const respond = (res: ServerResponse, answer: HttpAnswer, requestId: string, cors: Record<string, string> | undefined) =>
-    writeAnswer(res, answer, server.requestIdHeader, requestId, cors);
+  const respond = (res: ServerResponse, answer: HttpAnswer, requestId: string, cors: Record<string, string> | undefined, extra: readonly ResponseHeader[] = []) =>
+    writeAnswer(res, answer, server.requestIdHeader, requestId, cors, extra);
 
   return async function handleGraphQL(req, res, search) {
     const requestId = requestIdFrom(req.headers[server.requestIdHeader]);
@@ -91,11 +94,13 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
       if (!authenticated.ok) {
         return respond(res, reject('UNAUTHENTICATED', authenticated.message, [['www-authenticate', 'Bearer error="invalid_token"']]), requestId, cors);
       }
-      const context: TollgateContext = { requestId, headers: req.headers, principal: authenticated.principal };
+      const clientIp = clientIpOf(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxy);
+      const context: TollgateContext = { requestId, headers: req.headers, principal: authenticated.principal, clientIp };
 
       // ── policy ───────────────────────────────────────────────────────────────
       // Runs on a resolvable operation; anything else fails validation in the engine without calling a subgraph.
       let executed: GraphQLParams = params;
+      let policyHeaders: readonly ResponseHeader[] = [];
       if (analysis.kind === 'ok') {
         const outcome = await policies.run({
           query: params.query,
@@ -104,10 +109,16 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
           document: analysis.document,
           operation: analysis.operation,
           principal: context.principal,
+          clientIp,
+          wantsCost: params.extensions?.cost === true,
+          requestId,
         });
         if (outcome.kind === 'reject') {
-          return respond(res, { status: outcome.status, headers: [['content-type', JSON_CONTENT_TYPE]], body: JSON.stringify({ errors: outcome.errors }) }, requestId, cors);
+          const body = JSON.stringify(outcome.extensions ? { errors: outcome.errors, extensions: outcome.extensions } : { errors: outcome.errors });
+          return respond(res, { status: outcome.status, headers: [['content-type', JSON_CONTENT_TYPE]], body }, requestId, cors, outcome.headers);
         }
+        policyHeaders = outcome.headers;
+        context.cost = outcome.cost;
         if (outcome.removals.length > 0) {
           executed = { ...params, query: outcome.query };
           context.policy = { removals: outcome.removals, typenameHelper: outcome.typenameHelper };
@@ -121,13 +132,18 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
       const execute = () => running.execute(executed, context, accept);
       // The key holds the executed (policy-rewritten) query and the principal: callers share an answer only
       // when they would get the very same one.
-      const answer =
+      let answer =
         config.dedupe.inbound && operationType === 'query'
           ? await inbound.run(inboundKey(executed, context, headerFingerprint(req.headers), accept), execute)
           : await execute();
 
       // ── respond ──────────────────────────────────────────────────────────────
-      respond(res, answer, requestId, cors);
+      // Per request even when the execution was shared: each request was charged, each is reconciled.
+      if (context.cost) {
+        const extension = await policies.settle(context.cost, answer.actualCost);
+        if (extension) answer = withCostExtension(answer, extension);
+      }
+      respond(res, answer, requestId, cors, policyHeaders);
     } catch (error) {
       logger.error({ err: error, requestId }, 'request failed inside the gateway');
       if (!res.headersSent) respond(res, reject('INTERNAL_SERVER_ERROR', `Internal error; request id ${requestId}.`), requestId, cors);
@@ -165,9 +181,17 @@ function csrfMessage(requiredHeaders: readonly string[]): string {
   return `This request could have been sent by a browser without a CORS preflight. Send content-type: application/json, or one of these headers: ${requiredHeaders.join(', ')}.`;
 }
 
-function writeAnswer(res: ServerResponse, answer: HttpAnswer, requestIdHeader: string, requestId: string, cors: Record<string, string> | undefined): void {
+function writeAnswer(
+  res: ServerResponse,
+  answer: HttpAnswer,
+  requestIdHeader: string,
+  requestId: string,
+  cors: Record<string, string> | undefined,
+  extra: readonly ResponseHeader[],
+): void {
   res.statusCode = answer.status;
   for (const [name, value] of answer.headers) res.setHeader(name, value);
+  for (const [name, value] of extra) res.setHeader(name, value);
   res.setHeader(requestIdHeader, requestId);
   if (cors) for (const name in cors) res.setHeader(name, cors[name]);
   // Encoding an 87 KB answer is not free: a shared (deduplicated) answer is encoded once for all its requests.

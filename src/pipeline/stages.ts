@@ -6,13 +6,17 @@
 //   parse         analyzeOperation.ts             parse with token limit, choose operation, depth/alias/root-field limits
 //                 (cached per query text)         → GRAPHQL_PARSE_FAILED, MAX_TOKENS_LIMIT, MAX_DEPTH_LIMIT,
 //                                                   MAX_ALIASES_LIMIT, MAX_ROOT_FIELDS_LIMIT, METHOD_NOT_ALLOWED (GET mutation)
-//   authenticate  context.ts                      who is calling → Principal (anonymous for now)
-//   policy        src/policy/                     decisions on the operation before any subgraph is called
+//   authenticate  src/identity/                   who is calling → Principal; client IP (trusted proxies) → UNAUTHENTICATED
+//   policy        src/policy/                     decisions on the operation before any subgraph is called: authorization,
+//                                                 cost estimate + maximum, rate limits + budget (one atomic store call)
+//                                                 → UNAUTHORIZED_FIELD_OR_TYPE, COST_ESTIMATED_TOO_EXPENSIVE, COST_QUERY_PARSE_FAILURE,
+//                                                   RATE_LIMITED, COST_BUDGET_EXCEEDED, RATE_LIMIT_STORE_UNAVAILABLE
 //   dedupe        src/execute/inflight.ts         identical queries in flight share one execution
 //   plan+execute  src/execute/engine.ts           @apollo/gateway plan (cached per operation), subgraph calls
 //                 subgraphDataSource.ts           → GRAPHQL_VALIDATION_FAILED, SUBGRAPH_UNAVAILABLE, SUBGRAPH_TIMEOUT,
 //                                                   SUBGRAPH_BAD_RESPONSE (partial data), SUPERGRAPH_NOT_READY
-//   respond       handleGraphQL.ts                status, headers (request id, CORS), body
+//   respond       handleGraphQL.ts, settle.ts     actual cost + budget reconciliation (per request), status, headers
+//                                                 (request id, CORS, RateLimit-*), body
 //   record        src/telemetry/                  logs; never fails a request
 export const PIPELINE_STAGES = ['receive', 'parse', 'authenticate', 'policy', 'dedupe', 'execute', 'respond', 'record'] as const;
 export type PipelineStage = (typeof PIPELINE_STAGES)[number];

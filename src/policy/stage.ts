@@ -1,17 +1,28 @@
-// The policy stage: decisions on the operation before any subgraph is called. Today: field-level
-// authorization from the supergraph's @authenticated / @requiresScopes / @policy. Per-operation work
-// (the walk, which occurrences are guarded, the rewritten query) is cached; per request only the guarded
-// occurrences are checked against the principal.
-import type { DocumentNode, FieldNode, GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode, SelectionSetNode } from 'graphql';
+// The policy stage: decisions on the operation before any subgraph is called, in this order — field-level
+// authorization (@authenticated / @requiresScopes / @policy), the cost estimate and its maximum, then the field
+// rate limits and the cost budget, checked and charged together in one atomic store call. Removed fields become
+// null + an error at their path; refusals answer the whole request. Per-operation work (the walk, which occurrences
+// are guarded or limited, the cost model, the rewritten query) is cached; per request: identity, keys, one store call.
+import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import type { Logger } from 'pino';
 import type { TollgateConfig } from '../config/schema';
+import { clientIdentity } from '../identity/client';
 import type { Principal } from '../identity/principal';
 import { LruCache } from '../util/lru';
 import { decideAuthorization, guardOccurrences, type GuardedOccurrence } from './authorization/decide';
 import { loadPolicyRules, policyCheckFor, type PolicyRules } from './authorization/policies';
 import { readAuthRequirements, type AuthRequirements } from './authorization/requirements';
+import { buildCostModel, type CostModel } from './cost/model';
+import { CostPolicy, type CostOperation, type CostSettlement, type CostState } from './cost/plugin';
+import type { EntityFetch } from './cost/queryPlan';
+import { clientKeyPrefix } from './ratelimit/decide';
+import { readRateLimitDirectives } from './ratelimit/directives';
+import { headersOf, rateLimitBatch, rateLimitVerdict } from './ratelimit/plugin';
+import { limitedOccurrences, RateLimitRules, type LimitedOccurrence } from './ratelimit/rules';
 import { removeFields } from './rewrite';
-import { errorPath, walkOperation, type PathSegment } from './walk';
+import { settleCost } from './settle';
+import { StoreUnavailableError, type CounterResult, type CounterStore, type StoreStatus } from './store';
+import { errorPath, walkOperation, type FieldOccurrence, type PathSegment } from './walk';
 
 /** The schema the policies judge against, replaced on every supergraph (re)load. */
 export interface SchemaState {
@@ -24,9 +35,11 @@ export interface PolicyRemoval {
   error: GraphQLFormattedError;
 }
 
+export type ResponseHeader = readonly [string, string];
+
 export type PolicyOutcome =
-  | { kind: 'continue'; query: string; removals: readonly PolicyRemoval[]; typenameHelper: boolean }
-  | { kind: 'reject'; status: number; errors: GraphQLFormattedError[] };
+  | { kind: 'continue'; query: string; removals: readonly PolicyRemoval[]; typenameHelper: boolean; headers: readonly ResponseHeader[]; cost?: CostSettlement }
+  | { kind: 'reject'; status: number; errors: GraphQLFormattedError[]; headers: readonly ResponseHeader[]; extensions?: Record<string, unknown> };
 
 export interface PolicyInput {
   query: string;
@@ -35,12 +48,23 @@ export interface PolicyInput {
   document: DocumentNode;
   operation: OperationDefinitionNode;
   principal: Principal;
+  clientIp: string;
+  /** The request asked for `extensions.cost` (`"extensions": {"cost": true}`). */
+  wantsCost: boolean;
+  requestId?: string;
 }
 
 interface OperationPlan {
   /** The cache key this plan lives under (includes variables when the walk depends on them). */
   key: string;
+  occurrences: readonly FieldOccurrence[];
   guarded: readonly GuardedOccurrence[];
+  limited: readonly LimitedOccurrence[];
+  /** Every occurrence a policy may remove, in a fixed order: the rewrite cache is keyed by which ones are. */
+  removable: readonly FieldOccurrence[];
+  dependsOnVariables: boolean;
+  costModel?: CostModel;
+  entityFetches?: readonly EntityFetch[];
   /** Marker stored under the variable-free key: look again with the variables. */
   byVariables?: boolean;
 }
@@ -48,19 +72,29 @@ interface OperationPlan {
 interface SchemaDerived {
   state: SchemaState;
   auth: AuthRequirements;
+  rateLimits: RateLimitRules;
+  cost: CostState;
+  /** No policy can act on any request: skip the walk. */
+  idle: boolean;
   operations: LruCache<string, OperationPlan>;
-  rewrites: LruCache<string, { query: string; removals: PolicyRemoval[]; typenameHelper: boolean }>;
+  rewrites: LruCache<string, { query: string; typenameHelper: boolean }>;
 }
+
+const CONTINUE = (query: string): PolicyOutcome => ({ kind: 'continue', query, removals: [], typenameHelper: false, headers: [] });
 
 export class PolicyStage {
   private derived?: SchemaDerived;
   private readonly rules: PolicyRules;
+  private readonly cost: CostPolicy;
+  private lastStoreWarning = 0;
 
   constructor(
     private readonly config: TollgateConfig,
     private readonly logger: Logger,
+    private readonly store: CounterStore,
   ) {
     this.rules = loadPolicyRules(config.authorization.policies);
+    this.cost = new CostPolicy(config.cost);
   }
 
   /** Called when a supergraph is loaded; everything cached for the previous one is dropped. */
@@ -70,48 +104,123 @@ export class PolicyStage {
     if (missing.length > 0) {
       this.logger.warn({ policies: missing }, '@policy names without a rule in authorization.policies; fields guarded by them are always denied');
     }
-    this.derived = { state, auth, operations: new LruCache(2000), rewrites: new LruCache(2000) };
+    const directives = readRateLimitDirectives(state.supergraphSdl);
+    const known = (coordinate: string) => {
+      const [type, field] = coordinate.split('.');
+      const found = state.apiSchema.getType(type);
+      return !!found && 'getFields' in found && field in found.getFields();
+    };
+    const rateLimits = new RateLimitRules(this.config.rateLimits.enabled ? directives.fields : new Map(), this.config.rateLimits.enabled ? this.config.rateLimits.fields : {}, known);
+    const problems = [...directives.problems.map((p) => `${p.coordinate}: ${p.message}`), ...rateLimits.problems];
+    if (problems.length > 0) this.logger.warn({ problems }, 'rate limits that cannot apply');
+    const { cost } = this.config;
+    const costConfigured = cost.enabled && (cost.extensions === 'always' || [cost.all, ...Object.values(cost.plans)].some((p) => p.max !== undefined || p.budget));
+    this.derived = {
+      state,
+      auth,
+      rateLimits,
+      cost: this.cost.schemaState(state.apiSchema, state.supergraphSdl),
+      idle: auth.isEmpty && rateLimits.isEmpty && !costConfigured,
+      operations: new LruCache(2000),
+      rewrites: new LruCache(2000),
+    };
   }
 
   async run(input: PolicyInput): Promise<PolicyOutcome> {
     const derived = this.derived;
-    if (!derived || derived.auth.isEmpty) return { kind: 'continue', query: input.query, removals: [], typenameHelper: false };
-
+    const { cost: costConfig, rateLimits: rateLimitConfig } = this.config;
+    if (!derived || (derived.idle && !(input.wantsCost && costConfig.enabled && costConfig.extensions === 'requested'))) return CONTINUE(input.query);
     const plan = this.planFor(derived, input);
-    if (plan.guarded.length === 0) return { kind: 'continue', query: input.query, removals: [], typenameHelper: false };
+    const removed = new Set<FieldOccurrence>();
+    const errors = new Map<FieldOccurrence, GraphQLFormattedError>();
 
-    const decided = await decideAuthorization(plan.guarded, input.principal, policyCheckFor(this.rules));
-    if (decided.length === 0) return { kind: 'continue', query: input.query, removals: [], typenameHelper: false };
-    // A field inside a removed field is gone with it: report only the outermost removal on each path.
-    const deniedNodes = new Set<FieldNode>(decided.map((o) => o.node));
-    const denied = decided.filter((o) => !o.segments.slice(0, -1).some((segment) => deniedNodes.has(segment.node)));
-
-    const errors = denied.map((occurrence) => unauthorizedError(occurrence.coordinate, occurrence.segments));
-    if (this.config.authorization.mode === 'reject') return { kind: 'reject', status: 403, errors };
-
-    const rewriteKey = `${plan.key}\u0001${plan.guarded.map((g) => (deniedNodes.has(g.occurrence.node) ? 1 : 0)).join('')}`;
-    let rewrite = derived.rewrites.get(rewriteKey);
-    if (!rewrite) {
-      const needsTypename = new Set<SelectionSetNode>();
+    // ── authorization ────────────────────────────────────────────────────────
+    if (plan.guarded.length > 0) {
+      const denied = await decideAuthorization(plan.guarded, input.principal, policyCheckFor(this.rules, input.variables));
       for (const occurrence of denied) {
-        occurrence.segments.forEach((segment, i) => {
-          const parentSet = i === 0 ? input.operation.selectionSet : occurrence.segments[i - 1].node.selectionSet;
-          if (segment.onlyTypes && parentSet) needsTypename.add(parentSet);
-        });
+        removed.add(occurrence);
+        errors.set(occurrence, unauthorizedError(occurrence.coordinate, occurrence.segments));
       }
-      const rewritten = removeFields(input.document, input.operation, deniedNodes, needsTypename);
-      rewrite = {
-        query: rewritten.query,
-        removals: denied.map((occurrence, i) => ({ segments: occurrence.segments, error: errors[i] })),
-        typenameHelper: rewritten.usesTypenameHelper,
-      };
-      derived.rewrites.set(rewriteKey, rewrite);
+      if (denied.length > 0 && this.config.authorization.mode === 'reject') return reject(403, outermost(removed).map((o) => errors.get(o)!));
     }
-    return { kind: 'continue', query: rewrite.query, removals: rewrite.removals, typenameHelper: rewrite.typenameHelper };
+
+    // ── cost: estimate and maximum (pure) ────────────────────────────────────
+    const client = clientIdentity(input.principal, input.clientIp, this.config.clients);
+    const clientPrefix = clientKeyPrefix(this.config.store.redis?.keyPrefix ?? 'tollgate:', client.id);
+    const now = Date.now();
+    const cost = this.cost.assess(derived.cost, this.costOperation(derived, plan, input), {
+      plan: client.plan,
+      wantsCost: input.wantsCost,
+      clientPrefix,
+      variables: input.variables,
+      now,
+      excluded: removed.size > 0 ? removed : undefined,
+      excludedKey: plan.removable.map((o) => (removed.has(o) ? 1 : 0)).join(''),
+    });
+    if (cost.kind === 'reject') return reject(cost.status, cost.errors, [], cost.extensions);
+    const settlement = cost.kind === 'ok' ? cost.settlement : undefined;
+    if (cost.kind === 'ok' && cost.violation) this.measured(input, client, 'cost', cost.violation);
+
+    // ── rate limits + budget: one atomic store call ──────────────────────────
+    const batch = rateLimitBatch(plan.limited, derived.rateLimits, { plan: client.plan, clientPrefix, variables: input.variables, now, removed });
+    const budgetOp = cost.kind === 'ok' ? cost.budgetOp : undefined;
+    const ops = budgetOp ? [...batch.ops, budgetOp] : batch.ops;
+    let headers: ResponseHeader[] = [];
+    if (ops.length > 0) {
+      const enforceLimits = rateLimitConfig.mode === 'enforce';
+      const rejectWhole = enforceLimits && rateLimitConfig.onLimit === 'reject';
+      let results: CounterResult[] | undefined;
+      try {
+        results = await this.store.apply(ops, { requireAllHits: rejectWhole, now });
+      } catch (error) {
+        const enforcing = (batch.ops.length > 0 && enforceLimits) || (budgetOp !== undefined && costConfig.mode === 'enforce');
+        const refusal = this.storeFailed(error, enforcing);
+        if (refusal) return refusal;
+      }
+      if (results) {
+        const verdict = rateLimitVerdict(batch, results, now);
+        if (enforceLimits) headers = headersOf(verdict.decisions, false);
+        if (verdict.refused.length > 0) {
+          if (!enforceLimits) this.measured(input, client, 'rate limit', verdict.refused.map((o) => o.coordinate).join(', '));
+          else if (rejectWhole) return reject(429, outermost(new Set(verdict.refused)).map((o) => verdict.errors.get(o)!), headersOf(verdict.decisions, true));
+          else {
+            for (const occurrence of verdict.refused) {
+              removed.add(occurrence);
+              errors.set(occurrence, verdict.errors.get(occurrence)!);
+            }
+            if (settlement) settlement.removed = new Set(verdict.refused);
+          }
+        }
+        if (budgetOp && settlement) {
+          const budget = this.cost.budgetVerdict(settlement, budgetOp, results[batch.ops.length], now);
+          if (budget.reject) return reject(budget.reject.status, budget.reject.errors, budget.reject.headers, budget.reject.extensions);
+          if (budget.violation) this.measured(input, client, 'cost budget', budget.violation);
+        }
+      }
+    }
+
+    // ── removals → the query actually executed ───────────────────────────────
+    if (removed.size === 0) return { kind: 'continue', query: input.query, removals: [], typenameHelper: false, headers, cost: settlement };
+    const shown = outermost(removed);
+    const rewrite = this.rewriteFor(derived, plan, input, removed, shown);
+    const removals = shown.map((occurrence) => ({ segments: occurrence.segments, error: errors.get(occurrence)! }));
+    return { kind: 'continue', query: rewrite.query, removals, typenameHelper: rewrite.typenameHelper, headers, cost: settlement };
+  }
+
+  /** After execution: reconciles the budget to the actual cost and adds `extensions.cost` (see settle.ts). */
+  settle = (settlement: CostSettlement, actual: number | undefined): Promise<Record<string, unknown> | undefined> =>
+    settleCost(settlement, actual, this.store, (error) => this.logger.warn({ err: error }, 'cost budget reconciliation failed'));
+
+  storeStatus(): StoreStatus {
+    return this.store.status();
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
   }
 
   private planFor(derived: SchemaDerived, input: PolicyInput): OperationPlan {
-    const key = operationKey(input);
+    const key = `${input.operationName ?? ''}\u0000${input.query}`;
     const cached = derived.operations.get(key);
     if (cached && !cached.byVariables) return cached;
     const variablesKey = `${key}\u0002${JSON.stringify(input.variables ?? {})}`;
@@ -122,15 +231,88 @@ export class PolicyStage {
     const walk = walkOperation(derived.state.apiSchema, input.document, input.operation, input.variables ?? {});
     // @skip/@include on variables change which fields are there: such plans are per variable values.
     const planKey = walk.usesConditionalVariables ? variablesKey : key;
-    const plan: OperationPlan = { key: planKey, guarded: guardOccurrences(walk.occurrences, derived.auth) };
-    if (walk.usesConditionalVariables) derived.operations.set(key, { key, guarded: [], byVariables: true });
+    const guarded = guardOccurrences(walk.occurrences, derived.auth);
+    const limited = limitedOccurrences(walk.occurrences, derived.rateLimits);
+    const plan: OperationPlan = {
+      key: planKey,
+      occurrences: walk.occurrences,
+      guarded,
+      limited,
+      removable: [...new Set([...guarded.map((g) => g.occurrence), ...limited.map((l) => l.occurrence)])],
+      dependsOnVariables: walk.occurrences.some((o) => o.argsUseVariables),
+    };
+    if (walk.usesConditionalVariables) derived.operations.set(key, { ...plan, key, byVariables: true });
     derived.operations.set(planKey, plan);
     return plan;
   }
+
+  private costOperation(derived: SchemaDerived, plan: OperationPlan, input: PolicyInput): CostOperation {
+    return {
+      key: plan.key,
+      dependsOnVariables: plan.dependsOnVariables,
+      model: () => (plan.costModel ??= buildCostModel(plan.occurrences, input.operation, derived.cost.cost)),
+      entityFetches: () => {
+        if (!plan.entityFetches) {
+          try {
+            plan.entityFetches = derived.cost.planner?.entityFetches(input.document, input.operationName) ?? [];
+          } catch {
+            plan.entityFetches = []; // the operation does not validate; the engine will answer it
+          }
+        }
+        return plan.entityFetches;
+      },
+    };
+  }
+
+  /** The printed operation without the removed fields, cached per (operation, which fields are removed). */
+  private rewriteFor(derived: SchemaDerived, plan: OperationPlan, input: PolicyInput, removed: ReadonlySet<FieldOccurrence>, shown: readonly FieldOccurrence[]) {
+    const rewriteKey = `${plan.key}\u0001${plan.removable.map((o) => (removed.has(o) ? 1 : 0)).join('')}`;
+    let rewrite = derived.rewrites.get(rewriteKey);
+    if (!rewrite) {
+      const needsTypename = new Set<SelectionSetNode>();
+      for (const occurrence of shown) {
+        occurrence.segments.forEach((segment, i) => {
+          const parentSet = i === 0 ? input.operation.selectionSet : occurrence.segments[i - 1].node.selectionSet;
+          if (segment.onlyTypes && parentSet) needsTypename.add(parentSet);
+        });
+      }
+      const rewritten = removeFields(input.document, input.operation, new Set(shown.map((o) => o.node)), needsTypename);
+      rewrite = { query: rewritten.query, typenameHelper: rewritten.usesTypenameHelper };
+      derived.rewrites.set(rewriteKey, rewrite);
+    }
+    return rewrite;
+  }
+
+  /** A store call failed: logged (at most every 10 s) and counted in /ready; `closed` refuses what needed the store. */
+  private storeFailed(error: unknown, enforcing: boolean): PolicyOutcome | undefined {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    const now = Date.now();
+    if (now - this.lastStoreWarning > 10_000) {
+      this.lastStoreWarning = now;
+      this.logger.warn({ err: error, onUnavailable: this.config.store.onUnavailable, store: this.store.status() }, 'rate-limit store unavailable');
+    }
+    if (this.config.store.onUnavailable !== 'closed' || !enforcing) return undefined;
+    return reject(503, [{ message: 'Rate limits and cost budgets cannot be checked right now; retry shortly.', extensions: { code: 'RATE_LIMIT_STORE_UNAVAILABLE' } }], [['retry-after', '1']]);
+  }
+
+  private measured(input: PolicyInput, client: { id: string; plan: string }, policy: string, detail: string): void {
+    this.logger.info({ requestId: input.requestId, client: client.id, plan: client.plan, policy, detail }, `${policy}: would refuse (measure mode)`);
+  }
 }
 
-function operationKey(input: PolicyInput): string {
-  return `${input.operationName ?? ''}\u0000${input.query}`;
+function reject(status: number, errors: GraphQLFormattedError[], headers: readonly ResponseHeader[] = [], extensions?: Record<string, unknown>): PolicyOutcome {
+  return { kind: 'reject', status, errors, headers, ...(extensions ? { extensions } : {}) };
+}
+
+/** A field inside a removed field is gone with it: only the outermost removal on each path is reported. */
+function outermost(removed: ReadonlySet<FieldOccurrence>): FieldOccurrence[] {
+  const shown: FieldOccurrence[] = [];
+  for (const occurrence of removed) {
+    let inside = false;
+    for (let parent = occurrence.parent; parent && !inside; parent = parent.parent) inside = removed.has(parent);
+    if (!inside) shown.push(occurrence);
+  }
+  return shown;
 }
 
 function unauthorizedError(coordinate: string, segments: readonly PathSegment[]): GraphQLFormattedError {

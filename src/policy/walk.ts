@@ -20,6 +20,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValueNode,
 } from 'graphql';
 import { getArgumentValues, getDirectiveValues } from 'graphql/execution/values';
 import { GraphQLIncludeDirective, GraphQLSkipDirective } from 'graphql/type/directives';
@@ -43,7 +44,12 @@ export interface FieldOccurrence {
   /** "Type.field" on the parent type as written (an interface when selected on one). */
   coordinate: string;
   segments: readonly PathSegment[];
+  /** Coerced arguments (defaults applied) for the variables the walk ran with; see `argumentsOf` for other variables. */
   args: Record<string, unknown>;
+  /** True when an argument reads a variable: a cached walk's `args` then belong to another request. */
+  argsUseVariables: boolean;
+  /** The occurrence of the enclosing field (undefined for root fields); always earlier in `occurrences`. */
+  parent?: FieldOccurrence;
 }
 
 export interface OperationWalk {
@@ -84,7 +90,14 @@ export function walkOperation(
     }
   };
 
-  const walk = (set: SelectionSetNode, parentType: GraphQLCompositeType, narrowed: ReadonlySet<string> | undefined, path: PathSegment[], stack: Set<string>) => {
+  const walk = (
+    set: SelectionSetNode,
+    parentType: GraphQLCompositeType,
+    narrowed: ReadonlySet<string> | undefined,
+    path: PathSegment[],
+    stack: Set<string>,
+    parent: FieldOccurrence | undefined,
+  ) => {
     for (const selection of set.selections) {
       if (occurrences.length >= MAX_OCCURRENCES) return;
       if (!included(selection)) continue;
@@ -102,7 +115,7 @@ export function walkOperation(
         } catch {
           // coercion errors are validation's to report
         }
-        occurrences.push({
+        const occurrence: FieldOccurrence = {
           node: selection,
           parentType,
           possibleTypes: possibleTypesOf(schema, parentType),
@@ -110,13 +123,16 @@ export function walkOperation(
           coordinate: `${parentType.name}.${name}`,
           segments,
           args,
-        });
+          argsUseVariables: selection.arguments?.some((a) => readsVariable(a.value)) ?? false,
+          parent,
+        };
+        occurrences.push(occurrence);
         const childType = getNamedType(fieldDef.type);
-        if (selection.selectionSet && isCompositeType(childType)) walk(selection.selectionSet, childType, undefined, segments, stack);
+        if (selection.selectionSet && isCompositeType(childType)) walk(selection.selectionSet, childType, undefined, segments, stack, occurrence);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parentType;
         if (!condition || !isCompositeType(condition)) continue;
-        walk(selection.selectionSet, condition, narrow(schema, parentType, condition, narrowed), path, stack);
+        walk(selection.selectionSet, condition, narrow(schema, parentType, condition, narrowed), path, stack, parent);
       } else {
         const name = selection.name.value;
         const fragment = fragments.get(name);
@@ -124,15 +140,35 @@ export function walkOperation(
         const condition = schema.getType(fragment.typeCondition.name.value);
         if (!condition || !isCompositeType(condition)) continue;
         stack.add(name);
-        walk(fragment.selectionSet, condition, narrow(schema, parentType, condition, narrowed), path, stack);
+        walk(fragment.selectionSet, condition, narrow(schema, parentType, condition, narrowed), path, stack, parent);
         stack.delete(name);
       }
     }
   };
 
   const rootType = schema.getRootType(operation.operation);
-  if (rootType) walk(operation.selectionSet, rootType, undefined, [], new Set());
+  if (rootType) walk(operation.selectionSet, rootType, undefined, [], new Set(), undefined);
   return { occurrences, usesConditionalVariables };
+}
+
+/**
+ * The occurrence's arguments for this request's variables. Walks are cached per operation, so `args` holds the
+ * values of the request that made the walk; arguments that read variables are coerced again here.
+ */
+export function argumentsOf(occurrence: FieldOccurrence, variables: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!occurrence.argsUseVariables) return occurrence.args;
+  try {
+    return getArgumentValues(occurrence.fieldDef, occurrence.node, variables ?? {});
+  } catch {
+    return {}; // invalid variables: validation answers the request
+  }
+}
+
+function readsVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(readsVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((f) => readsVariable(f.value));
+  return false;
 }
 
 /** The concrete types an object can have once a fragment on `condition` applies inside `parent`. */

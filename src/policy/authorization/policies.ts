@@ -5,7 +5,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 // policies module is configured (the module requires it anyway).
 import type { IOptions, IShieldContext, ShieldRule } from 'graphql-shield/typings/types';
 import type { Principal } from '../../identity/principal';
-import type { FieldOccurrence } from '../walk';
+import { argumentsOf, type FieldOccurrence } from '../walk';
 import type { PolicyCheck } from './decide';
 
 export type PolicyRules = Readonly<Record<string, ShieldRule>>;
@@ -23,19 +23,23 @@ export function loadPolicyRules(modulePath: string | undefined): PolicyRules {
 
 let shieldOptions: IOptions | undefined;
 
-/** A per-request policy check: rules are evaluated at most once per (policy, arguments) in one request. */
-export function policyCheckFor(rules: PolicyRules): PolicyCheck {
+/**
+ * A per-request policy check: rules are evaluated at most once per (policy, arguments) in one request, with the
+ * arguments coerced from this request's variables (the walk is cached per operation, its `args` are not ours).
+ */
+export function policyCheckFor(rules: PolicyRules, variables: Record<string, unknown> | undefined): PolicyCheck {
   const results = new Map<string, Promise<boolean>>();
   const shieldContext = { _shield: { cache: {} } };
   return (policy: string, occurrence: FieldOccurrence, principal: Principal) => {
     const rule = rules[policy];
     if (!rule) return Promise.resolve(false); // unknown policy: deny (load-time checks warn about it)
-    const key = `${policy}\u0000${JSON.stringify(occurrence.args)}`;
+    const args = argumentsOf(occurrence, variables);
+    const key = `${policy}\u0000${JSON.stringify(args)}`;
     const cached = results.get(key);
     if (cached) return cached;
     const info = { fieldName: occurrence.fieldDef.name, parentType: occurrence.parentType, returnType: occurrence.fieldDef.type } as unknown as GraphQLResolveInfo;
     const result = rule
-      .resolve({}, occurrence.args, { ...shieldContext, principal } as IShieldContext, info, shieldOptions!)
+      .resolve({}, args, { ...shieldContext, principal } as IShieldContext, info, shieldOptions!)
       .then((outcome) => outcome === true)
       .catch(() => false);
     results.set(key, result);

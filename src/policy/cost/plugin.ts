@@ -1,0 +1,163 @@
+// Demand control for one request: the estimate (cached per operation and variables), the plan's maximum, the
+// budget charge handed to the store with the rate limits, and — after execution — the actual cost, the
+// reconciliation of the charge, and `extensions.cost`. Pure logic lives in estimate.ts / actual.ts.
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { LruCache } from '../../util/lru';
+import { fixedWindow } from '../ratelimit/decide';
+import type { CounterOp, CounterResult } from '../store/types';
+import type { FieldOccurrence } from '../walk';
+import { actualCost } from './actual';
+import { costForPlan, type CostConfig, type PlanCostConfig } from './config';
+import { readCostDirectives } from './directives';
+import { estimateCost, type CostEstimate } from './estimate';
+import type { CostModel, CostSchema } from './model';
+import { actualEntityCost, EntityFetchPlanner, estimatedEntityCost, type EntityFetch } from './queryPlan';
+
+/** What the response path needs after execution; `actual` is set by the engine's response plugin. */
+export interface CostSettlement {
+  model: CostModel;
+  estimate: CostEstimate;
+  estimated: number;
+  entityFetches?: readonly EntityFetch[];
+  entityWeight: number;
+  variables: Record<string, unknown> | undefined;
+  max?: number;
+  budget?: { key: string; charged: number; max: number; count: number; resetSeconds: number };
+  /** Put `extensions.cost` on the response. */
+  extensions: boolean;
+  /** Fields the rate limits removed after the estimate: not in the actual cost. */
+  removed?: ReadonlySet<FieldOccurrence>;
+  actual?: number;
+}
+
+export interface CostState {
+  cost: CostSchema;
+  planner?: EntityFetchPlanner;
+  estimates: LruCache<string, { estimate: CostEstimate; estimated: number }>;
+}
+
+export type CostAssessment =
+  | { kind: 'skip' }
+  | { kind: 'reject'; status: number; errors: GraphQLFormattedError[]; extensions?: Record<string, unknown> }
+  | { kind: 'ok'; settlement: CostSettlement; budgetOp?: CounterOp; violation?: string };
+
+/** The operation-level facts the estimate needs; `model` and `entityFetches` are cached on it by the stage. */
+export interface CostOperation {
+  key: string;
+  model: () => CostModel;
+  entityFetches: () => readonly EntityFetch[];
+  dependsOnVariables: boolean;
+}
+
+export class CostPolicy {
+  constructor(private readonly config: CostConfig) {}
+
+  schemaState(apiSchema: GraphQLSchema, supergraphSdl: string): CostState {
+    return {
+      cost: { schema: apiSchema, directives: readCostDirectives(supergraphSdl), listSize: this.config.listSize, requiresCache: new Map() },
+      planner: this.config.strategy === 'planned' ? new EntityFetchPlanner(supergraphSdl) : undefined,
+      estimates: new LruCache(5000),
+    };
+  }
+
+  /** Estimates, checks the maximum, and prepares the budget charge. `excludedKey` identifies `excluded` for the cache. */
+  assess(
+    state: CostState,
+    operation: CostOperation,
+    request: { plan: string; wantsCost: boolean; clientPrefix: string; variables: Record<string, unknown> | undefined; now: number; excluded?: ReadonlySet<FieldOccurrence>; excludedKey: string },
+  ): CostAssessment {
+    const limits: PlanCostConfig = costForPlan(this.config, request.plan);
+    const extensions = this.config.extensions === 'always' || (this.config.extensions === 'requested' && request.wantsCost);
+    if (!this.config.enabled || (limits.max === undefined && !limits.budget && !extensions)) return { kind: 'skip' };
+
+    const model = operation.model();
+    const cacheKey = `${operation.key}\u0003${request.excludedKey}\u0003${operation.dependsOnVariables ? JSON.stringify(request.variables ?? {}) : ''}`;
+    let cached = state.estimates.get(cacheKey);
+    if (!cached) {
+      const estimate = estimateCost(model, state.cost, request.variables, request.excluded);
+      const entityFetches = state.planner ? operation.entityFetches() : undefined;
+      const entities = entityFetches ? estimatedEntityCost(entityFetches, model, estimate, request.variables, this.config.entityWeight) : 0;
+      cached = { estimate, estimated: Math.ceil(estimate.cost + entities) };
+      state.estimates.set(cacheKey, cached);
+    }
+    const { estimate, estimated } = cached;
+    const settlement: CostSettlement = {
+      model,
+      estimate,
+      estimated,
+      entityFetches: state.planner ? operation.entityFetches() : undefined,
+      entityWeight: this.config.entityWeight,
+      variables: request.variables,
+      max: limits.max,
+      extensions,
+    };
+    const enforce = this.config.mode === 'enforce';
+    const costExtension = extensions ? { cost: { estimated, ...(limits.max !== undefined ? { max: limits.max } : {}) } } : undefined;
+    if (estimate.problems.length > 0) {
+      const message = `The operation's cost cannot be estimated: ${estimate.problems.join('; ')}.`;
+      if (enforce) return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'COST_QUERY_PARSE_FAILURE' } }], extensions: costExtension };
+      return { kind: 'ok', settlement, violation: message };
+    }
+    let violation: string | undefined;
+    if (limits.max !== undefined && estimated > limits.max) {
+      const message = `Operation estimated cost ${estimated} exceeded configured maximum ${limits.max}.`;
+      if (enforce) {
+        return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost: { estimated, max: limits.max } } }], extensions: costExtension };
+      }
+      violation = message;
+    }
+    if (!limits.budget) return { kind: 'ok', settlement, violation };
+    const window = fixedWindow(limits.budget.window, request.now);
+    const budgetOp: CounterOp = { key: `${request.clientPrefix}:budget:${limits.budget.window}:${window.index}`, kind: 'charge', amount: estimated, max: limits.budget.max, windowEnd: window.end };
+    return { kind: 'ok', settlement, budgetOp, violation };
+  }
+
+  /** Reads the budget charge's result into the settlement; a refusal (in enforce mode) answers 429. */
+  budgetVerdict(
+    settlement: CostSettlement,
+    op: CounterOp,
+    result: CounterResult,
+    now: number,
+  ): { reject?: { status: number; errors: GraphQLFormattedError[]; headers: Array<[string, string]>; extensions?: Record<string, unknown> }; violation?: string } {
+    const resetSeconds = Math.max(1, Math.ceil((op.windowEnd - now) / 1000));
+    const remaining = Math.max(0, op.max - result.count);
+    if (result.admitted) {
+      settlement.budget = { key: op.key, charged: op.amount, max: op.max, count: result.count, resetSeconds };
+      return {};
+    }
+    const message = `The cost budget is spent: this operation is estimated at ${settlement.estimated}, ${remaining} of ${op.max} remain; the budget refills in ${resetSeconds}s.`;
+    if (this.config.mode !== 'enforce') return { violation: message };
+    const budget = { limit: op.max, remaining, reset: resetSeconds };
+    return {
+      reject: {
+        status: 429,
+        errors: [{ message, extensions: { code: 'COST_BUDGET_EXCEEDED', cost: { estimated: settlement.estimated, budget }, retryAfter: resetSeconds } }],
+        headers: [
+          ['ratelimit-limit', String(op.max)],
+          ['ratelimit-remaining', String(remaining)],
+          ['ratelimit-reset', String(resetSeconds)],
+          ['retry-after', String(resetSeconds)],
+        ],
+        extensions: settlement.extensions ? { cost: { estimated: settlement.estimated, ...(settlement.max !== undefined ? { max: settlement.max } : {}), budget } } : undefined,
+      },
+    };
+  }
+}
+
+/** The actual cost of a response (called once per execution by the engine's response plugin). */
+export function measureActualCost(settlement: CostSettlement, data: unknown): number {
+  let actual = actualCost(settlement.model, settlement.estimate, data, settlement.removed);
+  if (settlement.entityFetches) actual += actualEntityCost(settlement.entityFetches, data, settlement.variables, settlement.entityWeight);
+  return Math.ceil(actual);
+}
+
+/** `extensions.cost` for the response, once the budget is reconciled. */
+export function costExtension(settlement: CostSettlement, actual: number | undefined, count: number | undefined): Record<string, unknown> {
+  const budget = settlement.budget;
+  return {
+    estimated: settlement.estimated,
+    ...(actual !== undefined ? { actual } : {}),
+    ...(settlement.max !== undefined ? { max: settlement.max } : {}),
+    ...(budget ? { budget: { limit: budget.max, remaining: Math.max(0, budget.max - (count ?? budget.count)), reset: budget.resetSeconds } } : {}),
+  };
+}

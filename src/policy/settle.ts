@@ -1,0 +1,26 @@
+// After execution: the budget charged with the estimate is reconciled to the actual cost (charged again or refunded),
+// and `extensions.cost` is built. Runs per request — inbound dedupe shares one execution and its actual cost, but
+// every request that shared it was charged, so every one is reconciled.
+import { costExtension, type CostSettlement } from './cost/plugin';
+import type { CounterStore } from './store';
+
+export async function settleCost(
+  settlement: CostSettlement,
+  actual: number | undefined,
+  store: CounterStore,
+  onError: (error: unknown) => void,
+): Promise<Record<string, unknown> | undefined> {
+  const budget = settlement.budget;
+  // Not executed (e.g. refused by validation): nothing was spent.
+  const spent = actual ?? 0;
+  let count: number | undefined;
+  if (budget && spent !== budget.charged) {
+    const adjusting = store.adjust(budget.key, spent - budget.charged).catch((error: unknown) => {
+      onError(error);
+      return undefined;
+    });
+    // Only a client that sees its remaining budget waits for the store; for the others it happens in the background.
+    if (settlement.extensions) count = await adjusting;
+  }
+  return settlement.extensions ? costExtension(settlement, actual, count) : undefined;
+}

@@ -1,4 +1,4 @@
-// @policy rules for the example graph (authorization.policies in tollgate.yaml): graphql-shield rules that see
+// @policy rules for the example graph (authorization.policies in tollgate.example.yaml): graphql-shield rules that see
 // the caller (ctx.principal: subject, client, plan, scopes, claims) and the field's arguments.
 const { rule, or } = require('graphql-shield');
 

@@ -29,7 +29,7 @@ afterAll(async () => {
   await subgraphs?.close();
 });
 
-describe('the example config (tollgate.yaml): public, @authenticated, scoped and policy-guarded fields', () => {
+describe('the example config (tollgate.example.yaml): public, @authenticated, scoped and policy-guarded fields', () => {
   const secret = 'example-test-secret-0123456789abcdef';
   let example: RunningGateway;
 
@@ -37,7 +37,7 @@ describe('the example config (tollgate.yaml): public, @authenticated, scoped and
     const env: NodeJS.ProcessEnv = { ...process.env, TOLLGATE_JWT_SECRET: secret };
     for (const [name, url] of Object.entries(subgraphs.urls)) env[`${name.toUpperCase()}_URL`] = url;
     Object.assign(process.env, env);
-    const config = loadConfig(join(__dirname, '..', 'tollgate.yaml'), { env, overrides: { port: 0 } });
+    const config = loadConfig(join(__dirname, '..', 'tollgate.example.yaml'), { env, overrides: { port: 0 } });
     example = await startGateway(config, { logger: pino({ level: 'silent' }) });
   });
 

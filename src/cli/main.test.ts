@@ -25,6 +25,13 @@ describe('configFromFlags', () => {
     expect(configFromFlags('start', [], dir).server.port).toBe(4555);
   });
 
+  it('makes `dev` run ./tollgate.example.yaml, and `start` ignore it', () => {
+    const examples = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
+    writeFileSync(join(examples, 'tollgate.example.yaml'), 'server:\n  port: 4777\n');
+    expect(configFromFlags('dev', [], examples).server.port).toBe(4777);
+    expect(configFromFlags('start', [], examples).server.port).toBe(4000);
+  });
+
   it('makes `dev` compose rover.yaml when nothing names a supergraph', () => {
     const empty = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
     expect(configFromFlags('dev', [], empty).supergraph.rover).toBe(join(empty, 'rover.yaml'));

@@ -15,7 +15,8 @@ commands:
   dev       example subgraphs + gateway  (what \`npm start\` runs; same flags as start)
   compose   compose rover.yaml           --config rover.yaml  --output supergraph/supergraph.graphql
 
-Flags override the config file. Without --config, ./tollgate.yaml is used when present.`;
+Flags override the config file. Without --config, \`start\` reads ./tollgate.yaml when present and \`dev\` the example
+./tollgate.example.yaml.`;
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -70,7 +71,9 @@ export function configFromFlags(command: 'start' | 'dev', args: string[], cwd = 
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a port number, got "${flags.port}"`);
     overrides.port = port;
   }
-  const configPath = flags.config ?? (existsSync(resolve(cwd, 'tollgate.yaml')) ? 'tollgate.yaml' : undefined);
+  // `start` reads ./tollgate.yaml when present; `dev` (npm start) runs the example config.
+  const implicit = command === 'dev' ? 'tollgate.example.yaml' : 'tollgate.yaml';
+  const configPath = flags.config ?? (existsSync(resolve(cwd, implicit)) ? implicit : undefined);
   const config = loadConfig(configPath, { overrides, cwd });
   if (command === 'dev' && !config.supergraph.file && !config.supergraph.rover) {
     // `dev` composes the example rover.yaml unless the config or a flag names a supergraph.

@@ -42,6 +42,7 @@ export class RedisSupergraphSource {
     if (this.redis.status === 'ready') return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, timeoutMs);
+      timer.unref();
       const redis = this.redis;
       function done() {
         clearTimeout(timer);

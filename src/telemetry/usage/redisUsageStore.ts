@@ -54,8 +54,8 @@ export class RedisUsageStore implements UsageSink, UsageSource {
   private readonly keys: { seen: string; count: string; query: string };
 
   constructor(private readonly options: RedisUsageStoreOptions) {
-    // Fail a flush fast while Redis is down rather than queueing commands; the recorder keeps the counts.
-    this.redis = new Redis(options.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+    // A command waits for at most one reconnect while Redis is down, then fails; the recorder keeps the counts.
+    this.redis = new Redis(options.url, { maxRetriesPerRequest: 1 });
     this.redis.on('error', () => {
       /* reported by the failing command; ioredis reconnects by itself */
     });

@@ -5,7 +5,7 @@ import type { CheckReport } from './check';
 import type { HistoryEntry } from './history';
 import type { BrokenOperation } from './operationImpact';
 import type { PublishOutcome, RollbackOutcome } from './publish';
-import type { SchemaChange } from './schemaDiff';
+import { isAddition, type SchemaChange, type SchemaDiff } from './schemaDiff';
 
 const short = (hash: string) => hash.slice(0, 12);
 
@@ -26,6 +26,18 @@ function formatCompositionError(error: ComposeError): string {
 function formatChanges(title: string, changes: readonly SchemaChange[]): string[] {
   if (changes.length === 0) return [];
   return [`  ${title} (${changes.length}):`, ...changes.map((c) => `    ${c.type.padEnd(29)} ${c.message}`)];
+}
+
+/** Breaking, dangerous, then additions on one line and other safe changes. */
+function formatDiff(diff: SchemaDiff): string[] {
+  const additions = diff.safe.filter(isAddition);
+  const otherSafe = diff.safe.filter((c) => !isAddition(c));
+  return [
+    ...formatChanges('breaking changes', diff.breaking),
+    ...formatChanges('dangerous changes', diff.dangerous),
+    ...(additions.length > 0 ? [`  additions (${additions.length}): ${additions.map((c) => c.coordinate ?? c.message).join(', ')}`] : []),
+    ...formatChanges('safe changes', otherSafe),
+  ];
 }
 
 function formatOperation(op: BrokenOperation): string[] {
@@ -53,8 +65,7 @@ export function formatCheckReport(report: CheckReport): string {
   } else {
     const hints = report.composition.hints.length;
     lines.push(`  composition: ok${hints > 0 ? ` (${plural(hints, 'hint')})` : ''}${report.unchanged ? ' — no change to the supergraph' : ''}`);
-    lines.push(...formatChanges('breaking changes', report.changes.breaking), ...formatChanges('dangerous changes', report.changes.dangerous));
-    if (report.changes.safe.length > 0) lines.push(`  additions (${report.changes.safe.length}): ${report.changes.safe.map((c) => c.coordinate ?? c.message).join(', ')}`);
+    lines.push(...formatDiff(report.changes));
     if (!report.unchanged && report.changes.breaking.length + report.changes.dangerous.length + report.changes.safe.length === 0) lines.push('  no change to the API schema');
     if (!report.operations) {
       lines.push('  operations: no usage data (record it with usage.redis, or check through a gateway with --gateway)');
@@ -86,8 +97,7 @@ export function formatPublishOutcome(outcome: PublishOutcome): string {
 export function formatRollbackOutcome(outcome: RollbackOutcome): string {
   const { entry, target, changes } = outcome;
   const lines = [`rolled back to version ${target.version} (supergraph ${short(target.hash)}), recorded as version ${entry.version} by ${entry.by}`];
-  lines.push(...formatChanges('breaking changes', changes.breaking), ...formatChanges('dangerous changes', changes.dangerous));
-  if (changes.safe.length > 0) lines.push(`  additions (${changes.safe.length}): ${changes.safe.map((c) => c.coordinate ?? c.message).join(', ')}`);
+  lines.push(...formatDiff(changes));
   return `${lines.join('\n')}\n`;
 }
 

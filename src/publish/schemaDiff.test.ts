@@ -72,6 +72,22 @@ describe('diffSchemas', () => {
     expect(result.dangerous).toContainEqual(expect.objectContaining({ level: 'dangerous', type, coordinate }));
   });
 
+  it('lists changes clients cannot notice as safe: an output made non-null, an argument made nullable', () => {
+    const result = diff(edit('name: String', 'name: String!').replace('product(upc: String!', 'product(upc: String'));
+    expect(result.breaking).toEqual([]);
+    expect(result.safe.map((c) => [c.type, c.coordinate])).toEqual([
+      ['ARG_TYPE_WIDENED', 'Query.product(upc:)'],
+      ['FIELD_TYPE_NARROWED', 'Product.name'],
+    ]);
+    expect(summarizeDiff(result)).toBe('2 safe changes');
+  });
+
+  it('does not list a breaking type change as safe too', () => {
+    const result = diff(edit('weight: Int!', 'weight: Int'));
+    expect(result.breaking).toHaveLength(1);
+    expect(result.safe).toEqual([]);
+  });
+
   it('summarises mixed diffs', () => {
     const result = diff(edit(' weight: Int!', ' sku: String').replace('enum Color { RED GREEN }', 'enum Color { RED GREEN BLUE }'));
     expect(summarizeDiff(result)).toBe('1 breaking, 1 dangerous, 1 addition');

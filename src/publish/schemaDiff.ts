@@ -67,35 +67,56 @@ function change(level: ChangeLevel, type: string, message: string, coordinate = 
   return coordinate === undefined ? { level, type, message } : { level, type, coordinate, message };
 }
 
-/** Types and fields the new schema adds: never breaking, listed so a history entry says what was published. */
-export function findAdditions(oldSchema: GraphQLSchema, newSchema: GraphQLSchema): SchemaChange[] {
-  const additions: SchemaChange[] = [];
+/**
+ * What graphql-js leaves out because it breaks nothing: added types and output fields, and type changes clients
+ * can't notice (an output field made non-null, an argument made nullable). Listed so a history entry says what
+ * a version changed; `breaking` and `dangerous` already hold every other change.
+ */
+export function findSafeChanges(oldSchema: GraphQLSchema, newSchema: GraphQLSchema, reported: ReadonlySet<string> = new Set()): SchemaChange[] {
+  const changes: SchemaChange[] = [];
   const oldTypes = oldSchema.getTypeMap();
   for (const [name, type] of Object.entries(newSchema.getTypeMap())) {
     if (isIntrospectionType(type)) continue;
     const old = oldTypes[name];
     if (!old) {
-      additions.push(change('safe', 'TYPE_ADDED', `${name} was added.`, name));
+      changes.push(change('safe', 'TYPE_ADDED', `${name} was added.`, name));
       continue;
     }
-    // Input fields are reported by graphql-js (as dangerous or breaking); output fields only when removed.
-    if ((isObjectType(type) && isObjectType(old)) || (isInterfaceType(type) && isInterfaceType(old))) {
-      const oldFields = old.getFields();
-      for (const field of Object.keys(type.getFields())) {
-        if (!(field in oldFields)) additions.push(change('safe', 'FIELD_ADDED', `${name}.${field} was added.`, `${name}.${field}`));
+    if (!((isObjectType(type) && isObjectType(old)) || (isInterfaceType(type) && isInterfaceType(old)))) continue;
+    const oldFields = old.getFields();
+    for (const [fieldName, field] of Object.entries(type.getFields())) {
+      const coordinate = `${name}.${fieldName}`;
+      const oldField = oldFields[fieldName];
+      if (!oldField) {
+        changes.push(change('safe', 'FIELD_ADDED', `${coordinate} was added.`, coordinate));
+        continue;
+      }
+      // A type change graphql-js did not report (by coordinate) is one it deems safe.
+      if (String(oldField.type) !== String(field.type) && !reported.has(coordinate)) {
+        changes.push(change('safe', 'FIELD_TYPE_NARROWED', `${coordinate} changed type from ${String(oldField.type)} to ${String(field.type)}.`, coordinate));
+      }
+      for (const arg of field.args) {
+        const oldArg = oldField.args.find((a) => a.name === arg.name);
+        const argCoordinate = `${coordinate}(${arg.name}:)`;
+        if (oldArg && String(oldArg.type) !== String(arg.type) && !reported.has(argCoordinate)) {
+          changes.push(change('safe', 'ARG_TYPE_WIDENED', `${coordinate} arg ${arg.name} changed type from ${String(oldArg.type)} to ${String(arg.type)}.`, argCoordinate));
+        }
       }
     }
   }
-  return additions;
+  return changes;
 }
 
 /** Every difference between two API schemas, most severe first. Pure. */
 export function diffSchemas(oldSchema: GraphQLSchema, newSchema: GraphQLSchema): SchemaDiff {
-  return {
-    breaking: findBreakingChanges(oldSchema, newSchema).map((c) => change('breaking', c.type, c.description)),
-    dangerous: findDangerousChanges(oldSchema, newSchema).map((c) => change('dangerous', c.type, c.description)),
-    safe: findAdditions(oldSchema, newSchema),
-  };
+  const breaking = findBreakingChanges(oldSchema, newSchema).map((c) => change('breaking', c.type, c.description));
+  const dangerous = findDangerousChanges(oldSchema, newSchema).map((c) => change('dangerous', c.type, c.description));
+  const reported = new Set([...breaking, ...dangerous].flatMap((c) => (c.coordinate ? [c.coordinate] : [])));
+  return { breaking, dangerous, safe: findSafeChanges(oldSchema, newSchema, reported) };
+}
+
+export function isAddition(change: SchemaChange): boolean {
+  return change.type === 'TYPE_ADDED' || change.type === 'FIELD_ADDED';
 }
 
 /** One line per kind, e.g. `2 breaking, 1 addition` — for history entries and logs. */
@@ -103,6 +124,9 @@ export function summarizeDiff(diff: SchemaDiff): string {
   const parts: string[] = [];
   if (diff.breaking.length > 0) parts.push(`${diff.breaking.length} breaking`);
   if (diff.dangerous.length > 0) parts.push(`${diff.dangerous.length} dangerous`);
-  if (diff.safe.length > 0) parts.push(`${diff.safe.length} addition${diff.safe.length === 1 ? '' : 's'}`);
+  const additions = diff.safe.filter(isAddition).length;
+  if (additions > 0) parts.push(`${additions} addition${additions === 1 ? '' : 's'}`);
+  const otherSafe = diff.safe.length - additions;
+  if (otherSafe > 0) parts.push(`${otherSafe} safe change${otherSafe === 1 ? '' : 's'}`);
   return parts.length === 0 ? 'no API change' : parts.join(', ');
 }

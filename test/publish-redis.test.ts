@@ -110,7 +110,8 @@ describe('usage in Redis', () => {
 
 describe('a gateway following the Redis registry', () => {
   const key = 'test:registry:follow';
-  const yaml = `supergraph:\n  redis: { url: "${'REDIS'}", key: "${key}" }\n`;
+  /** The CLI's config: the same registry the gateway follows. */
+  const registryYaml = () => `supergraph:\n  redis: { url: "${redis.url}", key: "${key}" }\n`;
   let gateway: RunningGateway;
 
   afterAll(async () => {
@@ -121,7 +122,7 @@ describe('a gateway following the Redis registry', () => {
     const config = buildConfig({ server: { port: 0 }, supergraph: { redis: { url: redis.url, key, pollInterval: '200ms' } } }, { baseDir: dir });
     const starting = startGateway(config, { logger: pino({ level: 'silent' }) });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await cli('publish', yaml.replace('REDIS', redis.url), 'catalog', '--schema', 'v2.graphql')).code).toBe(0);
+    expect((await cli('publish', registryYaml(), 'catalog', '--schema', 'v2.graphql')).code).toBe(0);
     gateway = await starting;
     const ready = await http(gateway.url.replace('/graphql', '/ready'));
     expect(ready.json.supergraph).toMatchObject({ loaded: true, hash: await client.get(registryKeys(key).current) });
@@ -153,7 +154,7 @@ describe('a gateway following the Redis registry', () => {
 
     await redis.restart();
     // The restarted server is empty (no persistence): publish again, as an operator would.
-    const again = await cli('publish', yaml.replace('REDIS', redis.url), 'catalog', '--schema', 'v2.graphql');
+    const again = await cli('publish', registryYaml(), 'catalog', '--schema', 'v2.graphql');
     expect(again.code).toBe(0);
     await eventually(async () => (await postJson(gateway.url, { query: '{ products { color weight } }' })).json.data?.products?.[0]?.weight === 30, 10_000);
     expect(gateway.supergraph.status.lastError).toBeUndefined();

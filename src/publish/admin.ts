@@ -72,6 +72,7 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler | undefined {
     },
     'GET /admin/usage': async (_client, _body, search) => {
       const since = Number(search.get('since') ?? Date.now() - usageWindow);
+      if (!Number.isFinite(since) || since < 0) throw new AdminRequestError('BAD_REQUEST', '`since` must be a time in ms since the epoch');
       return { status: 200, body: { since: new Date(since).toISOString(), operations: usage ? await usage.recentOperations(since) : [] } };
     },
     'POST /admin/check': async (client, body) => {

@@ -1,6 +1,6 @@
 // The usage recorder: counts per (client, name, query), bounded, flushes deltas to a sink and keeps them on failure.
 import { ANONYMOUS } from '../../identity/principal';
-import { clientOf, queryHashOf, UsageRecorder, type UsageSink } from './recorder';
+import { clientOf, MAX_RECORDED_QUERY_LENGTH, queryHashOf, UsageRecorder, type UsageSink } from './recorder';
 import type { OperationUsage } from './types';
 
 function fakeSink() {
@@ -25,7 +25,9 @@ describe('UsageRecorder', () => {
     recorder.record('query A { a }', 'A', 'web');
     clock += 10;
     recorder.record('query A { a }', 'A', 'web');
+    clock += 1;
     recorder.record('query A { a }', 'A', 'ios');
+    clock += 1;
     recorder.record('{ b }', undefined, 'web');
     const snapshot = recorder.snapshot();
     expect(snapshot.map((u) => [u.name, u.client, u.count])).toEqual([
@@ -36,14 +38,27 @@ describe('UsageRecorder', () => {
     expect(snapshot[2]).toMatchObject({ queryHash: queryHashOf('query A { a }'), query: 'query A { a }', lastSeen: 1_010 });
   });
 
-  it('keeps at most maxOperations entries, dropping the least recently seen', () => {
+  it('keeps at most maxOperations entries, dropping the least recently used queries', () => {
     const recorder = new UsageRecorder({ maxOperations: 2, now });
     recorder.record('{ a }', undefined, 'c');
+    clock += 1;
     recorder.record('{ b }', undefined, 'c');
+    clock += 1;
     recorder.record('{ a }', undefined, 'c');
+    clock += 1;
     recorder.record('{ c }', undefined, 'c');
     expect(recorder.snapshot().map((u) => u.query)).toEqual(['{ c }', '{ a }']);
     expect(recorder.dropped).toBe(1);
+  });
+
+  it('keeps one query text for every client that sends it, and skips huge ones', () => {
+    const recorder = new UsageRecorder({ maxOperations: 10, now });
+    recorder.record('{ a }', 'A', 'web');
+    recorder.record('{ a }', 'A', 'ios');
+    const [first, second] = recorder.snapshot();
+    expect(first.queryHash).toBe(second.queryHash);
+    recorder.record(`{ a ${' '.repeat(MAX_RECORDED_QUERY_LENGTH)} }`, undefined, 'web');
+    expect(recorder.snapshot()).toHaveLength(2);
   });
 
   it('filters the snapshot by last seen', () => {

@@ -30,6 +30,19 @@ interface Entry {
   sent: boolean;
 }
 
+/** One query text and everyone who sent it: the text is kept (and hashed) once, however many clients send it. */
+interface QueryGroup {
+  hash: string;
+  /** By `${client}\u0000${operationName}`. */
+  callers: Map<string, Entry>;
+}
+
+/**
+ * Longer query texts are not recorded: a handful of huge documents must not crowd out the rest, and bound the
+ * memory to about maxOperations × this.
+ */
+export const MAX_RECORDED_QUERY_LENGTH = 64 * 1024;
+
 /** Who to attribute an operation to: the client application, else the subject, else `anonymous`. */
 export function clientOf(principal: Principal): string {
   return principal.client ?? principal.subject ?? 'anonymous';
@@ -40,12 +53,14 @@ export function queryHashOf(query: string): string {
 }
 
 export class UsageRecorder implements UsageSource {
-  private readonly entries = new Map<string, Entry>();
+  /** Map order is least recently used query first: a hit re-inserts its group, eviction drops from the front. */
+  private readonly queries = new Map<string, QueryGroup>();
+  private entryCount = 0;
   private readonly now: () => number;
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private failing = false;
-  /** Entries evicted (with their unflushed counts) because the map was full. */
+  /** Entries evicted (with their unflushed counts) because the recorder was full. */
   dropped = 0;
 
   constructor(private readonly options: UsageRecorderOptions) {
@@ -56,36 +71,51 @@ export class UsageRecorder implements UsageSource {
     }
   }
 
-  /** Counts one execution. O(1): the query is hashed only the first time it is seen. */
+  /** Counts one execution: two map lookups; the query is hashed only the first time it is seen. */
   record(query: string, name: string | undefined, client: string): void {
-    const key = `${client}\u0000${name ?? ''}\u0000${query}`;
+    if (query.length > MAX_RECORDED_QUERY_LENGTH) return;
     const lastSeen = this.now();
-    const entry = this.entries.get(key);
+    let group = this.queries.get(query);
+    if (group) {
+      this.queries.delete(query);
+    } else {
+      group = { hash: queryHashOf(query), callers: new Map() };
+    }
+    this.queries.set(query, group);
+    const callerKey = `${client}\u0000${name ?? ''}`;
+    const entry = group.callers.get(callerKey);
     if (entry) {
       entry.usage.count += 1;
       entry.usage.lastSeen = lastSeen;
       entry.pending += 1;
-      // Re-insert: Map order is then least recently seen first, which is what eviction drops.
-      this.entries.delete(key);
-      this.entries.set(key, entry);
       return;
     }
-    const usage: OperationUsage = { ...(name !== undefined ? { name } : {}), queryHash: queryHashOf(query), query, client, count: 1, lastSeen };
-    this.entries.set(key, { usage, pending: 1, sent: false });
-    if (this.entries.size > this.options.maxOperations) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) {
-        this.entries.delete(oldest.value);
-        this.dropped += 1;
-      }
+    const usage: OperationUsage = { ...(name !== undefined ? { name } : {}), queryHash: group.hash, query, client, count: 1, lastSeen };
+    group.callers.set(callerKey, { usage, pending: 1, sent: false });
+    this.entryCount += 1;
+    this.evictBeyondLimit(group);
+  }
+
+  /** Drops the least recently used queries (all their callers) until the entry count fits; never `current`. */
+  private evictBeyondLimit(current: QueryGroup): void {
+    while (this.entryCount > this.options.maxOperations) {
+      const oldest = this.queries.entries().next();
+      if (oldest.done || oldest.value[1] === current) return;
+      this.queries.delete(oldest.value[0]);
+      this.entryCount -= oldest.value[1].callers.size;
+      this.dropped += oldest.value[1].callers.size;
     }
+  }
+
+  private *entries(): Generator<Entry> {
+    for (const group of this.queries.values()) yield* group.callers.values();
   }
 
   /** What this instance has seen, newest first (the memory store: read by the admin endpoint without Redis). */
   snapshot(since = 0): OperationUsage[] {
     const out: OperationUsage[] = [];
-    for (const { usage } of this.entries.values()) if (usage.lastSeen >= since) out.push({ ...usage });
-    return out.reverse();
+    for (const { usage } of this.entries()) if (usage.lastSeen >= since) out.push({ ...usage });
+    return out.sort((a, b) => b.lastSeen - a.lastSeen);
   }
 
   async recentOperations(since: number): Promise<OperationUsage[]> {
@@ -101,7 +131,7 @@ export class UsageRecorder implements UsageSource {
   private async flushOnce(): Promise<void> {
     const sink = this.options.sink;
     if (!sink) return;
-    const batch = [...this.entries.values()].filter((e) => e.pending > 0);
+    const batch = [...this.entries()].filter((e) => e.pending > 0);
     if (batch.length === 0) return;
     const deltas = batch.map((e) => ({ usage: { ...e.usage, count: e.pending }, withQuery: !e.sent }));
     const counts = batch.map((e) => e.pending);

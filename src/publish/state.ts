@@ -1,8 +1,10 @@
 // The current published state — the supergraph served now and the subgraph SDLs it was composed from: the newest
 // history entry, or rover.yaml composed when nothing has been published yet. Checks and publishes start here.
 import { createHash } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
 import { composeSupergraph, readRoverSubgraphs, type SubgraphInput } from '../compose/compose';
 import type { ErrorCode } from '../errors';
+import { prepareRestSubgraph } from '../rest/composeRest';
 import type { HistoryEntry } from './history';
 import type { RegistryStore } from './store/types';
 
@@ -57,9 +59,22 @@ export async function loadRegistryState(store: RegistryStore | undefined, roverP
   if (!read.ok) {
     throw new RegistryError('REGISTRY_UNAVAILABLE', `cannot read ${roverPath}: ${read.errors.map((e) => `${e.subgraph ? `[${e.subgraph}] ` : ''}${e.code}: ${e.message}`).join('; ')}`);
   }
-  const composed = composeSupergraph(read.subgraphs);
+  const subgraphs = read.subgraphs.map((input) => withRestRoutingUrl(input, dirname(resolve(roverPath))));
+  const composed = composeSupergraph(subgraphs);
   if (!composed.ok) {
     throw new RegistryError('REGISTRY_UNAVAILABLE', `${roverPath} does not compose: ${composed.errors.map((e) => `${e.code}: ${e.message}`).join('; ')}`);
   }
-  return { entries, supergraphSdl: composed.supergraphSdl, hash: sha256Hex(composed.supergraphSdl), subgraphs: read.subgraphs, source: 'rover' };
+  return { entries, supergraphSdl: composed.supergraphSdl, hash: sha256Hex(composed.supergraphSdl), subgraphs, source: 'rover' };
+}
+
+/**
+ * A REST description from rover.yaml is routed by its file (`rest:<path from rover.yaml>`, docs/rest.md). Published
+ * versions keep SDL, not files, so the routing URL is made to carry the path: composing from the history, or with a
+ * candidate in its place, then routes it the same way.
+ */
+function withRestRoutingUrl(input: SubgraphInput, roverDir: string): SubgraphInput {
+  if (!input.file) return input;
+  const rest = prepareRestSubgraph(input, roverDir);
+  if (rest.kind !== 'rest') return input;
+  return { name: input.name, url: rest.url, sdl: input.sdl };
 }

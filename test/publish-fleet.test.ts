@@ -83,6 +83,8 @@ afterAll(async () => {
 
 it('is not ready before the first publish, then both instances serve the seeded supergraph', async () => {
   for (const g of gateways) {
+    // The first look at Redis may still be under way when the listener answers.
+    await eventually(async () => (await ready(g)).json.supergraph.lastError !== undefined, ROLL_OUT_BOUND_MS);
     const reply = await ready(g);
     expect(reply.status).toBe(503);
     expect(reply.json.supergraph.lastError.message).toContain('no supergraph published yet');

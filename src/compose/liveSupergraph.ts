@@ -10,6 +10,9 @@ import type { Logger } from 'pino';
 import { relaxTollgateEnforcedLinks } from './securityLinks';
 import { validateSupergraphSdl } from './validateSupergraph';
 
+/** How long a refused supergraph is not re-validated when a poll finds it again. */
+const RETRY_REFUSED_AFTER_MS = 60_000;
+
 export interface SupergraphStatus {
   loaded: boolean;
   /** sha256 of the SDL being served. */
@@ -54,8 +57,11 @@ export class LiveSupergraph implements SupergraphManager {
   private reloading: Promise<void> = Promise.resolve();
   private stopped = false;
   private unsubscribe?: () => Promise<void>;
-  /** The last SDL refused, so a poll re-reading the same broken one neither re-validates nor re-logs it. */
-  private refusedHash?: string;
+  /**
+   * The last SDL refused and when: a poll re-reading it skips it for a while rather than re-validating it every few
+   * seconds, yet retries eventually (its REST description files may have been deployed since).
+   */
+  private refused?: { hash: string; at: number };
   private firstLoad?: { resolve: (sdl: string) => void; reject: (error: Error) => void };
 
   constructor(private readonly options: LiveSupergraphOptions) {}
@@ -97,7 +103,8 @@ export class LiveSupergraph implements SupergraphManager {
     try {
       const sdl = relaxTollgateEnforcedLinks(await this.options.load());
       hash = sha256(sdl);
-      if (hash === this.status.hash || hash === this.refusedHash) return;
+      if (hash === this.status.hash) return;
+      if (hash === this.refused?.hash && Date.now() - this.refused.at < RETRY_REFUSED_AFTER_MS) return;
       const verdict = validateSupergraphSdl(sdl);
       if (!verdict.ok) throw new Error(verdict.message);
       this.options.prepare?.(sdl);
@@ -108,7 +115,7 @@ export class LiveSupergraph implements SupergraphManager {
     } catch (error) {
       const message = (error as Error).message;
       // A load that failed before reading anything (store down) is retried on the next poll; a broken SDL is not.
-      this.refusedHash = hash;
+      this.refused = hash ? { hash, at: Date.now() } : undefined;
       const repeated = this.status.lastError?.message === message;
       this.status.lastError = { message, at: new Date().toISOString(), ...(hash ? { hash } : {}) };
       // Logged once per distinct failure, not once per poll while a store stays down.
@@ -131,7 +138,7 @@ export class LiveSupergraph implements SupergraphManager {
   }
 
   private markLoaded(sdl: string, hash = sha256(sdl)): void {
-    this.refusedHash = undefined;
+    this.refused = undefined;
     this.status.loaded = true;
     this.status.hash = hash;
     this.status.loadedAt = new Date().toISOString();

@@ -139,6 +139,7 @@ async function runCheckOrPublish(command: 'check' | 'publish', args: string[], i
   if (values.since !== undefined && sinceMs === undefined) throw new UsageError(`--since must be a duration like "7d" or "12h", got "${values.since}"`);
 
   if (values.gateway) {
+    if (values.since !== undefined) throw new UsageError('--since is for checks with --config; a gateway checks usage over its publish.usageWindow');
     const schema = await readSchema(values.schema!, io);
     const body = { subgraph, schema, ...(routingUrl ? { routingUrl } : {}), ...(command === 'publish' ? { allowBreaking: values['allow-breaking'] } : {}) };
     const { status, json } = await callAdmin(values.gateway, 'POST', `/admin/${command}`, io, body);

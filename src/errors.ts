@@ -53,6 +53,15 @@ export const ERROR_CODES = {
     status: 200,
     meaning: "A REST service's JSON does not fit the connector's selection or the field's type, or a request could not be built from it. Other data is returned.",
   },
+  // admin endpoint: publishing supergraphs (src/publish/, docs/publishing.md)
+  ADMIN_UNAUTHENTICATED: { status: 401, meaning: 'An /admin request without a valid admin key (`authorization: Bearer <key>`, one of `publish.admin.keys`).' },
+  ADMIN_FORBIDDEN: { status: 403, meaning: "The admin key may not do this: a key limited to some subgraphs may check and publish only those, and can't roll back." },
+  COMPOSITION_FAILED: { status: 422, meaning: 'The candidate schema does not compose with the other subgraphs, or the gateway would refuse the supergraph; nothing was published.' },
+  BREAKING_CHANGES: { status: 409, meaning: 'The candidate would break the API (or recently used operations); nothing was published. Publish with `allowBreaking` to ship it anyway.' },
+  PUBLISH_CONFLICT: { status: 409, meaning: 'Other publishes kept landing while this one was being checked; try again.' },
+  HISTORY_ENTRY_NOT_FOUND: { status: 404, meaning: 'The rollback target is not in the history (or is what is served now).' },
+  PUBLISH_NOT_CONFIGURED: { status: 409, meaning: 'This gateway composes `supergraph.rover` itself; publishing needs `supergraph.file` or `supergraph.redis`.' },
+  REGISTRY_UNAVAILABLE: { status: 503, meaning: 'The registry store (supergraph folder or Redis) or rover.yaml could not be read or written.' },
   // gateway state
   SUPERGRAPH_NOT_READY: { status: 503, meaning: 'No supergraph is loaded yet (see `/ready`).' },
   INTERNAL_SERVER_ERROR: { status: 500, meaning: 'A bug in Tollgate; the log has the details under the request id.' },

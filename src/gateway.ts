@@ -4,23 +4,30 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import { LiveSupergraph } from './compose/liveSupergraph';
+import { LiveSupergraph, type LiveSupergraphOptions } from './compose/liveSupergraph';
+import { RedisSupergraphSource } from './compose/redisSupergraphSource';
 import type { TollgateConfig } from './config/schema';
 import { startEngine, type ExecutionEngine } from './execute/engine';
 import { compileHeaderRules } from './execute/headerRules';
 import { createAuthenticator } from './identity/authenticate';
 import { createGraphQLHandler } from './pipeline/handleGraphQL';
 import { PolicyStage } from './policy/stage';
+import { createAdminHandler } from './publish/admin';
+import { openRegistryStore } from './publish/store/open';
 import { bindRestServices, RestServices } from './rest/registry';
 import { createCounterStore } from './policy/store';
 import { createHttpServer, listen } from './server/httpServer';
 import { createLogger } from './telemetry/logger';
+import { UsageRecorder } from './telemetry/usage/recorder';
+import { RedisUsageStore } from './telemetry/usage/redisUsageStore';
 
 export interface RunningGateway {
   /** http://host:port/graphql */
   url: string;
   port: number;
   supergraph: LiveSupergraph;
+  /** Operation usage this instance recorded (undefined when usage.enabled is false). */
+  usage?: UsageRecorder;
   close(): Promise<void>;
 }
 
@@ -45,26 +52,45 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     headerPlan: (name) => compileHeaderRules([...config.headers.all, ...(config.headers.subgraphs[name] ?? [])]),
     requestIdHeader: config.server.requestIdHeader,
   });
+  const redisSource = config.supergraph.redis && !options.loadSupergraph
+    ? new RedisSupergraphSource({ url: config.supergraph.redis.url, key: config.supergraph.redis.key, logger })
+    : undefined;
   const supergraph = new LiveSupergraph({
+    ...supergraphSourceOptions(config, options, redisSource),
     prepare: (sdl) => rest.prepare(sdl),
-    load: options.loadSupergraph ?? supergraphLoader(config),
-    watchFile: config.supergraph.file && config.supergraph.watch ? config.supergraph.file : undefined,
-    pollIntervalMs: config.supergraph.rover ? config.supergraph.pollInterval : 0,
     logger,
   });
   bindRestServices(supergraph, rest);
 
   const authenticate = await createAuthenticator(config.authentication);
   const policies = new PolicyStage(config, logger, await createCounterStore(config.store, logger));
+  const usageStore = config.usage.enabled && config.usage.redis
+    ? new RedisUsageStore({ url: config.usage.redis.url, key: config.usage.redis.key, maxOperations: config.usage.maxOperations })
+    : undefined;
+  const usage = config.usage.enabled
+    ? new UsageRecorder({ maxOperations: config.usage.maxOperations, flushIntervalMs: config.usage.flushInterval, sink: usageStore, logger })
+    : undefined;
+  const registry = config.publish.admin.keys.length > 0 ? openRegistryStore(config) : undefined;
+  const admin = createAdminHandler({ config, logger, store: registry, usage: usageStore ?? usage });
 
   let engine: ExecutionEngine | undefined;
-  const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies });
-  const server: Server = createHttpServer(config, handler, () => ({
-    ready: engine !== undefined && supergraph.status.loaded,
-    // The limits store is shown, not judged: with Redis down the gateway still serves (store.onUnavailable decides how).
-    details: { supergraph: supergraph.status, limitsStore: policies.storeStatus() },
-  }));
+  const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies, usage });
+  const server: Server = createHttpServer(
+    config,
+    handler,
+    () => ({
+      ready: engine !== undefined && supergraph.status.loaded,
+      // The limits store is shown, not judged: with Redis down the gateway still serves (store.onUnavailable decides how).
+      details: { supergraph: supergraph.status, limitsStore: policies.storeStatus() },
+    }),
+    admin,
+  );
   let address: Awaited<ReturnType<typeof listen>> | undefined;
+  const stopExtras = async () => {
+    await usage?.stop();
+    await registry?.close();
+    await redisSource?.close();
+  };
   try {
     if (!options.listenWhenReady) address = await listen(server, config.server.port, config.server.host);
     engine = await startEngine(config, supergraph, logger, { onSchema: (state) => policies.setSchema(state) });
@@ -75,6 +101,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     await rest.close();
     await supergraph.stop();
     await policies.close();
+    await stopExtras();
     throw error;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -85,6 +112,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     url,
     port: address.port,
     supergraph,
+    usage,
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -94,7 +122,31 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
       await rest.close();
       await supergraph.stop();
       await policies.close();
+      await stopExtras();
     },
+  };
+}
+
+/** Where the supergraph comes from and how changes are noticed: file watch, rover polling, or Redis pub/sub + polling. */
+function supergraphSourceOptions(
+  config: TollgateConfig,
+  options: StartOptions,
+  redisSource: RedisSupergraphSource | undefined,
+): Omit<LiveSupergraphOptions, 'logger'> {
+  const { file, watch, rover, pollInterval, redis } = config.supergraph;
+  if (redisSource && redis) {
+    return {
+      load: () => redisSource.load(),
+      subscribe: (wake) => redisSource.subscribe(wake),
+      pollIntervalMs: redis.pollInterval,
+      // A fleet may start before the first publish: not ready until one arrives, instead of failing start-up.
+      waitForFirst: true,
+    };
+  }
+  return {
+    load: options.loadSupergraph ?? supergraphLoader(config),
+    watchFile: file && watch ? file : undefined,
+    pollIntervalMs: rover ? pollInterval : 0,
   };
 }
 

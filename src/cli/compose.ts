@@ -1,11 +1,10 @@
 // `tollgate compose`: rover supergraph.yaml → supergraph SDL file. Printing and the atomic write live here;
 // composing is src/compose/compose.ts, and the gateway-load check is src/compose/validateSupergraph.ts.
 
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, relative } from 'node:path';
+import { relative } from 'node:path';
 import { composeFromRoverConfig, type ComposeError, type ResolvedSource } from '../compose/compose';
 import { validateSupergraphSdl } from '../compose/validateSupergraph';
+import { writeAtomically } from '../util/atomicWrite';
 
 export interface ComposeArgs {
   /** @default rover.yaml */
@@ -52,19 +51,6 @@ function printErrors(errors: readonly ComposeError[], sources: readonly Resolved
   for (const [title, group] of groups) {
     io.stderr.write(`  ${title}:\n`);
     for (const error of group) io.stderr.write(formatError(error, byName));
-  }
-}
-
-/** Writes to a temp file beside the target, then renames: a watcher never sees a half-written supergraph. */
-async function writeAtomically(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, content, 'utf8');
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
   }
 }
 

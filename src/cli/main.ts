@@ -14,6 +14,16 @@ commands:
                                          --workers N|auto  (processes on one port; default: auto when NODE_ENV=production, else 1)
   dev       example subgraphs + gateway  (what \`npm start\` runs; same flags as start)
   compose   compose rover.yaml           --config rover.yaml  --output supergraph/supergraph.graphql
+  check     will a subgraph schema compose, and what would it break?
+            <subgraph> --schema <file|url> [--routing-url URL] [--since 7d] [--allow-breaking]
+  publish   check, then publish it: every gateway on the store picks it up
+            <subgraph> [--schema <file|url>] [--routing-url URL] [--allow-breaking]
+  rollback  serve an earlier supergraph again  [--to <version|hash>]
+  history   published versions               [--limit 20]
+
+check, publish, rollback and history read the registry from --config (supergraph.file or supergraph.redis;
+--supergraph <file> overrides), or go through a gateway's admin endpoint with --gateway http://host:port
+(admin key in TOLLGATE_ADMIN_KEY). --format json prints JSON. Exit status 1 when a check fails or nothing was published.
 
 Flags override the config file. Without --config, \`start\` reads ./tollgate.yaml when present and \`dev\` the example
 ./tollgate.example.yaml.`;
@@ -40,6 +50,13 @@ export async function runCli(argv: string[]): Promise<number> {
       const flags = parseArgs({ args: rest, options: { config: { type: 'string' }, output: { type: 'string' } }, strict: true }).values;
       const { runCompose } = await import('./compose');
       return runCompose({ config: flags.config, output: flags.output });
+    }
+    case 'check':
+    case 'publish':
+    case 'rollback':
+    case 'history': {
+      const { runPublishCommand } = await import('./publish');
+      return runPublishCommand(command, rest);
     }
     default:
       console.error(`unknown command "${command}"\n\n${USAGE}`);

@@ -177,12 +177,16 @@ async function readSourceSdl(subgraph: RoverSubgraph, timeoutMs: number | undefi
   }
 }
 
-/** Loads a rover supergraph.yaml, gathers every subgraph's SDL (concurrently, like rover), then composes. */
-export async function composeFromRoverConfig(
+export type RoverSubgraphsResult =
+  | { ok: true; subgraphs: SubgraphInput[]; sources: ResolvedSource[]; warnings: string[] }
+  | { ok: false; errors: ComposeError[]; sources: ResolvedSource[]; warnings: string[] };
+
+/** Loads a rover supergraph.yaml and gathers every subgraph's SDL (concurrently, like rover), without composing. */
+export async function readRoverSubgraphs(
   path: string,
   env: NodeJS.ProcessEnv = process.env,
   options: ComposeFromRoverConfigOptions = {},
-): Promise<RoverComposeResult> {
+): Promise<RoverSubgraphsResult> {
   let config: RoverConfig;
   try {
     config = loadRoverConfig(path, env);
@@ -202,11 +206,23 @@ export async function composeFromRoverConfig(
   const errors = sdls.filter((sdl): sdl is ComposeError => typeof sdl !== 'string');
   if (errors.length > 0) return { ok: false, errors, sources, warnings };
 
-  const inputs = sources.map((source, i) => ({
+  const subgraphs = sources.map((source, i) => ({
     name: source.name,
     url: source.routingUrl,
     sdl: sdls[i] as string,
     ...(source.kind === 'file' ? { file: source.location } : {}),
   }));
-  return { ...composeSupergraph(inputs, { restBaseDir: dirname(resolve(path)), ...options }), sources, warnings };
+  return { ok: true, subgraphs, sources, warnings };
+}
+
+/** Loads a rover supergraph.yaml, gathers every subgraph's SDL (concurrently, like rover), then composes. */
+export async function composeFromRoverConfig(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: ComposeFromRoverConfigOptions = {},
+): Promise<RoverComposeResult> {
+  const read = await readRoverSubgraphs(path, env, options);
+  if (!read.ok) return read;
+  const { subgraphs, sources, warnings } = read;
+  return { ...composeSupergraph(subgraphs, { restBaseDir: dirname(resolve(path)), ...options }), sources, warnings };
 }

@@ -39,11 +39,14 @@ export function buildConfig(raw: unknown, options: { baseDir: string; source?: s
     const isRover = /\.ya?ml$/i.test(overrides.supergraph);
     config.supergraph.file = isRover ? undefined : overrides.supergraph;
     config.supergraph.rover = isRover ? overrides.supergraph : undefined;
+    config.supergraph.redis = undefined;
   }
   if (config.supergraph.file) config.supergraph.file = resolve(options.baseDir, config.supergraph.file);
   if (config.supergraph.rover) config.supergraph.rover = resolve(options.baseDir, config.supergraph.rover);
   if (config.rest.baseDir) config.rest.baseDir = resolve(options.baseDir, config.rest.baseDir);
   if (config.authorization.policies) config.authorization.policies = resolve(options.baseDir, config.authorization.policies);
+  config.publish.rover = resolve(options.baseDir, config.publish.rover);
+  if (config.publish.historyDir) config.publish.historyDir = resolve(options.baseDir, config.publish.historyDir);
   return deepFreeze(config);
 }
 

@@ -74,6 +74,19 @@ const apiKeyConfig = z
   })
   .refine((k) => (k.key === undefined) !== (k.sha256 === undefined), { message: 'give exactly one of `key` or `sha256`' });
 
+const redisUrl = z.string().regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL');
+
+/** An admin API key for /admin (publishing): hashed like API keys; optionally limited to some subgraphs. */
+const adminKeyConfig = z
+  .strictObject({
+    client: z.string().min(1),
+    key: z.string().min(16, 'admin keys must be at least 16 characters').optional(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/i, 'expected 64 hex characters').optional(),
+    /** Subgraphs this key may check and publish; absent = all, plus rollback. */
+    subgraphs: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .refine((k) => (k.key === undefined) !== (k.sha256 === undefined), { message: 'give exactly one of `key` or `sha256`' });
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -120,9 +133,21 @@ export const configSchema = z.strictObject({
       watch: bool.default(true),
       /** With `rover`: re-compose every interval (re-fetching subgraph_url sources); 0 turns polling off. */
       pollInterval: duration.default(0),
+      /** Or the Redis registry a fleet shares: `tollgate publish` writes it, every instance follows it. */
+      redis: z
+        .strictObject({
+          url: redisUrl,
+          /** Key prefix of the registry (docs/publishing.md). */
+          key: z.string().min(1).default('tollgate:supergraph'),
+          /** Re-read `current` this often, in case a pub/sub message was missed; 0 = only pub/sub. */
+          pollInterval: duration.default(5_000),
+        })
+        .optional(),
     })
     .prefault({})
-    .refine((s) => !(s.file && s.rover), { message: 'set either supergraph.file or supergraph.rover, not both' }),
+    .refine((s) => [s.file, s.rover, s.redis].filter((v) => v !== undefined).length <= 1, {
+      message: 'set one of supergraph.file, supergraph.rover or supergraph.redis',
+    }),
 
   /** Operation limits, checked once per distinct query text before anything else runs. 0 turns one off. */
   limits: z
@@ -204,6 +229,41 @@ export const configSchema = z.strictObject({
 
   /** Where rate-limit counters and cost budgets live (memory, or Redis shared by every instance). */
   store: storeConfig,
+
+  /** Operation usage (name, query hash, client, count, last seen) recorded after each response, for `tollgate check`. */
+  usage: z
+    .strictObject({
+      enabled: bool.default(true),
+      /** Distinct (client, operation, query) entries kept, in memory per instance and in Redis for the fleet. */
+      maxOperations: int(1).default(5_000),
+      /** With `redis`: how often each instance adds its counts there. */
+      flushInterval: duration.default(5_000),
+      /** Share usage across the fleet (and with `tollgate check`) in Redis; without it, usage stays in memory. */
+      redis: z.strictObject({ url: redisUrl, key: z.string().min(1).default('tollgate:usage') }).optional(),
+    })
+    .prefault({}),
+
+  /** Publishing subgraph schemas: `tollgate check|publish|rollback|history` and the /admin endpoint. */
+  publish: z
+    .strictObject({
+      /** The subgraphs and their schemas before anything is published (path relative to the config file). */
+      rover: z.string().default('rover.yaml'),
+      /** With supergraph.file: where history entries and SDL blobs go. Default: `history/` beside the supergraph file. */
+      historyDir: z.string().optional(),
+      /** Versions kept; older ones (and SDLs only they use) are deleted. */
+      historyLimit: int(2).default(100),
+      /** How far back "recently used" operations go for checks. */
+      usageWindow: duration.default(7 * 86_400_000),
+      admin: z
+        .strictObject({
+          /** Keys for /admin/*; none = the admin endpoint is off (404). */
+          keys: z.array(adminKeyConfig).default([]),
+          /** Largest /admin request body (a schema). */
+          bodyLimit: size.default(10 * 1024 * 1024),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 
   logging: z
     .strictObject({

@@ -16,6 +16,7 @@ import type { Authenticator } from '../identity/authenticate';
 import { clientIpOf, compileTrustedProxies } from '../identity/clientIp';
 import { withCostExtension } from '../policy/cost/extensions';
 import type { PolicyStage, ResponseHeader } from '../policy/stage';
+import { clientOf, type UsageRecorder } from '../telemetry/usage/recorder';
 import type { TollgateContext } from './context';
 import { paramsFromJsonBody, paramsFromSearch } from './graphqlParams';
 
@@ -28,11 +29,13 @@ export interface PipelineDeps {
   engine: () => ExecutionEngine | undefined;
   authenticate: Authenticator;
   policies: PolicyStage;
+  /** Counts executed operations per client for `tollgate check` (record stage); absent when usage.enabled is false. */
+  usage?: UsageRecorder;
 }
 
 export type GraphQLHandler = (req: IncomingMessage, res: ServerResponse, search: string) => Promise<void>;
 
-export function createGraphQLHandler({ config, logger, engine, authenticate, policies }: PipelineDeps): GraphQLHandler {
+export function createGraphQLHandler({ config, logger, engine, authenticate, policies, usage }: PipelineDeps): GraphQLHandler {
   const { server } = config;
   const analyzer = new OperationAnalyzer(config.limits);
   const inbound = new InflightDeduper<HttpAnswer>();
@@ -144,13 +147,16 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
         if (extension) answer = withCostExtension(answer, extension);
       }
       respond(res, answer, requestId, cors, policyHeaders);
+
+      // ── record ───────────────────────────────────────────────────────────────
+      // A map update, after the answer is written; flushing to Redis runs on a timer, never in a request.
+      if (usage && analysis.kind === 'ok' && answer.status === 200) usage.record(params.query, analysis.operation.name?.value, clientOf(context.principal));
     } catch (error) {
       logger.error({ err: error, requestId }, 'request failed inside the gateway');
       if (!res.headersSent) respond(res, reject('INTERNAL_SERVER_ERROR', `Internal error; request id ${requestId}.`), requestId, cors);
       else res.destroy();
     }
-    // ── record ─────────────────────────────────────────────────────────────────
-    // (access logs, metrics and usage metering attach to res 'finish'; see src/telemetry/)
+    // (access logs and metrics attach to res 'finish'; see src/telemetry/)
   };
 }
 

@@ -1,17 +1,19 @@
-// The listener: routes /graphql to the pipeline, answers /health and /ready, 404s the rest.
+// The listener: routes /graphql to the pipeline, /admin/* to the admin endpoint (when configured), answers
+// /health and /ready, 404s the rest.
 // Plain node:http — no framework between the socket and the pipeline.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TollgateConfig } from '../config/schema';
 import { rejectionBody } from '../errors';
 import type { GraphQLHandler } from '../pipeline/handleGraphQL';
+import type { AdminHandler } from '../publish/admin';
 
 export interface ReadinessProbe {
   /** Body of /ready, and whether it answers 200 (ready) or 503. */
   (): { ready: boolean; details: Record<string, unknown> };
 }
 
-export function createHttpServer(config: TollgateConfig, graphql: GraphQLHandler, readiness: ReadinessProbe): Server {
+export function createHttpServer(config: TollgateConfig, graphql: GraphQLHandler, readiness: ReadinessProbe, admin?: AdminHandler): Server {
   const graphqlPath = config.server.graphqlPath;
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
@@ -21,6 +23,7 @@ export function createHttpServer(config: TollgateConfig, graphql: GraphQLHandler
 
     if (path === graphqlPath) return void graphql(req, res, search);
     if (path === '/health') return json(res, 200, '{"status":"pass"}');
+    if (admin && path.startsWith('/admin/')) return void admin(req, res, path, search);
     if (path === '/ready') {
       const { ready, details } = readiness();
       return json(res, ready ? 200 : 503, JSON.stringify({ status: ready ? 'pass' : 'fail', ...details }));

@@ -20,6 +20,10 @@ export const ERROR_CODES = {
   MAX_DEPTH_LIMIT: { status: 400, meaning: 'The operation nests deeper than `limits.maxDepth`.' },
   MAX_ALIASES_LIMIT: { status: 400, meaning: 'The operation uses more aliases than `limits.maxAliases`.' },
   MAX_ROOT_FIELDS_LIMIT: { status: 400, meaning: 'The operation selects more root fields than `limits.maxRootFields`.' },
+  MAX_FIELDS_LIMIT: {
+    status: 400,
+    meaning: 'The operation selects more fields than `limits.maxFields` once its fragments are expanded (a fragment spread n times counts n times).',
+  },
   // authenticate
   UNAUTHENTICATED: { status: 401, meaning: 'Credentials were sent but are not valid: bad signature, expired, wrong issuer or audience, `alg: none`, malformed header, unknown API key.' },
   // policy

@@ -322,3 +322,15 @@ describe('introspection switch', () => {
     }
   });
 });
+
+describe('fragment fan-out bomb', () => {
+  it('is refused from its measured size, without being expanded', async () => {
+    const levels = 24; // 2^23 fields expanded, in under 300 tokens
+    const fragments = Array.from({ length: levels }, (_, i) =>
+      `fragment F${i} on Product { ${i === levels - 1 ? 'id' : `...F${i + 1} ...F${i + 1}`} }`,
+    ).join(' ');
+    const reply = await postJson(gateway.url, { query: `{ products { ...F0 } } ${fragments}` });
+    expect(reply.status).toBe(400);
+    expect(reply.json.errors[0].extensions.code).toBe('MAX_FIELDS_LIMIT');
+  });
+});

@@ -156,6 +156,8 @@ export const configSchema = z.strictObject({
       maxAliases: int(0).default(30),
       maxRootFields: int(0).default(20),
       maxTokens: int(0).default(15_000),
+      /** Field selections after expanding fragments (stops fragment fan-out bombs that stay shallow and short). */
+      maxFields: int(0).default(10_000),
     })
     .prefault({}),
 

@@ -34,6 +34,8 @@ const LIMIT_MESSAGES = {
   MAX_DEPTH_LIMIT: (actual: number, max: number) => `The operation nests ${actual} levels deep; the limit is ${max} (limits.maxDepth).`,
   MAX_ALIASES_LIMIT: (actual: number, max: number) => `The operation uses ${actual} aliases; the limit is ${max} (limits.maxAliases).`,
   MAX_ROOT_FIELDS_LIMIT: (actual: number, max: number) => `The operation selects ${actual} root fields; the limit is ${max} (limits.maxRootFields).`,
+  MAX_FIELDS_LIMIT: (actual: number, max: number) =>
+    `The operation selects ${actual} fields once its fragments are expanded; the limit is ${max} (limits.maxFields).`,
 } as const;
 
 export function analyzeOperation(query: string, operationName: string | undefined, limits: TollgateConfig['limits']): OperationAnalysis {

@@ -28,6 +28,13 @@ describe('measureOperation', () => {
     expect(shapeOf(`{ ${fields} }`).aliases).toBe(500);
   });
 
+  it('counts expanded fields without expanding: a fragment fan-out bomb is measured, not walked', () => {
+    const levels = 30; // 2^30 fields if expanded
+    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on T { ${i === levels - 1 ? 'leaf' : `...F${i + 1} ...F${i + 1}`} }`).join(' ');
+    expect(shapeOf(`{ a { ...F0 } } ${fragments}`).fields).toBe(2 ** (levels - 1) + 1);
+    expect(shapeOf('{ a { b c ...F ...F } } fragment F on T { d e }').fields).toBe(7);
+  });
+
   it('counts root fields through fragments', () => {
     expect(shapeOf('{ a b ...R } fragment R on Query { c d }').rootFields).toBe(4);
   });
@@ -40,16 +47,17 @@ describe('measureOperation', () => {
 });
 
 describe('checkOperationLimits', () => {
-  const limits = { maxDepth: 3, maxAliases: 2, maxRootFields: 2 };
+  const limits = { maxDepth: 3, maxAliases: 2, maxRootFields: 2, maxFields: 10 };
 
   it('passes at exactly the limit and fails one above', () => {
-    expect(checkOperationLimits({ depth: 3, aliases: 2, rootFields: 2 }, limits)).toBeUndefined();
-    expect(checkOperationLimits({ depth: 4, aliases: 0, rootFields: 1 }, limits)).toEqual({ code: 'MAX_DEPTH_LIMIT', actual: 4, max: 3 });
-    expect(checkOperationLimits({ depth: 1, aliases: 3, rootFields: 1 }, limits)).toEqual({ code: 'MAX_ALIASES_LIMIT', actual: 3, max: 2 });
-    expect(checkOperationLimits({ depth: 1, aliases: 0, rootFields: 3 }, limits)).toEqual({ code: 'MAX_ROOT_FIELDS_LIMIT', actual: 3, max: 2 });
+    expect(checkOperationLimits({ depth: 3, aliases: 2, rootFields: 2, fields: 10 }, limits)).toBeUndefined();
+    expect(checkOperationLimits({ depth: 4, aliases: 0, rootFields: 1, fields: 1 }, limits)).toEqual({ code: 'MAX_DEPTH_LIMIT', actual: 4, max: 3 });
+    expect(checkOperationLimits({ depth: 1, aliases: 3, rootFields: 1, fields: 1 }, limits)).toEqual({ code: 'MAX_ALIASES_LIMIT', actual: 3, max: 2 });
+    expect(checkOperationLimits({ depth: 1, aliases: 0, rootFields: 3, fields: 3 }, limits)).toEqual({ code: 'MAX_ROOT_FIELDS_LIMIT', actual: 3, max: 2 });
+    expect(checkOperationLimits({ depth: 1, aliases: 0, rootFields: 1, fields: 11 }, limits)).toEqual({ code: 'MAX_FIELDS_LIMIT', actual: 11, max: 10 });
   });
 
   it('treats 0 as off', () => {
-    expect(checkOperationLimits({ depth: 99, aliases: 99, rootFields: 99 }, { maxDepth: 0, maxAliases: 0, maxRootFields: 0 })).toBeUndefined();
+    expect(checkOperationLimits({ depth: 99, aliases: 99, rootFields: 99, fields: 99 }, { maxDepth: 0, maxAliases: 0, maxRootFields: 0, maxFields: 0 })).toBeUndefined();
   });
 });

@@ -10,12 +10,17 @@ export interface OperationShape {
   aliases: number;
   /** Fields selected directly on the root type (through inline fragments and spreads). */
   rootFields: number;
+  /** Field selections once fragments are expanded (a fragment spread twice counts twice): what every walk visits. */
+  fields: number;
 }
 
 interface Measure {
   depth: number;
   aliases: number;
+  fields: number;
 }
+
+const EMPTY: Measure = { depth: 0, aliases: 0, fields: 0 };
 
 /** The shape of `operation`, or of the deepest/largest operation in the document when none is chosen. */
 export function measureOperation(document: DocumentNode, operation: OperationDefinitionNode): OperationShape {
@@ -29,11 +34,12 @@ export function measureOperation(document: DocumentNode, operation: OperationDef
   const measureSet = (set: SelectionSetNode): Measure => {
     let depth = 0;
     let aliases = 0;
+    let fields = 0;
     for (const selection of set.selections) {
       let child: Measure;
       if (selection.kind === Kind.FIELD) {
-        const sub = selection.selectionSet ? measureSet(selection.selectionSet) : { depth: 0, aliases: 0 };
-        child = { depth: sub.depth + 1, aliases: sub.aliases + (selection.alias ? 1 : 0) };
+        const sub = selection.selectionSet ? measureSet(selection.selectionSet) : EMPTY;
+        child = { depth: sub.depth + 1, aliases: sub.aliases + (selection.alias ? 1 : 0), fields: sub.fields + 1 };
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         child = measureSet(selection.selectionSet);
       } else {
@@ -41,15 +47,16 @@ export function measureOperation(document: DocumentNode, operation: OperationDef
       }
       if (child.depth > depth) depth = child.depth;
       aliases += child.aliases;
+      fields += child.fields;
     }
-    return { depth, aliases };
+    return { depth, aliases, fields };
   };
 
   const measureFragment = (name: string): Measure => {
     const known = memo.get(name);
     if (known) return known;
     const fragment = fragments.get(name);
-    if (!fragment || inProgress.has(name)) return { depth: 0, aliases: 0 };
+    if (!fragment || inProgress.has(name)) return EMPTY;
     inProgress.add(name);
     const measured = measureSet(fragment.selectionSet);
     inProgress.delete(name);
@@ -74,20 +81,22 @@ export function measureOperation(document: DocumentNode, operation: OperationDef
     return count;
   };
 
-  const { depth, aliases } = measureSet(operation.selectionSet);
-  return { depth, aliases, rootFields: countRootFields(operation.selectionSet, new Set()) };
+  const { depth, aliases, fields } = measureSet(operation.selectionSet);
+  return { depth, aliases, fields, rootFields: countRootFields(operation.selectionSet, new Set()) };
 }
 
 export interface OperationLimits {
   maxDepth: number;
   maxAliases: number;
   maxRootFields: number;
+  maxFields: number;
 }
 
 export type LimitViolation =
   | { code: 'MAX_DEPTH_LIMIT'; actual: number; max: number }
   | { code: 'MAX_ALIASES_LIMIT'; actual: number; max: number }
-  | { code: 'MAX_ROOT_FIELDS_LIMIT'; actual: number; max: number };
+  | { code: 'MAX_ROOT_FIELDS_LIMIT'; actual: number; max: number }
+  | { code: 'MAX_FIELDS_LIMIT'; actual: number; max: number };
 
 /** The first limit the shape breaks, or undefined. A limit of 0 is off. */
 export function checkOperationLimits(shape: OperationShape, limits: OperationLimits): LimitViolation | undefined {
@@ -96,5 +105,6 @@ export function checkOperationLimits(shape: OperationShape, limits: OperationLim
   if (limits.maxRootFields > 0 && shape.rootFields > limits.maxRootFields) {
     return { code: 'MAX_ROOT_FIELDS_LIMIT', actual: shape.rootFields, max: limits.maxRootFields };
   }
+  if (limits.maxFields > 0 && shape.fields > limits.maxFields) return { code: 'MAX_FIELDS_LIMIT', actual: shape.fields, max: limits.maxFields };
   return undefined;
 }

@@ -22,7 +22,7 @@ import { limitedOccurrences, RateLimitRules, type LimitedOccurrence } from './ra
 import { removeFields } from './rewrite';
 import { settleCost } from './settle';
 import { StoreUnavailableError, type CounterResult, type CounterStore, type StoreStatus } from './store';
-import { errorPath, walkOperation, type FieldOccurrence, type PathSegment } from './walk';
+import { errorPath, MAX_OCCURRENCES, walkOperation, type FieldOccurrence, type PathSegment } from './walk';
 
 /** The schema the policies judge against, replaced on every supergraph (re)load. */
 export interface SchemaState {
@@ -63,6 +63,8 @@ interface OperationPlan {
   /** Every occurrence a policy may remove, in a fixed order: the rewrite cache is keyed by which ones are. */
   removable: readonly FieldOccurrence[];
   dependsOnVariables: boolean;
+  /** The walk stopped early (limits.maxFields off and a huge operation): refused, never judged in part. */
+  truncated: boolean;
   costModel?: CostModel;
   entityFetches?: readonly EntityFetch[];
   /** Marker stored under the variable-free key: look again with the variables. */
@@ -131,6 +133,11 @@ export class PolicyStage {
     const { cost: costConfig, rateLimits: rateLimitConfig } = this.config;
     if (!derived || (derived.idle && !(input.wantsCost && costConfig.enabled && costConfig.extensions === 'requested'))) return CONTINUE(input.query);
     const plan = this.planFor(derived, input);
+    if (plan.truncated) {
+      // Fail closed: a policy that saw only part of the operation could let a guarded field through.
+      const message = `The operation selects more than ${MAX_OCCURRENCES} fields once its fragments are expanded; policies cannot check it.`;
+      return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'MAX_FIELDS_LIMIT', max: MAX_OCCURRENCES } }], headers: [] };
+    }
     const removed = new Set<FieldOccurrence>();
     const errors = new Map<FieldOccurrence, GraphQLFormattedError>();
 
@@ -240,6 +247,7 @@ export class PolicyStage {
       limited,
       removable: [...new Set([...guarded.map((g) => g.occurrence), ...limited.map((l) => l.occurrence)])],
       dependsOnVariables: walk.occurrences.some((o) => o.argsUseVariables),
+      truncated: walk.truncated,
     };
     if (walk.usesConditionalVariables) derived.operations.set(key, { ...plan, key, byVariables: true });
     derived.operations.set(planKey, plan);

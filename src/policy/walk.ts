@@ -56,9 +56,11 @@ export interface OperationWalk {
   occurrences: FieldOccurrence[];
   /** True when a @skip/@include reads a variable (the walk then depends on the request's variables). */
   usesConditionalVariables: boolean;
+  /** True when the walk stopped at MAX_OCCURRENCES: policies must refuse the operation, not judge part of it. */
+  truncated: boolean;
 }
 
-/** Past this many occurrences the walk stops; the parse stage's height limit normally rejects such operations first. */
+/** Past this many occurrences the walk stops; the parse stage's `limits.maxFields` normally rejects such operations first. */
 export const MAX_OCCURRENCES = 100_000;
 
 export function walkOperation(
@@ -148,7 +150,7 @@ export function walkOperation(
 
   const rootType = schema.getRootType(operation.operation);
   if (rootType) walk(operation.selectionSet, rootType, undefined, [], new Set(), undefined);
-  return { occurrences, usesConditionalVariables };
+  return { occurrences, usesConditionalVariables, truncated: occurrences.length >= MAX_OCCURRENCES };
 }
 
 /**

@@ -1,11 +1,11 @@
 // `npm run bench -- [flags]`: the flags, their defaults, and their validation. Nothing runs here.
 import { parseArgs } from 'node:util';
 
-export const TARGET_NAMES = ['apollo', 'tollgate', 'tollgate+dedupe'] as const;
+export const TARGET_NAMES = ['apollo', 'tollgate', 'tollgate+dedupe', 'tollgate+policies', 'tollgate+policies+redis'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface BenchOptions {
-  /** Targets in round-1 order; even rounds run them reversed. @default all three */
+  /** Targets in round-1 order; even rounds run them reversed. @default all (the Redis one only with redis-server on PATH) */
   targets: TargetName[];
   /** Concurrent keep-alive connections from the load generator. @default 50 */
   connections: number;
@@ -29,7 +29,9 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [flags]
 
-  --only apollo,tollgate,tollgate+dedupe   targets (default: all three, in this order in round 1)
+  --only apollo,tollgate,...               targets (default: all, in this order in round 1): apollo, tollgate,
+                                           tollgate+dedupe, tollgate+policies, tollgate+policies+redis (needs
+                                           redis-server on PATH; left out of the default run without it)
   --connections N                          concurrent connections (default 50)
   --duration S                             measured seconds per target and round (default 20)
   --warmup S                               unmeasured warm-up seconds before each measurement (default 5)

@@ -16,6 +16,8 @@ export interface LoadOptions {
   /** http://127.0.0.1:PORT/graphql */
   url: string;
   body: string;
+  /** Extra request headers (credentials for targets with authentication). */
+  headers?: Record<string, string>;
   connections: number;
   durationSeconds: number;
   verifier: BodyVerifier;
@@ -57,7 +59,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
           {
             method: 'POST',
             path: pathname,
-            headers: { 'content-type': 'application/json', accept: 'application/json' },
+            headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
             body,
             onResponse: (status, responseBody) => verifier.check(status, responseBody),
           },

@@ -35,13 +35,14 @@ export interface MeasureOptions {
 
 export async function measureOnce(o: MeasureOptions): Promise<Measurement> {
   o.log(`[round ${o.round}] ${o.target}: starting`);
-  const { child, url } = await startTarget(o.target, o.ctx);
+  const { child, url, headers } = await startTarget(o.target, o.ctx);
   try {
-    await probe(o, url);
+    await probe(o, url, headers);
     const load = (seconds: number): Promise<LoadResult> =>
       runLoad({
         url,
         body: o.body,
+        headers,
         connections: o.connections,
         durationSeconds: seconds,
         verifier: createBodyVerifier(o.reference.expected, o.reference.expectedText),
@@ -98,10 +99,10 @@ export async function measureOnce(o: MeasureOptions): Promise<Measurement> {
 }
 
 /** One request before any load: fails fast on a broken gateway and supplies the reference when there is none. */
-async function probe(o: MeasureOptions, url: string): Promise<void> {
+async function probe(o: MeasureOptions, url: string, headers: Record<string, string> | undefined): Promise<void> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
     body: o.body,
     signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
   });

@@ -52,11 +52,13 @@ export interface SpawnOptions {
 
 /** Starts `node <script> ...args` with the parent-death guard preloaded, pinned to `cpu` when pinning is on. */
 export function spawnNode(name: string, script: string, args: string[], options: SpawnOptions): Child {
-  const nodeArgs = ['--require', join(__dirname, 'exitWithParent.js'), script, ...args];
-  // taskset execs node, so the pid we get is the node process itself (what /proc stats must read).
-  const [command, argv] = options.pinning.enabled
-    ? ['taskset', ['-c', String(options.cpu), process.execPath, ...nodeArgs]]
-    : [process.execPath, nodeArgs];
+  return spawnProgram(name, process.execPath, ['--require', join(__dirname, 'exitWithParent.js'), script, ...args], options);
+}
+
+/** Starts any program (e.g. redis-server), pinned to `cpu` when pinning is on, registered like every child. */
+export function spawnProgram(name: string, program: string, programArgs: string[], options: SpawnOptions): Child {
+  // taskset execs the program, so the pid we get is the program itself (what /proc stats must read).
+  const [command, argv] = options.pinning.enabled ? ['taskset', ['-c', String(options.cpu), program, ...programArgs]] : [program, programArgs];
   const proc = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   let tail = '';
   const keep = (chunk: Buffer) => {

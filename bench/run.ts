@@ -9,6 +9,7 @@ import { findRepoRoot, loadWorkload } from './fixtures';
 import { measureOnce, type Reference } from './measure';
 import { renderReport, writeResults, type BenchRun } from './output';
 import { busyPercent, cpuTimes } from './procStats';
+import { startBenchRedis } from './redis';
 import { firstJsonLine, killAllNow, setUpPinning, spawnNode, stopAll, stopChild } from './processes';
 import { summarize, type Measurement } from './report';
 import { composeBenchSupergraph } from './supergraph';
@@ -81,8 +82,22 @@ async function main(argv: string[]): Promise<number> {
   const supergraphFile = join(tmpDir, 'supergraph.graphql');
   writeFileSync(supergraphFile, composeBenchSupergraph(urls));
 
+  // The Redis target's store: one redis-server next to the subgraphs (CPU 1), shared by all its rounds.
+  let redisUrl: string | undefined;
+  if (options.targets.includes('tollgate+policies+redis')) {
+    const redis = await startBenchRedis({ cpu: SUBGRAPHS_CPU, pinning });
+    if (redis) {
+      redisUrl = redis.url;
+      log(`redis-server (pid ${redis.child.pid}): ${redis.url}`);
+    } else {
+      options.targets = options.targets.filter((t) => t !== 'tollgate+policies+redis');
+      log('tollgate+policies+redis: left out, redis-server is not on PATH (apt-get install redis-server)');
+      if (options.targets.length === 0) return 1;
+    }
+  }
+
   const reference: Reference = { expected: workload.expected, expectedText: workload.expectedText, source: workload.expectedSource };
-  const ctx = { repoRoot, tmpDir, supergraphFile, pinning };
+  const ctx = { repoRoot, tmpDir, supergraphFile, pinning, redisUrl };
   const measurements: Measurement[] = [];
   const failures: string[] = [];
   for (let round = 1; round <= options.rounds; round++) {

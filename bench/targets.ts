@@ -1,5 +1,6 @@
 // The gateways under test and how each one is started as its own child process on CPU 0: Tollgate through its
-// CLI (inbound dedupe off or on), and stock Apollo Gateway + Apollo Server as the baseline.
+// CLI (inbound dedupe off or on; with authentication, authorization, rate limits and cost enforced, on the memory
+// store or on Redis), and stock Apollo Gateway + Apollo Server as the baseline.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
@@ -15,19 +16,46 @@ export interface TargetContext {
   tmpDir: string;
   supergraphFile: string;
   pinning: Pinning;
+  /** The bench's redis-server, when a Redis target runs. */
+  redisUrl?: string;
 }
 
 export interface RunningTarget {
   child: Child;
   /** http://127.0.0.1:PORT/graphql */
   url: string;
+  /** Headers every request to this target carries (credentials). */
+  headers?: Record<string, string>;
 }
 
 export const TARGET_DESCRIPTIONS: Record<TargetName, string> = {
   apollo: '@apollo/gateway + @apollo/server standalone, default settings',
   tollgate: 'tollgate start, dedupe off (dedupe.inbound and traffic.all.dedupe false)',
   'tollgate+dedupe': 'tollgate start, dedupe on (inbound and subgraph fetches)',
+  'tollgate+policies':
+    'as tollgate (dedupe off), plus API-key authentication, the authorization policies module, a rate limit on both root fields and a cost maximum + budget, all enforced; memory store',
+  'tollgate+policies+redis': 'as tollgate+policies, with the limits and the budget on a local redis-server',
 };
+
+/** The bench's client: an API key on a plan whose limits the load never reaches, so every response stays correct. */
+const BENCH_API_KEY = 'tollgate-bench-key-0123456789';
+
+/**
+ * Authentication (API key), authorization (the example policies module), a rate limit on both root fields of the
+ * benchmark query and a cost maximum and budget, all enforced: every request pays for its identity, the policy walk,
+ * the estimate (cached per operation), one atomic store call, the actual cost of its response and the budget's
+ * reconciliation. Sized so that nothing is ever refused, so every body can still be checked.
+ */
+function policiesSettings(ctx: TargetContext, redis: boolean): Record<string, unknown> {
+  const unreachable = { max: 1_000_000_000, window: '1h' };
+  return {
+    authentication: { apiKeys: { keys: [{ client: 'bench', key: BENCH_API_KEY, plan: 'bench' }] } },
+    authorization: { policies: join(ctx.repoRoot, 'policies.example.js') },
+    rateLimits: { mode: 'enforce', fields: { 'Query.users': unreachable, 'Query.topProducts': unreachable } },
+    cost: { mode: 'enforce', plans: { bench: { max: 100_000, budget: { max: Number.MAX_SAFE_INTEGER, window: '1h' } } } },
+    store: redis ? { kind: 'redis', redis: { url: ctx.redisUrl } } : { kind: 'memory' },
+  };
+}
 
 /**
  * Environment for a gateway: the bench's own, minus what would make a gateway report to Apollo's cloud
@@ -40,27 +68,40 @@ function gatewayEnv(): NodeJS.ProcessEnv {
 }
 
 export async function startTarget(name: TargetName, ctx: TargetContext): Promise<RunningTarget> {
-  return name === 'apollo' ? startApollo(ctx) : startTollgate(ctx, name === 'tollgate+dedupe');
+  switch (name) {
+    case 'apollo':
+      return startApollo(ctx);
+    case 'tollgate+policies':
+    case 'tollgate+policies+redis': {
+      const redis = name === 'tollgate+policies+redis';
+      if (redis && !ctx.redisUrl) throw new Error(`${name} needs redis-server on PATH`);
+      // Compared with "tollgate": the same fast path (no dedupe), plus every policy.
+      const running = await startTollgate(ctx, name, { dedupe: { inbound: false }, traffic: { all: { dedupe: false } }, ...policiesSettings(ctx, redis) });
+      return { ...running, headers: { 'x-api-key': BENCH_API_KEY } };
+    }
+    default: {
+      // "tollgate" measures the fast path alone: no sharing of work between requests at all (inbound and
+      // subgraph-fetch dedupe off); "tollgate+dedupe" turns both on, as a gateway serving many clients would.
+      const dedupe = name === 'tollgate+dedupe';
+      return startTollgate(ctx, name, { dedupe: { inbound: dedupe }, traffic: { all: { dedupe } } });
+    }
+  }
 }
 
-async function startTollgate(ctx: TargetContext, inboundDedupe: boolean): Promise<RunningTarget> {
+async function startTollgate(ctx: TargetContext, name: TargetName, settings: Record<string, unknown>): Promise<RunningTarget> {
   const cli = join(ctx.repoRoot, 'dist', 'src', 'cli', 'main.js');
   if (!existsSync(cli)) throw new Error(`${cli} not found; run \`npm run build\` first`);
-  const configFile = join(ctx.tmpDir, `tollgate${inboundDedupe ? '-dedupe' : ''}.yaml`);
+  const configFile = join(ctx.tmpDir, `${name.replace(/\+/g, '-')}.yaml`);
   writeFileSync(
     configFile,
     toYaml({
       supergraph: { file: ctx.supergraphFile, watch: false },
       logging: { level: 'warn' },
       server: { csrfPrevention: { enabled: false } },
-      // "tollgate" measures the fast path alone: no sharing of work between requests at all (inbound and
-      // subgraph-fetch dedupe off); "tollgate+dedupe" turns both on, as a gateway serving many clients would.
-      dedupe: { inbound: inboundDedupe },
-      traffic: { all: { dedupe: inboundDedupe } },
+      ...settings,
     }),
   );
   const port = await freePort();
-  const name = inboundDedupe ? 'tollgate+dedupe' : 'tollgate';
   const child = spawnNode(name, cli, ['start', '--config', configFile, '--port', String(port), '--host', '127.0.0.1'], {
     cpu: GATEWAY_CPU,
     pinning: ctx.pinning,

@@ -162,7 +162,7 @@ export class PolicyStage {
       variables: input.variables,
       now,
       excluded: removed.size > 0 ? removed : undefined,
-      excludedKey: plan.removable.map((o) => (removed.has(o) ? 1 : 0)).join(''),
+      excludedKey: removed.size > 0 ? plan.removable.map((o) => (removed.has(o) ? 1 : 0)).join('') : '',
     });
     if (cost.kind === 'reject') return reject(cost.status, cost.errors, [], cost.extensions);
     const settlement = cost.kind === 'ok' ? cost.settlement : undefined;

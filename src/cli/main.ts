@@ -37,7 +37,7 @@ export async function runCli(argv: string[]): Promise<number> {
   switch (command) {
     case 'start':
     case 'dev': {
-      if (command === 'dev') (await import('./dev')).ensureDevJwtSecret();
+      if (command === 'dev') (await import('./dev')).ensureDevSecrets();
       const config = configFromFlags(command, rest);
       if (command === 'dev') {
         const { runDev } = await import('./dev');

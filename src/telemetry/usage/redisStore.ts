@@ -20,6 +20,7 @@ for k = 2, #KEYS do redis.call('PEXPIRE', KEYS[k], ARGV[2]) end
 return 1
 `;
 
+const COMMAND_TIMEOUT_MS = 5_000;
 /** Batch markers outlive any retry of the same batch by far. */
 const MARKER_TTL_SECONDS = 7 * 86_400;
 const SEP = '\u001f';
@@ -38,7 +39,7 @@ export class RedisUsageStore implements UsageStore {
 
   constructor(private readonly options: RedisUsageStoreOptions) {
     // Fail fast while Redis is away (the meter keeps the batch and retries) instead of queueing commands forever.
-    const redis = new Redis(options.url, { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5_000 });
+    const redis = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS });
     redis.on('error', () => undefined); // reported by the failed flush, not as an unhandled event
     redis.defineCommand('tollgateApplyUsage', { lua: APPLY_BATCH });
     this.redis = redis as RedisWithUsage;
@@ -50,8 +51,32 @@ export class RedisUsageStore implements UsageStore {
     return `${this.options.keyPrefix}:${stamp}`;
   }
 
+  /**
+   * Waits (up to the command timeout) for the first connection: with the offline queue off, commands sent before
+   * it fail. A connection that was lost fails at once; the meter retries at its next flush.
+   */
+  private async connected(): Promise<void> {
+    const redis = this.redis;
+    if (redis.status === 'ready') return;
+    if (redis.status !== 'connecting' && redis.status !== 'connect' && redis.status !== 'wait') {
+      throw new Error(`Redis at ${redactUrl(this.options.url)} is not reachable (${redis.status})`);
+    }
+    await new Promise<void>((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        redis.off('ready', onReady);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onReady = () => done();
+      const timer = setTimeout(() => done(new Error(`Redis at ${redactUrl(this.options.url)} is not reachable`)), COMMAND_TIMEOUT_MS);
+      redis.once('ready', onReady);
+    });
+  }
+
   async add(batch: UsageBatch): Promise<void> {
     if (batch.counts.length === 0) return;
+    await this.connected();
     const keys = [`${this.options.keyPrefix}:batch:${batch.id}`];
     const keyIndex = new Map<number, number>();
     const args: Array<string | number> = [MARKER_TTL_SECONDS, this.options.retentionMs];
@@ -81,6 +106,7 @@ export class RedisUsageStore implements UsageStore {
     const hours: number[] = [];
     for (let hour = from - (from % HOUR_MS); hour < to; hour += HOUR_MS) hours.push(hour);
     if (hours.length === 0) return [];
+    await this.connected();
     const pipeline = this.redis.pipeline();
     for (const hour of hours) pipeline.hgetall(this.hourKey(hour));
     const replies = (await pipeline.exec()) ?? [];
@@ -106,6 +132,17 @@ export class RedisUsageStore implements UsageStore {
 
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/** The URL without its password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured URL';
   }
 }
 

@@ -109,7 +109,8 @@ export async function startTelemetry(config: TollgateConfig, logger: Logger, opt
     close: async () => {
       await alerts?.stop();
       await usage?.close();
-      await tracing?.shutdown();
+      // An exporter that can't deliver its last spans must not stop the gateway from stopping.
+      await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'exporting the last spans failed'));
     },
   };
 }

@@ -195,7 +195,7 @@ const BODY = `
 
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Tollgate dashboard</title><style>${STYLE}</style></head>
+<title>Tollgate dashboard</title><link rel="icon" href="data:,"><style>${STYLE}</style></head>
 <body>${BODY}<script>${SCRIPT}</script></body></html>
 `;
 

@@ -53,7 +53,7 @@ it('fires once per episode to the webhook and the log, and resolves when the sub
       { name: 'stock', url: stockProxy.url, sdl: STOCK_SDL },
     ]),
     {
-      admin: { key: 'alerts-test-admin-key-0123' },
+      publish: { admin: { keys: [{ client: 'ops', key: 'alerts-test-admin-key-0123' }] } },
       dedupe: { inbound: false },
       alerts: {
         evaluationInterval: '100ms',

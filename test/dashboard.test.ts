@@ -39,7 +39,7 @@ beforeAll(async () => {
   const composed = await composeFromRoverConfig(join(__dirname, '..', 'rover.yaml'), env);
   if (!composed.ok) throw new Error(JSON.stringify(composed.errors));
   gateway = await startTestGateway(composed.supergraphSdl, {
-    admin: { key: ADMIN_KEY },
+    publish: { admin: { keys: [{ client: 'ops', key: ADMIN_KEY }] } },
     authentication: {
       apiKeys: {
         keys: [

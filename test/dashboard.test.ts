@@ -25,6 +25,7 @@ let browser: Browser;
 
 const QUERIES = [
   '{ topProducts(first: 3) { upc name price inStock } }',
+  'query Product { product(upc: "1") { name price } }',
   'query Reviews { topProducts(first: 2) { name reviews { body author { name } } } }',
   'query Catalog { topProducts(first: 5) { upc name weight } }',
 ];
@@ -49,6 +50,9 @@ beforeAll(async () => {
         ],
       },
     },
+    // Cost is estimated for every plan (a maximum is set); initech's plan may look up one product a few times a minute.
+    cost: { all: { max: 100_000 } },
+    rateLimits: { onLimit: 'reject', fields: { 'Query.product': { plans: { free: { max: 3, window: '1m' } } } } },
     alerts: {
       evaluationInterval: '200ms',
       rules: [
@@ -127,6 +131,8 @@ it('shows live numbers behind the admin key, from this origin only', async () =>
   expect(await page.textContent('#rps-sub')).toMatch(/^[\d,]+ requests in 5 min$/);
   expect(number(await page.textContent('#rps-sub'))).toBe(feed.requests.total);
   expect(number(await page.textContent('#error-rate'))).toBeGreaterThan(0);
+  expect(number(await page.textContent('#limited'))).toBe(feed.rateLimited.total);
+  expect(feed.rateLimited.total).toBeGreaterThan(0);
   expect(await page.textContent('#p99')).toMatch(/^[\d.,]+ ms$/);
 
   const services = await page.$$eval('#services tr', (rows) => rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent ?? '')));
@@ -138,6 +144,11 @@ it('shows live numbers behind the admin key, from this origin only', async () =>
 
   const clients = await page.$$eval('#clients tr', (rows) => rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent ?? '')));
   const operations = Object.fromEntries(clients.map((cells) => [cells[0], Number(cells[2].replace(/,/g, ''))]));
+  const costs = clients.map((cells) => Number(cells[1].replace(/,/g, '')));
+  expect(costs[0]).toBeGreaterThan(0);
+  expect(costs).toEqual([...costs].sort((a, b) => b - a));
+  expect(clients[0][0]).toBe('acme (enterprise)'); // the busiest client spent the most
+  expect(Number(clients.find((cells) => cells[0] === 'initech (free)')![4])).toBeGreaterThan(0); // refused by the rate limit
   expect(operations).toMatchObject({ 'acme (enterprise)': sent.acme, 'globex (pro)': sent.globex, 'initech (free)': sent.initech });
   expect(operations.anonymous).toBe(sent.anonymous + 1); // the refused key counts as anonymous
 

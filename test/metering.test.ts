@@ -226,3 +226,22 @@ it('applies a batch to Redis atomically and at most once, so a retried flush nev
     await store.close();
   }
 });
+
+it('meters the cost policy units per client: estimated and actual', async () => {
+  const gateway = await startTestGateway(supergraph, config({ metering: {}, cost: { all: { max: 100_000 } } }));
+  try {
+    await traffic(gateway, 'acme', { joined: 3 });
+    const [row] = await exportJson(gateway);
+    expect(row).toMatchObject({ client: 'acme', operations: 3 });
+    // Three requests of one operation: the same estimate each, and an actual cost measured on each answer.
+    expect(row.estimatedCost).toBeGreaterThan(0);
+    expect(row.estimatedCost % 3).toBe(0);
+    expect(row.actualCost).toBeGreaterThan(0);
+    expect(row.actualCost).toBeLessThanOrEqual(row.estimatedCost);
+    const metrics = await http(`${gateway.baseUrl}/metrics`);
+    expect(metrics.text).toMatch(/^tollgate_operation_cost_estimated_count 3$/m);
+    expect(metrics.text).toMatch(/^tollgate_operation_cost_actual_count 3$/m);
+  } finally {
+    await gateway.close();
+  }
+});

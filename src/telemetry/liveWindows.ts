@@ -13,6 +13,11 @@ export function isLimitCode(code: string): boolean {
   return code === 'RATE_LIMITED' || code.startsWith('COST_');
 }
 
+function hasLimitError(byCode: Readonly<Record<string, number>>): boolean {
+  for (const code in byCode) if (isLimitCode(code)) return true;
+  return false;
+}
+
 export class LiveWindows implements TelemetryConsumer {
   readonly requests = new RollingSeries(REQUEST_COUNTERS);
   readonly services = new Map<string, { kind: FetchKind; series: RollingSeries<(typeof FETCH_COUNTERS)[number]> }>();
@@ -24,10 +29,9 @@ export class LiveWindows implements TelemetryConsumer {
     series.observe(now, record.durationMs);
     // Errors are the gateway's and the services' failures; a refused request is the client's and counted apart.
     if (record.outcome === 'partial' || record.outcome === 'error') series.add(now, ERRORS);
-    else if (record.outcome === 'rejected') {
-      series.add(now, REJECTED);
-      if (record.rejectionCode && isLimitCode(record.rejectionCode)) series.add(now, LIMITED);
-    }
+    else if (record.outcome === 'rejected') series.add(now, REJECTED);
+    // A limit hit: the request refused by a rate limit or budget, or a field nulled by one (onLimit: filter).
+    if ((record.rejectionCode && isLimitCode(record.rejectionCode)) || (record.errors && hasLimitError(record.errors.byCode))) series.add(now, LIMITED);
   }
 
   fetch(record: FetchRecord): void {

@@ -17,15 +17,20 @@ import { openRegistryStore } from './publish/store/open';
 import { bindRestServices, RestServices } from './rest/registry';
 import { createCounterStore } from './policy/store';
 import { createHttpServer, listen } from './server/httpServer';
-import { createLogger } from './telemetry/logger';
+import { startTelemetry, type Telemetry, type TelemetryOptions } from './telemetry';
+import { loggerFor } from './telemetry/logger';
 import { UsageRecorder } from './telemetry/usage/recorder';
 import { RedisUsageStore } from './telemetry/usage/redisUsageStore';
 
 export interface RunningGateway {
   /** http://host:port/graphql */
   url: string;
+  /** http://host:port (where /metrics and /admin/* are). */
+  baseUrl: string;
   port: number;
   supergraph: LiveSupergraph;
+  /** The record stage: metrics, access log, metering, live windows, alerts, traces. */
+  telemetry: Telemetry;
   /** Operation usage this instance recorded (undefined when usage.enabled is false). */
   usage?: UsageRecorder;
   close(): Promise<void>;
@@ -41,10 +46,12 @@ export interface StartOptions {
    * listens at once, so /health and /ready answer during loading.
    */
   listenWhenReady?: boolean;
+  /** With tracing.enabled: export spans here instead of OTLP (tests use an in-memory exporter). */
+  spanExporter?: TelemetryOptions['spanExporter'];
 }
 
 export async function startGateway(config: TollgateConfig, options: StartOptions = {}): Promise<RunningGateway> {
-  const logger = options.logger ?? createLogger(config.logging.level);
+  const logger = options.logger ?? loggerFor(config);
   // REST descriptions named by the supergraph (`rest:` routing URLs) are loaded and checked before each swap.
   const rest = new RestServices({
     baseDir: config.supergraph.rover ? dirname(config.supergraph.rover) : (config.rest.baseDir ?? process.cwd()),
@@ -58,12 +65,15 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   const supergraph = new LiveSupergraph({
     ...supergraphSourceOptions(config, options, redisSource),
     prepare: (sdl) => rest.prepare(sdl),
+    // Reloads start with the engine, after telemetry (below) is up.
+    onReload: (ok) => telemetry.onReload(ok),
     logger,
   });
   bindRestServices(supergraph, rest);
 
   const authenticate = await createAuthenticator(config.authentication);
   const policies = new PolicyStage(config, logger, await createCounterStore(config.store, logger));
+  const telemetry = await startTelemetry(config, logger, { spanExporter: options.spanExporter });
   const usageStore = config.usage.enabled && config.usage.redis
     ? new RedisUsageStore({ url: config.usage.redis.url, key: config.usage.redis.key, maxOperations: config.usage.maxOperations })
     : undefined;
@@ -74,7 +84,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   const admin = createAdminHandler({ config, logger, store: registry, usage: usageStore ?? usage });
 
   let engine: ExecutionEngine | undefined;
-  const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies, usage });
+  const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies, usage, record: telemetry.record });
   const server: Server = createHttpServer(
     config,
     handler,
@@ -83,6 +93,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
       // The limits store is shown, not judged: with Redis down the gateway still serves (store.onUnavailable decides how).
       details: { supergraph: supergraph.status, limitsStore: policies.storeStatus() },
     }),
+    telemetry.routes(() => supergraph.status),
     admin,
   );
   let address: Awaited<ReturnType<typeof listen>> | undefined;
@@ -90,10 +101,12 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     await usage?.stop();
     await registry?.close();
     await redisSource?.close();
+    // Last, so the metering of every request answered before is flushed.
+    await telemetry.close();
   };
   try {
     if (!options.listenWhenReady) address = await listen(server, config.server.port, config.server.host);
-    engine = await startEngine(config, supergraph, logger, { onSchema: (state) => policies.setSchema(state) });
+    engine = await startEngine(config, supergraph, logger, { onSchema: (state) => policies.setSchema(state), fetches: telemetry.fetches });
     address ??= await listen(server, config.server.port, config.server.host);
   } catch (error) {
     if (server.listening) server.close();
@@ -105,13 +118,16 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     throw error;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}${config.server.graphqlPath}`;
+  const baseUrl = `http://${host}:${address.port}`;
+  const url = `${baseUrl}${config.server.graphqlPath}`;
   logger.info({ url, supergraph: supergraph.status.hash }, 'tollgate is serving');
 
   return {
     url,
+    baseUrl,
     port: address.port,
     supergraph,
+    telemetry,
     usage,
     close: async () => {
       await new Promise<void>((resolve) => {

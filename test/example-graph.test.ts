@@ -34,7 +34,7 @@ describe('the example config (tollgate.example.yaml): public, @authenticated, sc
   let example: RunningGateway;
 
   beforeAll(async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, TOLLGATE_JWT_SECRET: secret };
+    const env: NodeJS.ProcessEnv = { ...process.env, TOLLGATE_JWT_SECRET: secret, TOLLGATE_ADMIN_KEY: 'example-test-admin-key-0123' };
     for (const [name, url] of Object.entries(subgraphs.urls)) env[`${name.toUpperCase()}_URL`] = url;
     Object.assign(process.env, env);
     const config = loadConfig(join(__dirname, '..', 'tollgate.example.yaml'), { env, overrides: { port: 0 } });

@@ -7,7 +7,8 @@ import pino from 'pino';
 import { composeSupergraph, type SubgraphInput } from '../src/compose/compose';
 import { buildConfig } from '../src/config/load';
 import type { TollgateConfigInput } from '../src/config/schema';
-import { startGateway, type RunningGateway } from '../src/gateway';
+import { startGateway, type RunningGateway, type StartOptions } from '../src/gateway';
+import { loggerFor } from '../src/telemetry/logger';
 
 export interface HttpReply {
   status: number;
@@ -47,10 +48,17 @@ export function tempDir(prefix = 'tollgate-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+export interface TestGatewayOptions {
+  /** Write the gateway's JSON log lines here (the config's level and redactions apply); default: silent. */
+  logTo?: { write(line: string): void };
+  spanExporter?: StartOptions['spanExporter'];
+}
+
 /** A gateway serving `supergraphSdl` from a temp file (so hot reload can be exercised), on a random port. */
 export async function startTestGateway(
   supergraphSdl: string,
   config: TollgateConfigInput = {},
+  options: TestGatewayOptions = {},
 ): Promise<RunningGateway & { supergraphFile: string }> {
   const dir = tempDir();
   const supergraphFile = join(dir, 'supergraph.graphql');
@@ -59,7 +67,8 @@ export async function startTestGateway(
     { ...config, server: { port: 0, ...config.server }, supergraph: { file: supergraphFile, ...config.supergraph } },
     { baseDir: dir },
   );
-  const gateway = await startGateway(full, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const logger = options.logTo ? loggerFor(full, options.logTo) : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const gateway = await startGateway(full, { logger, spanExporter: options.spanExporter });
   return { ...gateway, supergraphFile };
 }
 

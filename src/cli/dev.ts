@@ -5,7 +5,7 @@ import { SignJWT } from 'jose';
 import { startExampleSubgraphs } from '../../subgraphs';
 import type { TollgateConfig } from '../config/schema';
 import { startGateway, type RunningGateway } from '../gateway';
-import { createLogger } from '../telemetry/logger';
+import { loggerFor } from '../telemetry/logger';
 import { stopOnSignals } from './start';
 
 const EXAMPLE_QUERY = `query TopProducts {
@@ -13,11 +13,12 @@ const EXAMPLE_QUERY = `query TopProducts {
 }`;
 
 /**
- * A development JWT secret when the config reads one from TOLLGATE_JWT_SECRET and none is set: generated per
- * run, never written anywhere. Called before the config is loaded.
+ * A development JWT secret and admin key when the config reads them from TOLLGATE_JWT_SECRET / TOLLGATE_ADMIN_KEY
+ * and none is set: generated per run, never written anywhere. Called before the config is loaded.
  */
-export function ensureDevJwtSecret(env: NodeJS.ProcessEnv = process.env): void {
+export function ensureDevSecrets(env: NodeJS.ProcessEnv = process.env): void {
   if (!env.TOLLGATE_JWT_SECRET) env.TOLLGATE_JWT_SECRET = randomBytes(32).toString('base64url');
+  if (!env.TOLLGATE_ADMIN_KEY) env.TOLLGATE_ADMIN_KEY = randomBytes(16).toString('hex');
 }
 
 /** A token the example graph accepts, signed with the configured HS256 secret (dev only). */
@@ -31,7 +32,7 @@ async function devToken(config: TollgateConfig): Promise<string | undefined> {
 }
 
 export async function runDev(config: TollgateConfig, options: { portFromFlag: boolean }): Promise<number> {
-  const logger = createLogger(config.logging.level);
+  const logger = loggerFor(config);
   const subgraphs = await startExampleSubgraphs();
   for (const [name, url] of Object.entries(subgraphs.urls) as Array<[string, string]>) process.env[`${name.toUpperCase()}_URL`] = url;
   logger.info({ subgraphs: subgraphs.urls }, 'example subgraphs started');
@@ -57,6 +58,14 @@ export async function runDev(config: TollgateConfig, options: { portFromFlag: bo
     lines.push('', 'Signed-in fields, without and with a development token (sub 1, role staff, scope users:read_pii):');
     lines.push(`  curl -s ${gateway.url} -H 'content-type: application/json' -d '${me}'`);
     lines.push(`  curl -s ${gateway.url} -H 'content-type: application/json' -H 'authorization: Bearer ${token}' -d '${me}'`);
+  }
+  const base = gateway.url.slice(0, gateway.url.length - config.server.graphqlPath.length);
+  lines.push('', `Metrics: ${base}${config.metrics.path}`);
+  const adminKey = process.env.TOLLGATE_ADMIN_KEY;
+  if (adminKey && config.publish.admin.keys.some((k) => k.key === adminKey)) {
+    // Printed only when this run generated or was given it through the environment: it is the operator's own.
+    lines.push(`Dashboard: ${base}/admin/dashboard  (user: any, password: the admin key ${adminKey})`);
+    lines.push(`Metering: curl -s -H 'authorization: Bearer ${adminKey}' '${base}/admin/metering?format=csv'`);
   }
   console.log(`\n${lines.join('\n')}\n\nCtrl-C stops the gateway and the example subgraphs.\n`);
   stopOnSignals(logger, [gateway, subgraphs]);

@@ -20,6 +20,8 @@ commands:
             <subgraph> [--schema <file|url>] [--routing-url URL] [--allow-breaking]
   rollback  serve an earlier supergraph again  [--to <version|hash>]
   history   published versions               [--limit 20]
+  usage     export metered usage (billing)  [--from <ISO date/time>] [--to <ISO>] [--granularity hour|day] [--format csv|json]
+            from metering.redis in --config, or through a gateway's /admin/metering with --gateway http://host:port
 
 check, publish, rollback and history read the registry from --config (supergraph.file or supergraph.redis;
 --supergraph <file> overrides), or go through a gateway's admin endpoint with --gateway http://host:port
@@ -37,7 +39,7 @@ export async function runCli(argv: string[]): Promise<number> {
   switch (command) {
     case 'start':
     case 'dev': {
-      if (command === 'dev') (await import('./dev')).ensureDevJwtSecret();
+      if (command === 'dev') (await import('./dev')).ensureDevSecrets();
       const config = configFromFlags(command, rest);
       if (command === 'dev') {
         const { runDev } = await import('./dev');
@@ -57,6 +59,14 @@ export async function runCli(argv: string[]): Promise<number> {
     case 'history': {
       const { runPublishCommand } = await import('./publish');
       return runPublishCommand(command, rest);
+    }
+    case 'usage': {
+      const { parseUsageFlags, runUsage } = await import('./usage');
+      const flags = parseUsageFlags(rest);
+      const configPath = flags.config ?? (existsSync(resolve(process.cwd(), 'tollgate.yaml')) ? 'tollgate.yaml' : undefined);
+      // With --gateway the gateway is asked, so no config (and none of its secrets) is needed.
+      const config = flags.gateway ? undefined : loadConfig(configPath);
+      return runUsage(flags, config, (text) => process.stdout.write(text));
     }
     default:
       console.error(`unknown command "${command}"\n\n${USAGE}`);

@@ -2,11 +2,11 @@
 // `--workers N` (N > 1) as N cluster workers on one port (workers.ts).
 import type { TollgateConfig } from '../config/schema';
 import { startGateway, type RunningGateway } from '../gateway';
-import { createLogger } from '../telemetry/logger';
+import { loggerFor } from '../telemetry/logger';
 import { isWorker, onWorkerStop, runPrimary } from './workers';
 
 export async function runStart(config: TollgateConfig, options: { workers?: number } = {}): Promise<number> {
-  const logger = createLogger(config.logging.level);
+  const logger = loggerFor(config);
   if (isWorker()) {
     const gateway = await startGateway(config, { logger: logger.child({ worker: process.pid }), listenWhenReady: true });
     let stopping = false;

@@ -45,6 +45,8 @@ export interface LiveSupergraphOptions {
    * meanwhile /ready answers 503 with the reason. For shared stores a fleet starts against before the first publish.
    */
   waitForFirst?: boolean;
+  /** Told the result of every reload attempt that found a changed supergraph (for metrics). */
+  onReload?: (ok: boolean) => void;
   logger: Logger;
 }
 
@@ -111,6 +113,7 @@ export class LiveSupergraph implements SupergraphManager {
       this.update(sdl);
       this.markLoaded(sdl, hash);
       this.status.reloads += 1;
+      this.options.onReload?.(true);
       logger.info({ reason, hash }, 'supergraph reloaded');
     } catch (error) {
       const message = (error as Error).message;
@@ -118,6 +121,7 @@ export class LiveSupergraph implements SupergraphManager {
       this.refused = hash ? { hash, at: Date.now() } : undefined;
       const repeated = this.status.lastError?.message === message;
       this.status.lastError = { message, at: new Date().toISOString(), ...(hash ? { hash } : {}) };
+      this.options.onReload?.(false);
       // Logged once per distinct failure, not once per poll while a store stays down.
       if (!repeated) logger.error({ reason, err: message, refusedHash: hash, servingHash: this.status.hash }, 'supergraph reload failed; still serving the last good supergraph');
     }

@@ -27,6 +27,17 @@ describe('buildConfig', () => {
     expect(Object.isFrozen(config.server)).toBe(true);
   });
 
+  it('fills the operations defaults: metrics on, tracing off, metering in memory, no alerts', () => {
+    const config = buildConfig({}, { baseDir: '/' });
+    expect(config.metrics).toEqual({ enabled: true, path: '/metrics', maxOperationNames: 100, maxClients: 100, processMetrics: true, requireAdminKey: false });
+    expect(config.logging).toEqual({ level: 'info', accessLog: true, redactHeaders: [] });
+    expect(config.tracing).toMatchObject({ enabled: false, serviceName: 'tollgate', sampleRatio: 1, timeout: 10_000 });
+    expect(config.metering).toEqual({ enabled: true, flushInterval: 10_000, retention: 400 * 86_400_000 });
+    expect(buildConfig({ metering: { redis: { url: 'redis://127.0.0.1:6379' } } }, { baseDir: '/' }).metering.redis).toEqual({ url: 'redis://127.0.0.1:6379', key: '{tollgate}:metering' });
+    expect(config.alerts).toEqual({ evaluationInterval: 15_000, rules: [] });
+    expect(() => buildConfig({ alerts: { webhook: { url: 'not a url' } } }, { baseDir: '/' })).toThrow(/alerts.webhook.url/);
+  });
+
   it('names an unknown key', () => {
     expect(() => buildConfig({ server: { prot: 1 } }, { baseDir: '/' })).toThrow(/unknown key "server.prot"/);
   });

@@ -86,6 +86,64 @@ const adminKeyConfig = z
     subgraphs: z.array(z.string().min(1)).min(1).optional(),
   })
   .refine((k) => (k.key === undefined) !== (k.sha256 === undefined), { message: 'give exactly one of `key` or `sha256`' });
+/** Longest window an alert rule may look back over (the rolling windows keep this much, per second). */
+export const MAX_ALERT_WINDOW_MS = 15 * 60_000;
+
+const windowDuration = duration.pipe(z.number().min(1000, 'at least 1s').max(MAX_ALERT_WINDOW_MS, 'at most 15m'));
+const ruleBase = {
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-"'),
+  /** The condition must hold this long before the alert fires. */
+  for: duration.default(0),
+};
+
+/** One alert rule; `kind` picks what it watches. Docs: docs/operations.md#alerts. */
+const alertRule = z.discriminatedUnion('kind', [
+  z.strictObject({
+    ...ruleBase,
+    kind: z.literal('errorRate'),
+    /** Fraction (0–1) of requests answered with errors (partial or failed; client rejections don't count). */
+    threshold: z.number().gt(0).max(1),
+    window: windowDuration.default(300_000),
+    /** Fewer requests in the window never fire. */
+    minRequests: int(1).default(20),
+  }),
+  z.strictObject({
+    ...ruleBase,
+    kind: z.literal('p99Latency'),
+    threshold: duration,
+    window: windowDuration.default(300_000),
+    minRequests: int(1).default(20),
+  }),
+  z.strictObject({
+    ...ruleBase,
+    kind: z.literal('subgraphDown'),
+    /** One subgraph or REST service; every one (each its own alert) when absent. */
+    subgraph: z.string().optional(),
+    /** Fraction of its calls that failed (unavailable, timeout, bad response). */
+    threshold: z.number().gt(0).max(1).default(1),
+    window: windowDuration.default(60_000),
+    minCalls: int(1).default(3),
+  }),
+  z.strictObject({
+    ...ruleBase,
+    kind: z.literal('clientBudget'),
+    /** What the budget counts: actual cost units, estimated cost units, or operations. */
+    metric: z.enum(['actualCost', 'estimatedCost', 'operations']).default('actualCost'),
+    /** The budget's period (UTC): its usage starts from zero at each hour or day. */
+    period: z.enum(['hour', 'day']).default('day'),
+    /** Budgets per client (first) and per plan; `default` for anyone else (none: not watched). */
+    budgets: z
+      .strictObject({
+        clients: z.record(z.string(), z.number().positive()).default({}),
+        plans: z.record(z.string(), z.number().positive()).default({}),
+        default: z.number().positive().optional(),
+      })
+      .prefault({}),
+    /** Fractions of the budget that fire, each its own episode. */
+    thresholds: z.array(z.number().gt(0).max(10)).min(1).default([0.8, 1]),
+  }),
+]);
+export type AlertRule = z.infer<typeof alertRule>;
 
 export const configSchema = z.strictObject({
   server: z
@@ -270,8 +328,78 @@ export const configSchema = z.strictObject({
   logging: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /** One JSON line per request (level info; at debug it also carries the request headers, redacted). */
+      accessLog: bool.default(true),
+      /** Headers redacted wherever headers are logged, besides authorization, cookie and the credential headers. */
+      redactHeaders: z.array(headerName).default([]),
     })
     .prefault({}),
+
+  /** Prometheus metrics (prom-client), served by the gateway. */
+  metrics: z
+    .strictObject({
+      enabled: bool.default(true),
+      path: z.string().startsWith('/').default('/metrics'),
+      /** Operation names get their own label value up to this many; later ones share `__other__`. */
+      maxOperationNames: int(1, 10_000).default(100),
+      /** Client names likewise. */
+      maxClients: int(1, 10_000).default(100),
+      /** Node process metrics (CPU, memory, event loop lag, GC): prom-client's default metrics. */
+      processMetrics: bool.default(true),
+      /** Ask for an admin key (`publish.admin.keys`) on the metrics path too. */
+      requireAdminKey: bool.default(false),
+    })
+    .prefault({}),
+
+  /** OpenTelemetry traces. Off by default: then no SDK is loaded. */
+  tracing: z
+    .strictObject({
+      enabled: bool.default(false),
+      serviceName: z.string().min(1).default('tollgate'),
+      /** OTLP/HTTP (JSON) traces endpoint, e.g. http://collector:4318/v1/traces. Without it spans are made but not exported. */
+      endpoint: z.string().url().optional(),
+      /** Headers sent with each export (e.g. an API key from ${env.X}). */
+      headers: z.record(z.string(), z.string()).default({}),
+      /** Fraction of new traces recorded (0–1); an incoming traceparent's sampled flag is followed. */
+      sampleRatio: z.number().min(0).max(1).default(1),
+      /** Deadline for one export call. */
+      timeout: duration.default(10_000),
+    })
+    .prefault({}),
+
+  /** Usage metering for billing: operations, cost and calls per client and plan, per UTC hour (docs/operations.md). */
+  metering: z
+    .strictObject({
+      enabled: bool.default(true),
+      /** Keep the counts in Redis: durable, and shared by every gateway on it. Without it they stay in memory. */
+      redis: z.strictObject({ url: redisUrl, key: z.string().min(1).default('{tollgate}:metering') }).optional(),
+      /** How often counts are written to Redis; also the most a crash (not a graceful stop) can lose. */
+      flushInterval: duration.default(10_000),
+      /** How long an hour's counts are kept in Redis. */
+      retention: duration.default(400 * 86_400_000),
+    })
+    .prefault({}),
+
+  /** Alert rules, evaluated periodically; each episode is sent once to the webhook and the log, and again when it resolves. */
+  alerts: z
+    .strictObject({
+      evaluationInterval: duration.default(15_000),
+      webhook: z
+        .strictObject({
+          url: z.string().url(),
+          headers: z.record(z.string(), z.string()).default({}),
+          /** Deadline for one POST. */
+          timeout: duration.default(5_000),
+          /** Further attempts after a failed POST (network error, 5xx or 429), with exponential backoff. */
+          retries: int(0, 10).default(3),
+          /** Wait before the first retry; doubled for each next one. */
+          backoff: duration.default(1_000),
+        })
+        .optional(),
+      rules: z.array(alertRule).default([]),
+    })
+    .prefault({})
+    .refine((a) => new Set(a.rules.map((r) => r.name)).size === a.rules.length, { message: 'alert rule names must be unique' }),
 });
 
 export type TollgateConfig = z.output<typeof configSchema>;

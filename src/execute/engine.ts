@@ -3,9 +3,12 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { ApolloServerPlugin } from '@apollo/server';
 import { COST_EXTENSION_PLACEHOLDER } from '../policy/cost/extensions';
 import { measureActualCost } from '../policy/cost/plugin';
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
+import type { ErrorCode } from '../errors';
+import { summarizeErrors, type ErrorSummary } from '../telemetry/errorSummary';
+import { instrumentDataSource, type FetchInstrumentation } from '../telemetry/instrumentFetch';
 import { nullRemovedFields, type JsonObject } from '../policy/patchResponse';
 import type { SchemaState } from '../policy/stage';
 import type { Logger } from 'pino';
@@ -34,6 +37,10 @@ export interface HttpAnswer {
   encoded?: Buffer;
   /** The response's actual cost, when the cost policy asked for it. */
   actualCost?: number;
+  /** For the record stage: the errors in the body, when there are any. */
+  errors?: ErrorSummary;
+  /** For the record stage: the code of a request-level rejection made by Tollgate itself. */
+  rejection?: ErrorCode;
 }
 
 export interface ExecutionEngine {
@@ -44,6 +51,8 @@ export interface ExecutionEngine {
 export interface EngineOptions {
   /** Called with each loaded supergraph (initial and every hot reload), before it serves requests. */
   onSchema?: (state: SchemaState) => void;
+  /** Where each subgraph call is reported (and traced, when tracing is on). */
+  fetches?: FetchInstrumentation;
 }
 
 export async function startEngine(config: TollgateConfig, supergraph: LiveSupergraph, logger: Logger, options: EngineOptions = {}): Promise<ExecutionEngine> {
@@ -51,15 +60,19 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
   process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
   const pools = new ConnectionPools();
+  const tracing = options.fetches?.tracing;
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph,
     logger: apolloLogger(logger),
     buildService: ({ name, url }) => {
       if (!url) throw new Error(`subgraph "${name}" has no routing URL in the supergraph`);
       // A REST description served in-process (src/rest/): loaded and checked before the supergraph was swapped in.
-      if (isRestRoutingUrl(url)) return restDataSource(supergraph, name, url);
+      if (isRestRoutingUrl(url)) {
+        const rest = restDataSource(supergraph, name, url);
+        return options.fetches ? instrumentDataSource(rest, name, 'rest', options.fetches) : rest;
+      }
       const traffic = trafficFor(config, name);
-      return new SubgraphDataSource({
+      const source = new SubgraphDataSource({
         name,
         url,
         ...traffic,
@@ -68,7 +81,9 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
         requestIdHeader: config.server.requestIdHeader,
         claimHeaders: config.authentication.forwardClaims,
         pools,
+        injectTraceContext: tracing ? (headers) => tracing.inject(headers) : undefined,
       });
+      return options.fetches ? instrumentDataSource(source, name, 'subgraph', options.fetches) : source;
     },
   });
 
@@ -87,7 +102,8 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
     // Every request must carry its query text so the policy stage can check it (hash-only APQ would bypass it).
     persistedQueries: false,
     logger: apolloLogger(logger),
-    plugins: [ApolloServerPluginLandingPageDisabled(), policyResponsePlugin],
+    // The error summary runs last, so it sees the errors the policy plugin adds.
+    plugins: [ApolloServerPluginLandingPageDisabled(), policyResponsePlugin, errorSummaryPlugin],
   });
   await server.start();
 
@@ -106,7 +122,7 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
       body = '';
       for await (const chunk of response.body.asyncIterator) body += chunk;
     }
-    return { status: response.status ?? 200, headers: [...response.headers], body, actualCost: context.cost?.actual };
+    return { status: response.status ?? 200, headers: [...response.headers], body, actualCost: context.cost?.actual, errors: context.telemetry.answerErrors };
   };
 
   return {
@@ -144,6 +160,16 @@ const policyResponsePlugin: ApolloServerPlugin<TollgateContext> = {
     };
   },
 };
+
+/** Summarises the answer's errors for the record stage; the same hooks object for every request (nothing allocated). */
+const errorSummaryHooks = {
+  async willSendResponse({ response, contextValue }: GraphQLRequestContextWillSendResponse<TollgateContext>) {
+    if (response.body.kind !== 'single') return;
+    const { errors, data } = response.body.singleResult;
+    if (errors && errors.length > 0) contextValue.telemetry.answerErrors = summarizeErrors(errors, data !== null && data !== undefined);
+  },
+};
+const errorSummaryPlugin: ApolloServerPlugin<TollgateContext> = { requestDidStart: async () => errorSummaryHooks };
 
 /** Apollo's logger interface over pino, so its messages are structured like ours. */
 function apolloLogger(logger: Logger) {

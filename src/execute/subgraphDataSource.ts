@@ -22,6 +22,8 @@ export interface SubgraphCallOptions {
   /** Verified JWT claims sent as headers: claim → header name. */
   claimHeaders: Readonly<Record<string, string>>;
   pools: ConnectionPools;
+  /** With tracing on: writes traceparent for the active tollgate.fetch span (after the header rules, so it wins). */
+  injectTraceContext?: (headers: Record<string, string>) => void;
 }
 
 const sharedDeduper = new InflightDeduper<HttpResult>();
@@ -57,12 +59,13 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
         delete headers[header];
         if (value !== undefined && value !== null) headers[header] = Array.isArray(value) ? value.join(' ') : String(value);
       }
+      this.options.injectTraceContext?.(headers);
     }
 
     const call = () => httpCall(this.pool, { method: 'POST', path: this.path, headers, body }, this.options.timeoutMs);
     let result: HttpResult;
     try {
-      // Only queries are shared; the request id differs per caller and stays out of the key.
+      // Only queries are shared; the request id and trace context differ per caller and stay out of the key.
       result = this.options.dedupe && isQuery(query) ? await sharedDeduper.run(dedupeKey(this.options.url, headers, body, this.options.requestIdHeader), call) : await call();
     } catch (error) {
       return this.atFetchPath(this.failure(error), atPath);
@@ -132,8 +135,13 @@ function isQuery(operation: string | undefined): boolean {
   return !start.startsWith('mutation') && !start.startsWith('subscription');
 }
 
+/** Headers that differ per caller without changing the answer: the request id and the trace context. */
+function perCallerHeader(name: string, requestIdHeader: string): boolean {
+  return name === requestIdHeader || name === 'traceparent' || name === 'tracestate';
+}
+
 function dedupeKey(url: string, headers: Record<string, string>, body: string, requestIdHeader: string): string {
   let key = url;
-  for (const name in headers) if (name !== requestIdHeader) key += `\n${name}:${headers[name]}`;
+  for (const name in headers) if (!perCallerHeader(name, requestIdHeader)) key += `\n${name}:${headers[name]}`;
   return `${key}\n\n${body}`;
 }

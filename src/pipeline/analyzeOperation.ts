@@ -3,13 +3,15 @@
 import { GraphQLError, Kind, parse, type DocumentNode, type OperationDefinitionNode, type OperationTypeNode } from 'graphql';
 import type { TollgateConfig } from '../config/schema';
 import type { ErrorCode } from '../errors';
+import { sha256Hex } from '../identity/apiKeys';
 import { checkOperationLimits, measureOperation } from '../policy/operationShape';
 import { LruCache } from '../util/lru';
 
 export type OperationAnalysis =
-  | { kind: 'ok'; operationType: OperationTypeNode; document: DocumentNode; operation: OperationDefinitionNode }
+  /** `hash`: SHA-256 (hex) of the query text, for logs, traces and metrics (computed once per cached entry). */
+  | { kind: 'ok'; operationType: OperationTypeNode; document: DocumentNode; operation: OperationDefinitionNode; hash: string }
   /** The operation can't be chosen (none, several without a name, unknown name): Apollo Server reports it. */
-  | { kind: 'unresolved' }
+  | { kind: 'unresolved'; hash: string }
   | { kind: 'rejected'; code: ErrorCode; message: string; extensions?: Record<string, unknown>; locations?: GraphQLError['locations'] };
 
 /** Queries longer than this are analysed every time rather than cached (they're rare and would crowd the cache). */
@@ -58,11 +60,11 @@ export function analyzeOperation(query: string, operationName: string | undefine
 
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
-  if (!operation) return { kind: 'unresolved' };
+  if (!operation) return { kind: 'unresolved', hash: sha256Hex(query) };
 
   const violation = checkOperationLimits(measureOperation(document, operation), limits);
   if (violation) {
     return { kind: 'rejected', code: violation.code, message: LIMIT_MESSAGES[violation.code](violation.actual, violation.max), extensions: { actual: violation.actual, max: violation.max } };
   }
-  return { kind: 'ok', operationType: operation.operation, document, operation };
+  return { kind: 'ok', operationType: operation.operation, document, operation, hash: sha256Hex(query) };
 }

@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../identity/principal';
 import type { CostSettlement } from '../policy/cost/plugin';
 import type { PolicyRemoval } from '../policy/stage';
+import type { ErrorSummary } from '../telemetry/errorSummary';
 
 export { ANONYMOUS, type Principal } from '../identity/principal';
 
@@ -18,4 +19,15 @@ export interface TollgateContext {
   policy?: { removals: readonly PolicyRemoval[]; typenameHelper: boolean };
   /** The cost policy's estimate and budget charge; the engine's response plugin sets `actual` on it. */
   cost?: CostSettlement;
+  /**
+   * What the record stage reads, written by the stages that know it. A holder rather than plain fields: Apollo
+   * Server shallow-copies the context for each operation, so a value written during execution must go into an
+   * object the copy shares.
+   */
+  telemetry: TelemetrySlots;
+}
+
+export interface TelemetrySlots {
+  /** The errors of the answer being sent, summarised by the engine. */
+  answerErrors?: ErrorSummary;
 }

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { TollgateConfig } from '../config/schema';
-import { httpStatusOf, rejectionBody, type ErrorCode } from '../errors';
+import { ERROR_CODES, httpStatusOf, rejectionBody, type ErrorCode } from '../errors';
 import type { ExecutionEngine, GraphQLParams, HttpAnswer } from '../execute/engine';
 import { compileHeaderFingerprint } from '../execute/headerRules';
 import { InflightDeduper } from '../execute/inflight';
@@ -16,6 +16,8 @@ import type { Authenticator } from '../identity/authenticate';
 import { clientIpOf, compileTrustedProxies } from '../identity/clientIp';
 import { withCostExtension } from '../policy/cost/extensions';
 import type { PolicyStage, ResponseHeader } from '../policy/stage';
+import { summarizeErrors } from '../telemetry/errorSummary';
+import type { RecordStage } from '../telemetry/recordStage';
 import { clientOf, type UsageRecorder } from '../telemetry/usage/recorder';
 import type { TollgateContext } from './context';
 import { paramsFromJsonBody, paramsFromSearch } from './graphqlParams';
@@ -31,74 +33,89 @@ export interface PipelineDeps {
   policies: PolicyStage;
   /** Counts executed operations per client for `tollgate check` (record stage); absent when usage.enabled is false. */
   usage?: UsageRecorder;
+  /** The record stage (src/telemetry/): metrics, access log, metering, live windows, traces. */
+  record: RecordStage;
 }
 
 export type GraphQLHandler = (req: IncomingMessage, res: ServerResponse, search: string) => Promise<void>;
 
-export function createGraphQLHandler({ config, logger, engine, authenticate, policies, usage }: PipelineDeps): GraphQLHandler {
+export function createGraphQLHandler({ config, logger, engine, authenticate, policies, usage, record }: PipelineDeps): GraphQLHandler {
   const { server } = config;
   const analyzer = new OperationAnalyzer(config.limits);
   const inbound = new InflightDeduper<HttpAnswer>();
   const headerFingerprint = compileHeaderFingerprint([config.headers.all, ...Object.values(config.headers.subgraphs)]);
   const trustedProxy = compileTrustedProxies(server.trustedProxies);
 
-  const respond = (res: ServerResponse, answer: HttpAnswer, requestId: string, cors: Record<string, string> | undefined, extra: readonly ResponseHeader[] = []) =>
-    writeAnswer(res, answer, server.requestIdHeader, requestId, cors, extra);
-
   return async function handleGraphQL(req, res, search) {
     const requestId = requestIdFrom(req.headers[server.requestIdHeader]);
     const cors = corsHeaders(server.cors, req.headers.origin);
+    if (req.method === 'OPTIONS') return respondPreflight(res, cors ? { ...cors, ...preflightHeaders(server.cors) } : undefined);
+    const draft = record.begin(requestId, req.headers);
+    const respond = (answer: HttpAnswer, extra: readonly ResponseHeader[] = []) => {
+      draft.answer = answer;
+      writeAnswer(res, answer, server.requestIdHeader, requestId, cors, extra);
+    };
     try {
       // ── receive ──────────────────────────────────────────────────────────────
-      if (req.method === 'OPTIONS') return respondPreflight(res, cors ? { ...cors, ...preflightHeaders(server.cors) } : undefined);
       if (req.method !== 'GET' && req.method !== 'POST') {
-        return respond(res, reject('METHOD_NOT_ALLOWED', `${req.method} is not supported; use GET or POST.`, [['allow', 'GET, POST']]), requestId, cors);
+        return respond(reject('METHOD_NOT_ALLOWED', `${req.method} is not supported; use GET or POST.`, [['allow', 'GET, POST']]));
       }
       if (server.csrfPrevention.enabled && !isPreflightedRequest(req.headers, server.csrfPrevention.requiredHeaders)) {
-        return respond(res, reject('CSRF_PREVENTED', csrfMessage(server.csrfPrevention.requiredHeaders)), requestId, cors);
+        return respond(reject('CSRF_PREVENTED', csrfMessage(server.csrfPrevention.requiredHeaders)));
       }
       let received;
       if (req.method === 'POST') {
         const mediaType = (req.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase();
         if (mediaType !== 'application/json' && mediaType !== 'application/graphql-response+json') {
           req.resume();
-          return respond(res, reject('UNSUPPORTED_MEDIA_TYPE', 'POST requests must have content-type: application/json.'), requestId, cors);
+          return respond(reject('UNSUPPORTED_MEDIA_TYPE', 'POST requests must have content-type: application/json.'));
         }
         const body = await readBody(req, server.bodyLimit);
         if (!body.ok) {
-          if (body.reason === 'aborted') return void res.destroy();
+          if (body.reason === 'aborted') {
+            draft.aborted = true;
+            return void res.destroy();
+          }
           // Stop reading the rest of an oversized body: answer and close the connection.
           res.shouldKeepAlive = false;
-          return respond(res, reject('PAYLOAD_TOO_LARGE', `The request body exceeds ${server.bodyLimit} bytes (server.bodyLimit).`), requestId, cors);
+          return respond(reject('PAYLOAD_TOO_LARGE', `The request body exceeds ${server.bodyLimit} bytes (server.bodyLimit).`));
         }
         received = paramsFromJsonBody(body.body);
       } else {
         received = paramsFromSearch(new URLSearchParams(search));
       }
-      if (!received.ok) return respond(res, reject('BAD_REQUEST', received.message), requestId, cors);
+      if (!received.ok) return respond(reject('BAD_REQUEST', received.message));
       const params = withoutPersistedQuery(received.params);
+      draft.operationName = params.operationName;
 
       // ── parse ────────────────────────────────────────────────────────────────
       if (params.query === undefined) {
-        return respond(res, reject('PERSISTED_QUERY_NOT_SUPPORTED', 'PersistedQueryNotSupported: send the query text with every request.'), requestId, cors);
+        return respond(reject('PERSISTED_QUERY_NOT_SUPPORTED', 'PersistedQueryNotSupported: send the query text with every request.'));
       }
       const analysis = analyzer.analyze(params.query, params.operationName);
       if (analysis.kind === 'rejected') {
         const where = analysis.locations ? { locations: analysis.locations } : {};
-        return respond(res, rejectWithDetails(analysis.code, analysis.message, analysis.extensions, where), requestId, cors);
+        return respond(rejectWithDetails(analysis.code, analysis.message, analysis.extensions, where));
       }
+      draft.operationHash = analysis.hash;
       const operationType = analysis.kind === 'ok' ? analysis.operationType : undefined;
+      if (analysis.kind === 'ok') {
+        draft.operationType = operationType;
+        draft.operationName = analysis.operation.name?.value;
+      }
       if (req.method === 'GET' && operationType !== undefined && operationType !== 'query') {
-        return respond(res, reject('METHOD_NOT_ALLOWED', `A ${operationType} must be sent with POST.`, [['allow', 'POST']]), requestId, cors);
+        return respond(reject('METHOD_NOT_ALLOWED', `A ${operationType} must be sent with POST.`, [['allow', 'POST']]));
       }
 
       // ── authenticate ─────────────────────────────────────────────────────────
       const authenticated = await authenticate(req.headers);
       if (!authenticated.ok) {
-        return respond(res, reject('UNAUTHENTICATED', authenticated.message, [['www-authenticate', 'Bearer error="invalid_token"']]), requestId, cors);
+        return respond(reject('UNAUTHENTICATED', authenticated.message, [['www-authenticate', 'Bearer error="invalid_token"']]));
       }
       const clientIp = clientIpOf(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxy);
-      const context: TollgateContext = { requestId, headers: req.headers, principal: authenticated.principal, clientIp };
+      const context: TollgateContext = { requestId, headers: req.headers, principal: authenticated.principal, clientIp, telemetry: {} };
+      draft.principal = context.principal;
+      draft.context = context;
 
       // ── policy ───────────────────────────────────────────────────────────────
       // Runs on a resolvable operation; anything else fails validation in the engine without calling a subgraph.
@@ -118,7 +135,9 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
         });
         if (outcome.kind === 'reject') {
           const body = JSON.stringify(outcome.extensions ? { errors: outcome.errors, extensions: outcome.extensions } : { errors: outcome.errors });
-          return respond(res, { status: outcome.status, headers: [['content-type', JSON_CONTENT_TYPE]], body }, requestId, cors, outcome.headers);
+          const code = outcome.errors[0]?.extensions?.code;
+          const rejection = typeof code === 'string' && code in ERROR_CODES ? (code as ErrorCode) : undefined;
+          return respond({ status: outcome.status, headers: [['content-type', JSON_CONTENT_TYPE]], body, rejection, errors: summarizeErrors(outcome.errors, false) }, outcome.headers);
         }
         policyHeaders = outcome.headers;
         context.cost = outcome.cost;
@@ -130,9 +149,11 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
 
       // ── dedupe + plan + execute ──────────────────────────────────────────────
       const running = engine();
-      if (!running) return respond(res, reject('SUPERGRAPH_NOT_READY', 'No supergraph is loaded yet; see /ready.'), requestId, cors);
+      if (!running) return respond(reject('SUPERGRAPH_NOT_READY', 'No supergraph is loaded yet; see /ready.'));
       const accept = req.headers.accept;
-      const execute = () => running.execute(executed, context, accept);
+      const span = draft.span;
+      // With tracing on, execution runs inside the request span, so @apollo/gateway's spans become its children.
+      const execute = span ? () => span.run(() => running.execute(executed, context, accept)) : () => running.execute(executed, context, accept);
       // The key holds the executed (policy-rewritten) query and the principal: callers share an answer only
       // when they would get the very same one.
       let answer =
@@ -146,17 +167,20 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
         const extension = await policies.settle(context.cost, answer.actualCost);
         if (extension) answer = withCostExtension(answer, extension);
       }
-      respond(res, answer, requestId, cors, policyHeaders);
+      respond(answer, policyHeaders);
 
-      // ── record ───────────────────────────────────────────────────────────────
+      // ── record (operation usage for `tollgate check`) ────────────────────────
       // A map update, after the answer is written; flushing to Redis runs on a timer, never in a request.
       if (usage && analysis.kind === 'ok' && answer.status === 200) usage.record(params.query, analysis.operation.name?.value, clientOf(context.principal));
     } catch (error) {
       logger.error({ err: error, requestId }, 'request failed inside the gateway');
-      if (!res.headersSent) respond(res, reject('INTERNAL_SERVER_ERROR', `Internal error; request id ${requestId}.`), requestId, cors);
+      if (!res.headersSent) respond(reject('INTERNAL_SERVER_ERROR', `Internal error; request id ${requestId}.`));
       else res.destroy();
+    } finally {
+      // ── record ───────────────────────────────────────────────────────────────
+      // Once per request, after the answer is written (no per-request 'finish' listener); never throws.
+      record.finish(draft, res.statusCode);
     }
-    // (access logs and metrics attach to res 'finish'; see src/telemetry/)
   };
 }
 
@@ -175,12 +199,12 @@ function withoutPersistedQuery(params: GraphQLParams): GraphQLParams {
 }
 
 function reject(code: ErrorCode, message: string, headers: Array<[string, string]> = []): HttpAnswer {
-  return { status: httpStatusOf(code), headers: [['content-type', JSON_CONTENT_TYPE], ...headers], body: rejectionBody(code, message) };
+  return { status: httpStatusOf(code), headers: [['content-type', JSON_CONTENT_TYPE], ...headers], body: rejectionBody(code, message), rejection: code };
 }
 
 function rejectWithDetails(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, error: { locations?: unknown } = {}): HttpAnswer {
   const body = JSON.stringify({ errors: [{ message, ...error, extensions: { code, ...extensions } }] });
-  return { status: httpStatusOf(code), headers: [['content-type', JSON_CONTENT_TYPE]], body };
+  return { status: httpStatusOf(code), headers: [['content-type', JSON_CONTENT_TYPE]], body, rejection: code };
 }
 
 function csrfMessage(requiredHeaders: readonly string[]): string {

@@ -1,10 +1,12 @@
-// The listener: routes /graphql to the pipeline, /admin/* to the admin endpoint (when configured), answers
-// /health and /ready, 404s the rest.
+// The listener: routes /graphql to the pipeline, answers /health and /ready, hands /metrics and the operations
+// pages (/admin/dashboard, /admin/metering) to their routes, the rest of /admin/* to the publishing endpoint (when
+// configured), and 404s the rest.
 // Plain node:http — no framework between the socket and the pipeline.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TollgateConfig } from '../config/schema';
 import { rejectionBody } from '../errors';
+import type { RouteHandler } from '../admin/routes';
 import type { GraphQLHandler } from '../pipeline/handleGraphQL';
 import type { AdminHandler } from '../publish/admin';
 
@@ -13,7 +15,13 @@ export interface ReadinessProbe {
   (): { ready: boolean; details: Record<string, unknown> };
 }
 
-export function createHttpServer(config: TollgateConfig, graphql: GraphQLHandler, readiness: ReadinessProbe, admin?: AdminHandler): Server {
+export function createHttpServer(
+  config: TollgateConfig,
+  graphql: GraphQLHandler,
+  readiness: ReadinessProbe,
+  routes: ReadonlyMap<string, RouteHandler> = new Map(),
+  admin?: AdminHandler,
+): Server {
   const graphqlPath = config.server.graphqlPath;
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
@@ -23,6 +31,8 @@ export function createHttpServer(config: TollgateConfig, graphql: GraphQLHandler
 
     if (path === graphqlPath) return void graphql(req, res, search);
     if (path === '/health') return json(res, 200, '{"status":"pass"}');
+    const route = routes.get(path);
+    if (route) return void route(req, res, search);
     if (admin && path.startsWith('/admin/')) return void admin(req, res, path, search);
     if (path === '/ready') {
       const { ready, details } = readiness();

@@ -1,0 +1,116 @@
+// Assembles the record stage from config: the hub and its consumers (Prometheus metrics, access log, usage
+// meter, live windows), alerts, tracing (loaded only when enabled), and the admin/metrics routes.
+import type { Logger } from 'pino';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { createAdminAuth } from '../admin/auth';
+import { createDashboardFeed } from '../admin/dashboardFeed';
+import { adminRoutes, type RouteHandler } from '../admin/routes';
+import type { SupergraphStatus } from '../compose/liveSupergraph';
+import type { TollgateConfig } from '../config/schema';
+import { AccessLog } from './accessLog';
+import { AlertScheduler } from './alerts/scheduler';
+import type { FetchInstrumentation } from './instrumentFetch';
+import { LiveWindows } from './liveWindows';
+import { redactedHeaders } from './logger';
+import { PrometheusMetrics } from './metrics';
+import { TelemetryHub } from './record';
+import { createRecordStage, type RecordStage } from './recordStage';
+import type { Tracing } from './spans';
+import { UsageMeter } from './usage/meter';
+import { MemoryUsageStore, type UsageStore } from './usage/store';
+
+export interface Telemetry {
+  hub: TelemetryHub;
+  record: RecordStage;
+  fetches: FetchInstrumentation;
+  windows: LiveWindows;
+  metrics?: PrometheusMetrics;
+  usage?: UsageMeter;
+  alerts?: AlertScheduler;
+  tracing?: Tracing;
+  /** /metrics and /admin/* for the listener. */
+  routes(supergraph: () => SupergraphStatus): Map<string, RouteHandler>;
+  /** Supergraph reloads, counted in the metrics. */
+  onReload(ok: boolean): void;
+  close(): Promise<void>;
+}
+
+export interface TelemetryOptions {
+  /** Export spans here instead of OTLP (tests). Only with `tracing.enabled`. */
+  spanExporter?: SpanExporter;
+}
+
+export async function startTelemetry(config: TollgateConfig, logger: Logger, options: TelemetryOptions = {}): Promise<Telemetry> {
+  let reportedConsumerError = false;
+  const hub = new TelemetryHub((error) => {
+    // A broken consumer is a bug; say so once rather than on every request.
+    if (reportedConsumerError) return;
+    reportedConsumerError = true;
+    logger.error({ err: error }, 'a telemetry consumer failed; further failures are not logged');
+  });
+
+  const metrics = config.metrics.enabled ? new PrometheusMetrics(config.metrics) : undefined;
+  if (metrics) hub.subscribe(metrics);
+  if (config.logging.accessLog) hub.subscribe(new AccessLog(logger, redactedHeaders(config)));
+  const windows = new LiveWindows();
+  hub.subscribe(windows);
+
+  let usage: UsageMeter | undefined;
+  if (config.metering.enabled) {
+    let store: UsageStore;
+    if (config.metering.redis) {
+      // Loaded only when configured: the in-memory store needs no Redis client.
+      const { RedisUsageStore } = await import('./usage/redisStore');
+      store = new RedisUsageStore({ url: config.metering.redis.url, keyPrefix: config.metering.redis.key, retentionMs: config.metering.retention });
+    } else {
+      store = new MemoryUsageStore();
+    }
+    usage = new UsageMeter({
+      store,
+      flushIntervalMs: config.metering.flushInterval,
+      logger: logger.child({ log: 'metering' }),
+      onFlush: (ok) => metrics?.usageFlushes.inc({ result: ok ? 'success' : 'failure' }),
+    });
+    usage.start();
+    hub.subscribe(usage);
+  }
+
+  const alerts = config.alerts.rules.length > 0 ? new AlertScheduler({ config: config.alerts, windows, usage, metrics, logger }) : undefined;
+  alerts?.start();
+
+  let tracing: Tracing | undefined;
+  if (config.tracing.enabled) {
+    const { startTracing } = await import('./tracing');
+    tracing = startTracing(config.tracing, { exporter: options.spanExporter });
+  }
+
+  const record = createRecordStage(hub, tracing, (error) => logger.error({ err: error }, 'recording a request failed'));
+  const auth = createAdminAuth(config.publish.admin);
+
+  return {
+    hub,
+    record,
+    fetches: { hub, tracing },
+    windows,
+    metrics,
+    usage,
+    alerts,
+    tracing,
+    routes: (supergraph) =>
+      adminRoutes({
+        config,
+        auth,
+        metrics,
+        usage,
+        feed: createDashboardFeed({ windows, alerts, usage, supergraph }),
+        onError: (error, path) => logger.error({ err: error, path }, 'admin endpoint failed'),
+      }),
+    onReload: (ok) => metrics?.reloads.inc({ result: ok ? 'success' : 'failure' }),
+    close: async () => {
+      await alerts?.stop();
+      await usage?.close();
+      // An exporter that can't deliver its last spans must not stop the gateway from stopping.
+      await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'exporting the last spans failed'));
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// A usage export request: --from/--to (or ?from=&to=) as ISO 8601 times or dates, granularity and format.
+// Shared by GET /admin/usage and `tollgate usage`, so both accept and refuse the same things.
+import { DAY_MS } from './counts';
+
+export interface UsageQuery {
+  /** Epoch ms, inclusive; an hour is included when it starts in [from, to). */
+  from: number;
+  to: number;
+  granularity: 'hour' | 'day';
+  format: 'json' | 'csv';
+}
+
+export interface UsageQueryInput {
+  from?: string;
+  to?: string;
+  granularity?: string;
+  format?: string;
+}
+
+/** Longest range one export may cover. */
+const MAX_RANGE_MS = 400 * DAY_MS;
+
+export function parseUsageQuery(input: UsageQueryInput, now: number): { ok: true; query: UsageQuery } | { ok: false; message: string } {
+  const from = input.from === undefined ? now - (now % DAY_MS) : parseTime(input.from);
+  const to = input.to === undefined ? now : parseTime(input.to);
+  if (from === undefined) return { ok: false, message: `from: expected an ISO 8601 time or date (2025-01-31 or 2025-01-31T12:00:00Z), got ${JSON.stringify(input.from)}` };
+  if (to === undefined) return { ok: false, message: `to: expected an ISO 8601 time or date (2025-01-31 or 2025-01-31T12:00:00Z), got ${JSON.stringify(input.to)}` };
+  if (to <= from) return { ok: false, message: 'to must be after from' };
+  if (to - from > MAX_RANGE_MS) return { ok: false, message: 'the range may cover at most 400 days' };
+  const granularity = input.granularity ?? 'day';
+  if (granularity !== 'hour' && granularity !== 'day') return { ok: false, message: 'granularity: expected hour or day' };
+  const format = input.format ?? 'json';
+  if (format !== 'json' && format !== 'csv') return { ok: false, message: 'format: expected json or csv' };
+  return { ok: true, query: { from, to, granularity, format } };
+}
+
+/** ISO 8601 only (a date alone is midnight UTC); Date.parse's other formats are local-time guesses. */
+function parseTime(text: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?$/.test(text)) return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}

@@ -150,7 +150,7 @@ it('shows live numbers behind the admin key, from this origin only', async () =>
   expect(clients[0][0]).toBe('acme (enterprise)'); // the busiest client spent the most
   expect(Number(clients.find((cells) => cells[0] === 'initech (free)')![4])).toBeGreaterThan(0); // refused by the rate limit
   expect(operations).toMatchObject({ 'acme (enterprise)': sent.acme, 'globex (pro)': sent.globex, 'initech (free)': sent.initech });
-  expect(operations.anonymous).toBe(sent.anonymous + 1); // the refused key counts as anonymous
+  expect(operations['anonymous (anonymous)']).toBe(sent.anonymous + 1); // the refused key counts as anonymous, on the anonymous plan
 
   expect(await page.textContent('#alerts')).toContain('subgraph-down:inventory');
   expect(await page.$$eval('#alerts .badge.firing', (badges) => badges.length)).toBeGreaterThan(0);

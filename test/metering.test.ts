@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { TollgateConfigInput } from '../src/config/schema';
-import type { UsageRow } from '../src/telemetry/usage/export';
+import type { UsageRow } from '../src/telemetry/metering/export';
 import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
 import { compose, eventually, http, postJson, startTestGateway, tempDir } from './harness';
 import { startRedis, type TestRedis } from './redisServer';
@@ -212,8 +212,8 @@ describe('the export endpoint and command', () => {
 });
 
 it('applies a batch to Redis atomically and at most once, so a retried flush never counts twice', async () => {
-  const { RedisUsageStore } = await import('../src/telemetry/usage/redisStore');
-  const store = new RedisUsageStore({ url: redis.url, keyPrefix: '{test}:usage', retentionMs: 86_400_000 });
+  const { RedisMeteringStore } = await import('../src/telemetry/metering/redisStore');
+  const store = new RedisMeteringStore({ url: redis.url, keyPrefix: '{test}:usage', retentionMs: 86_400_000 });
   try {
     const hour = Date.UTC(2025, 0, 31, 10);
     const counts = { hour, client: 'acme', plan: 'pro', operations: 3, errors: 1, rejected: 0, estimatedCost: 2.5, actualCost: 1.25, calls: { products: 3 } };

@@ -4,8 +4,8 @@ import type { SupergraphStatus } from '../compose/liveSupergraph';
 import type { AlertScheduler } from '../telemetry/alerts/scheduler';
 import type { AlertEvent } from '../telemetry/alerts/evaluate';
 import type { LiveWindows } from '../telemetry/liveWindows';
-import { DAY_MS, rollUp } from '../telemetry/usage/counts';
-import type { UsageMeter } from '../telemetry/usage/meter';
+import { DAY_MS, rollUp } from '../telemetry/metering/counts';
+import type { UsageMeter } from '../telemetry/metering/meter';
 import { quantileMs } from '../telemetry/window';
 
 export const FEED_WINDOW_MS = 5 * 60_000;

@@ -3,9 +3,9 @@
 // (--gateway, TOLLGATE_ADMIN_KEY, as `tollgate check|publish` do).
 import { parseArgs } from 'node:util';
 import type { TollgateConfig } from '../config/schema';
-import { rollUp } from '../telemetry/usage/counts';
-import { toCsv, toRows } from '../telemetry/usage/export';
-import { parseUsageQuery, type UsageQuery } from '../telemetry/usage/query';
+import { rollUp } from '../telemetry/metering/counts';
+import { toCsv, toRows } from '../telemetry/metering/export';
+import { parseUsageQuery, type UsageQuery } from '../telemetry/metering/query';
 
 export interface UsageFlags {
   from?: string;
@@ -54,9 +54,9 @@ export async function runUsage(flags: UsageFlags, config: TollgateConfig | undef
 }
 
 async function fromRedis(config: TollgateConfig, query: UsageQuery, out: (text: string) => void): Promise<number> {
-  const { RedisUsageStore } = await import('../telemetry/usage/redisStore');
+  const { RedisMeteringStore } = await import('../telemetry/metering/redisStore');
   const { redis, retention } = config.metering;
-  const store = new RedisUsageStore({ url: redis!.url, keyPrefix: redis!.key, retentionMs: retention });
+  const store = new RedisMeteringStore({ url: redis!.url, keyPrefix: redis!.key, retentionMs: retention });
   try {
     const rows = toRows(rollUp(await store.read(query.from, query.to), query.granularity));
     out(query.format === 'csv' ? toCsv(rows) : `${JSON.stringify({ from: new Date(query.from).toISOString(), to: new Date(query.to).toISOString(), granularity: query.granularity, rows }, null, 2)}\n`);

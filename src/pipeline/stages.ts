@@ -17,6 +17,8 @@
 //                                                   SUBGRAPH_BAD_RESPONSE (partial data), SUPERGRAPH_NOT_READY
 //   respond       handleGraphQL.ts, settle.ts     actual cost + budget reconciliation (per request), status, headers
 //                                                 (request id, CORS, RateLimit-*), body
-//   record        src/telemetry/                  logs; operation usage (telemetry/usage/) for `tollgate check`; never fails a request
+//   record        src/telemetry/                  one RequestRecord per request to the hub: metrics, access log, billing
+//                                                 metering, live windows (dashboard, alerts), request span; operation
+//                                                 usage (telemetry/usage/) for `tollgate check`; never fails a request
 export const PIPELINE_STAGES = ['receive', 'parse', 'authenticate', 'policy', 'dedupe', 'execute', 'respond', 'record'] as const;
 export type PipelineStage = (typeof PIPELINE_STAGES)[number];

@@ -16,8 +16,8 @@ import { PrometheusMetrics } from './metrics';
 import { TelemetryHub } from './record';
 import { createRecordStage, type RecordStage } from './recordStage';
 import type { Tracing } from './spans';
-import { UsageMeter } from './usage/meter';
-import { MemoryUsageStore, type UsageStore } from './usage/store';
+import { UsageMeter } from './metering/meter';
+import { MemoryMeteringStore, type MeteringStore } from './metering/store';
 
 export interface Telemetry {
   hub: TelemetryHub;
@@ -57,13 +57,13 @@ export async function startTelemetry(config: TollgateConfig, logger: Logger, opt
 
   let usage: UsageMeter | undefined;
   if (config.metering.enabled) {
-    let store: UsageStore;
+    let store: MeteringStore;
     if (config.metering.redis) {
       // Loaded only when configured: the in-memory store needs no Redis client.
-      const { RedisUsageStore } = await import('./usage/redisStore');
-      store = new RedisUsageStore({ url: config.metering.redis.url, keyPrefix: config.metering.redis.key, retentionMs: config.metering.retention });
+      const { RedisMeteringStore } = await import('./metering/redisStore');
+      store = new RedisMeteringStore({ url: config.metering.redis.url, keyPrefix: config.metering.redis.key, retentionMs: config.metering.retention });
     } else {
-      store = new MemoryUsageStore();
+      store = new MemoryMeteringStore();
     }
     usage = new UsageMeter({
       store,
@@ -84,13 +84,13 @@ export async function startTelemetry(config: TollgateConfig, logger: Logger, opt
     tracing = startTracing(config.tracing, { exporter: options.spanExporter });
   }
 
-  const record = createRecordStage(hub, tracing, (error) => logger.error({ err: error }, 'recording a request failed'));
+  const record = createRecordStage(hub, tracing, config.clients, (error) => logger.error({ err: error }, 'recording a request failed'));
   const auth = createAdminAuth(config.publish.admin);
 
   return {
     hub,
     record,
-    fetches: { hub, tracing },
+    fetches: { hub, tracing, plans: config.clients },
     windows,
     metrics,
     usage,

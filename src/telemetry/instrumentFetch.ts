@@ -5,6 +5,7 @@ import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/t
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { TollgateContext } from '../pipeline/context';
 import { ANONYMOUS_CLIENT, type FetchKind, type FetchRecord, type TelemetryHub } from './record';
+import { planOf, type PlanDefaults } from './recordStage';
 import type { Tracing } from './spans';
 
 /** Codes meaning the service gave no usable answer: these count towards "subgraph down". */
@@ -21,13 +22,14 @@ const FAILURE_CODES: ReadonlySet<string> = new Set([
 export interface FetchInstrumentation {
   hub: TelemetryHub;
   tracing?: Tracing;
+  plans: PlanDefaults;
 }
 
 export function instrumentDataSource(
   inner: GraphQLDataSource<TollgateContext>,
   service: string,
   kind: FetchKind,
-  { hub, tracing }: FetchInstrumentation,
+  { hub, tracing, plans }: FetchInstrumentation,
 ): GraphQLDataSource<TollgateContext> {
   return {
     async process(request: GraphQLDataSourceProcessOptions<TollgateContext>): Promise<GatewayGraphQLResponse> {
@@ -51,7 +53,7 @@ export function instrumentDataSource(
           outcome,
           failed,
           client: principal.client ?? ANONYMOUS_CLIENT,
-          plan: principal.plan,
+          plan: planOf(principal, plans),
           requestId,
         };
         span?.end(record);

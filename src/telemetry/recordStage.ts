@@ -33,7 +33,15 @@ export interface RecordStage {
   finish(draft: RequestDraft, status: number): void;
 }
 
-export function createRecordStage(hub: TelemetryHub, tracing: Tracing | undefined, onError: (error: unknown) => void): RecordStage {
+/** The plan of callers whose credentials name none (`clients` in the config), as the limits see it. */
+export type PlanDefaults = { anonymousPlan: string; defaultPlan: string };
+
+/** The plan the limits applied: the credentials' own, else the configured default for signed-in or anonymous callers. */
+export function planOf(principal: Principal | undefined, plans: PlanDefaults): string {
+  return principal?.plan ?? (principal?.authenticated ? plans.defaultPlan : plans.anonymousPlan);
+}
+
+export function createRecordStage(hub: TelemetryHub, tracing: Tracing | undefined, plans: PlanDefaults, onError: (error: unknown) => void): RecordStage {
   return {
     tracing,
     begin(requestId, headers) {
@@ -43,7 +51,7 @@ export function createRecordStage(hub: TelemetryHub, tracing: Tracing | undefine
     },
     finish(draft, status) {
       try {
-        const record = toRecord(draft, status);
+        const record = toRecord(draft, status, plans);
         hub.request(record);
         draft.span?.end(record);
       } catch (error) {
@@ -53,7 +61,7 @@ export function createRecordStage(hub: TelemetryHub, tracing: Tracing | undefine
   };
 }
 
-function toRecord(draft: RequestDraft, status: number): RequestRecord {
+function toRecord(draft: RequestDraft, status: number, plans: PlanDefaults): RequestRecord {
   const answer = draft.answer;
   const rejectionCode = answer?.rejection ?? (status >= 400 && answer?.errors ? firstCode(answer.errors.byCode) : undefined);
   const errors = answer?.errors ?? (answer?.rejection ? rejectionSummary(answer.rejection) : undefined);
@@ -71,7 +79,7 @@ function toRecord(draft: RequestDraft, status: number): RequestRecord {
     operationType: draft.operationType,
     operationHash: draft.operationHash,
     client: principal?.client ?? ANONYMOUS_CLIENT,
-    plan: principal?.plan,
+    plan: planOf(principal, plans),
     status,
     outcome,
     rejectionCode,

@@ -3,7 +3,7 @@
 // An episode fires once when its condition has held for `for`, and resolves once when the condition clears.
 import type { AlertRule } from '../../config/schema';
 import type { REQUEST_COUNTERS, FETCH_COUNTERS } from '../liveWindows';
-import type { UsageCounts } from '../usage/counts';
+import type { UsageCounts } from '../metering/counts';
 import { quantileMs, type WindowTotals } from '../window';
 
 /** What the rules look at, fixed at one instant. */

@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import type { TollgateConfig } from '../../config/schema';
 import type { LiveWindows } from '../liveWindows';
 import type { PrometheusMetrics } from '../metrics';
-import { DAY_MS, HOUR_MS, type UsageCounts } from '../usage/counts';
-import type { UsageMeter } from '../usage/meter';
+import { DAY_MS, HOUR_MS, type UsageCounts } from '../metering/counts';
+import type { UsageMeter } from '../metering/meter';
 import { measureRule, stepAlerts, type AlertEvent, type AlertSnapshot, type AlertState } from './evaluate';
 import { WebhookNotifier } from './webhook';
 

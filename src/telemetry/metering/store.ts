@@ -2,7 +2,7 @@
 // on it). Both apply a batch at most once, so a retried write never counts twice.
 import { addCounts, countsKey, emptyCounts, HOUR_MS, type UsageBatch, type UsageCounts } from './counts';
 
-export interface UsageStore {
+export interface MeteringStore {
   /** Adds a batch atomically; a batch whose id was already applied changes nothing. */
   add(batch: UsageBatch): Promise<void>;
   /** Counts of the hours starting in [from, to) (epoch ms), one per (hour, client, plan). */
@@ -10,7 +10,7 @@ export interface UsageStore {
   close(): Promise<void>;
 }
 
-export class MemoryUsageStore implements UsageStore {
+export class MemoryMeteringStore implements MeteringStore {
   private readonly counts = new Map<string, UsageCounts>();
   private readonly applied = new Set<string>();
 

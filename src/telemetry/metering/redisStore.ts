@@ -3,7 +3,7 @@
 // flush retried after an ambiguous failure (timeout, dropped connection after EVAL) never counts twice.
 import Redis from 'ioredis';
 import { emptyCounts, countsKey, HOUR_MS, type UsageBatch, type UsageCounts } from './counts';
-import type { UsageStore } from './store';
+import type { MeteringStore } from './store';
 
 /** KEYS[1] = the batch marker, KEYS[2..] = hour hashes. ARGV = marker TTL, retention, then (key index, field, delta, 'i'|'f') quads. */
 const APPLY_BATCH = `
@@ -28,16 +28,16 @@ const CALL_PREFIX = 'call:';
 
 type RedisWithUsage = Redis & { tollgateApplyUsage(numKeys: number, ...args: Array<string | number>): Promise<number> };
 
-export interface RedisUsageStoreOptions {
+export interface RedisMeteringStoreOptions {
   url: string;
   keyPrefix: string;
   retentionMs: number;
 }
 
-export class RedisUsageStore implements UsageStore {
+export class RedisMeteringStore implements MeteringStore {
   private readonly redis: RedisWithUsage;
 
-  constructor(private readonly options: RedisUsageStoreOptions) {
+  constructor(private readonly options: RedisMeteringStoreOptions) {
     // Fail fast while Redis is away (the meter keeps the batch and retries) instead of queueing commands forever.
     const redis = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS });
     redis.on('error', () => undefined); // reported by the failed flush, not as an unhandled event

@@ -6,7 +6,7 @@ import { DAY_MS, HOUR_MS, rollUp, type UsageBatch } from './counts';
 import { toCsv, toRows } from './export';
 import { UsageMeter } from './meter';
 import { parseUsageQuery } from './query';
-import { MemoryUsageStore } from './store';
+import { MemoryMeteringStore } from './store';
 
 const T = Date.UTC(2025, 0, 31, 10, 15);
 
@@ -19,7 +19,7 @@ function fetchRecord(service: string, overrides: Partial<FetchRecord> = {}): Fet
 }
 
 /** A store that fails on demand, and applies batches at most once like the real ones. */
-class FlakyStore extends MemoryUsageStore {
+class FlakyStore extends MemoryMeteringStore {
   failing = false;
   attempts: string[] = [];
   override async add(batch: UsageBatch): Promise<void> {
@@ -33,7 +33,7 @@ const logger = pino({ level: 'silent' });
 
 describe('UsageMeter', () => {
   it('counts operations, errors, rejections, cost and calls per client, plan and hour', async () => {
-    const meter = new UsageMeter({ store: new MemoryUsageStore(), flushIntervalMs: 60_000, logger });
+    const meter = new UsageMeter({ store: new MemoryMeteringStore(), flushIntervalMs: 60_000, logger });
     meter.request(request({ cost: { estimated: 10, actual: 7.5 } }));
     meter.request(request({ outcome: 'partial', cost: { estimated: 4 } }));
     meter.request(request({ outcome: 'rejected', status: 429, rejectionCode: 'RATE_LIMITED' }));
@@ -72,7 +72,7 @@ describe('UsageMeter', () => {
   });
 
   it('writes what is left on close', async () => {
-    const store = new MemoryUsageStore();
+    const store = new MemoryMeteringStore();
     const meter = new UsageMeter({ store, flushIntervalMs: 60_000, logger });
     meter.start();
     meter.request(request());

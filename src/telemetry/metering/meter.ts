@@ -5,10 +5,10 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { FetchRecord, RequestRecord, TelemetryConsumer } from '../record';
 import { addCounts, countsKey, emptyCounts, HOUR_MS, type UsageBatch, type UsageCounts } from './counts';
-import type { UsageStore } from './store';
+import type { MeteringStore } from './store';
 
 export interface UsageMeterOptions {
-  store: UsageStore;
+  store: MeteringStore;
   flushIntervalMs: number;
   logger: Logger;
   onFlush?: (ok: boolean) => void;

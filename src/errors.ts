@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: { status: 405, meaning: 'HTTP method not allowed, or a mutation sent with GET.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'POST body is not application/json.' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body exceeds `server.bodyLimit`.' },
+  REQUEST_TIMEOUT: { status: 408, meaning: 'The request body did not arrive within `server.bodyTimeout` (a client that promises more than it sends).' },
   CSRF_PREVENTED: {
     status: 400,
     meaning: 'A request a browser could send without a CORS preflight; add `content-type: application/json` or an `apollo-require-preflight` header.',
@@ -15,6 +16,12 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, meaning: 'No route at this path.' },
   // parse / validate
   GRAPHQL_PARSE_FAILED: { status: 400, meaning: 'The query is not valid GraphQL syntax.' },
+  OPERATION_RESOLUTION_FAILURE: {
+    status: 400,
+    meaning: 'The request does not name exactly one operation of its document: none in it, several and no `operationName`, or an `operationName` that names none.',
+  },
+  OPERATION_NAME_TOO_LONG: { status: 400, meaning: '`operationName` is longer than `limits.maxOperationNameLength`.' },
+  SUBSCRIPTION_NOT_SUPPORTED: { status: 400, meaning: 'A subscription sent to the HTTP endpoint; Tollgate does not run subscriptions yet.' },
   GRAPHQL_VALIDATION_FAILED: { status: 400, meaning: 'The query does not validate against the schema (also: introspection disabled).' },
   MAX_TOKENS_LIMIT: { status: 400, meaning: 'The query has more lexical tokens than `limits.maxTokens`.' },
   MAX_DEPTH_LIMIT: { status: 400, meaning: 'The operation nests deeper than `limits.maxDepth`.' },

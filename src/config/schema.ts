@@ -153,6 +153,10 @@ export const configSchema = z.strictObject({
       graphqlPath: z.string().startsWith('/').default('/graphql'),
       /** Largest accepted request body. */
       bodyLimit: size.default(1024 * 1024),
+      /** Longest wait for a request body once its headers arrived; a slower body is answered 408 (REQUEST_TIMEOUT). */
+      bodyTimeout: duration.default(10_000),
+      /** Longest wait for a request's headers (slowloris); then Node answers 408 and closes the connection. */
+      headersTimeout: duration.default(10_000),
       /** Header carrying the request id; taken from the client when well-formed, else generated, and sent to subgraphs. */
       requestIdHeader: headerName.default('x-request-id'),
       introspection: bool.default(true),
@@ -216,6 +220,10 @@ export const configSchema = z.strictObject({
       maxTokens: int(0).default(15_000),
       /** Field selections after expanding fragments (stops fragment fan-out bombs that stay shallow and short). */
       maxFields: int(0).default(10_000),
+      /** Longest accepted `operationName`: it reaches logs, metrics and errors, so it is bounded (GraphQL names are short). */
+      maxOperationNameLength: int(0).default(256),
+      /** Deepest nesting of `variables` and `extensions` JSON (arrays and objects); deeper input is refused before anything walks it. */
+      maxVariablesDepth: int(1).default(64),
     })
     .prefault({}),
 

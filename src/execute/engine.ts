@@ -19,6 +19,7 @@ import { isRestRoutingUrl, restDataSource } from '../rest/registry';
 import { compileHeaderRules } from './headerRules';
 import { ConnectionPools } from './httpClient';
 import { SubgraphDataSource } from './subgraphDataSource';
+import { MAX_MESSAGE_LENGTH, truncate } from '../util/bounded';
 
 /** The GraphQL request as received: what the client asked for. */
 export interface GraphQLParams {
@@ -165,8 +166,15 @@ const policyResponsePlugin: ApolloServerPlugin<TollgateContext> = {
 const errorSummaryHooks = {
   async willSendResponse({ response, contextValue }: GraphQLRequestContextWillSendResponse<TollgateContext>) {
     if (response.body.kind !== 'single') return;
-    const { errors, data } = response.body.singleResult;
-    if (errors && errors.length > 0) contextValue.telemetry.answerErrors = summarizeErrors(errors, data !== null && data !== undefined);
+    const result = response.body.singleResult;
+    const { errors, data } = result;
+    if (errors && errors.length > 0) {
+      // Validation errors quote names the client chose ("Cannot query field …"): bounded like every echoed string.
+      if (errors.some((e) => e.message.length > MAX_MESSAGE_LENGTH)) {
+        result.errors = errors.map((e) => (e.message.length > MAX_MESSAGE_LENGTH ? { ...e, message: truncate(e.message, MAX_MESSAGE_LENGTH) } : e));
+      }
+      contextValue.telemetry.answerErrors = summarizeErrors(errors, data !== null && data !== undefined);
+    }
   },
 };
 const errorSummaryPlugin: ApolloServerPlugin<TollgateContext> = { requestDidStart: async () => errorSummaryHooks };

@@ -4,7 +4,8 @@ import type { GraphQLParams } from '../execute/engine';
 
 export type ParamsResult = { ok: true; params: GraphQLParams } | { ok: false; message: string };
 
-export function paramsFromJsonBody(text: string): ParamsResult {
+/** `maxDepth`: deepest nesting of `variables` / `extensions` accepted (later stages serialise and walk them). */
+export function paramsFromJsonBody(text: string, maxDepth = DEFAULT_MAX_DEPTH): ParamsResult {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -13,10 +14,10 @@ export function paramsFromJsonBody(text: string): ParamsResult {
   }
   if (Array.isArray(body)) return { ok: false, message: 'Batched requests (a JSON array) are not supported; send one operation per request.' };
   if (body === null || typeof body !== 'object') return { ok: false, message: 'Request body must be a JSON object with a "query".' };
-  return checkParams(body as Record<string, unknown>);
+  return checkParams(body as Record<string, unknown>, maxDepth);
 }
 
-export function paramsFromSearch(search: URLSearchParams): ParamsResult {
+export function paramsFromSearch(search: URLSearchParams, maxDepth = DEFAULT_MAX_DEPTH): ParamsResult {
   const raw: Record<string, unknown> = {};
   for (const key of ['query', 'operationName'] as const) {
     const value = search.get(key);
@@ -31,10 +32,12 @@ export function paramsFromSearch(search: URLSearchParams): ParamsResult {
       return { ok: false, message: `The "${key}" query parameter is not valid JSON.` };
     }
   }
-  return checkParams(raw);
+  return checkParams(raw, maxDepth);
 }
 
-function checkParams(raw: Record<string, unknown>): ParamsResult {
+const DEFAULT_MAX_DEPTH = 64;
+
+function checkParams(raw: Record<string, unknown>, maxDepth: number): ParamsResult {
   const { query, operationName, variables, extensions } = raw;
   if (query !== undefined && query !== null && typeof query !== 'string') return { ok: false, message: '"query" must be a string.' };
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') {
@@ -42,6 +45,9 @@ function checkParams(raw: Record<string, unknown>): ParamsResult {
   }
   if (variables !== undefined && variables !== null && !isPlainObject(variables)) return { ok: false, message: '"variables" must be an object.' };
   if (extensions !== undefined && extensions !== null && !isPlainObject(extensions)) return { ok: false, message: '"extensions" must be an object.' };
+  for (const [name, value] of [['variables', variables], ['extensions', extensions]] as const) {
+    if (jsonDepthExceeds(value, maxDepth)) return { ok: false, message: `"${name}" nests deeper than ${maxDepth} levels (limits.maxVariablesDepth).` };
+  }
   const hasPersistedQuery = isPlainObject(extensions) && 'persistedQuery' in extensions;
   if ((typeof query !== 'string' || query.trim() === '') && !hasPersistedQuery) {
     return { ok: false, message: 'The request has no "query" (a non-empty GraphQL document string is required).' };
@@ -49,7 +55,8 @@ function checkParams(raw: Record<string, unknown>): ParamsResult {
   // Only keys the client sent: Apollo Server rejects `"extensions": undefined` as "not an object".
   const params: GraphQLParams = {};
   if (typeof query === 'string') params.query = query;
-  if (typeof operationName === 'string') params.operationName = operationName;
+  // An empty name is no name (GraphQL names are never empty): the document's only operation is meant.
+  if (typeof operationName === 'string' && operationName !== '') params.operationName = operationName;
   if (isPlainObject(variables)) params.variables = variables;
   if (isPlainObject(extensions)) params.extensions = extensions;
   return { ok: true, params };
@@ -57,4 +64,17 @@ function checkParams(raw: Record<string, unknown>): ParamsResult {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Whether JSON nests deeper than `max` objects/arrays; iterative, so hostile nesting can't overflow the stack here. */
+export function jsonDepthExceeds(value: unknown, max: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > max) return true;
+    const children = Array.isArray(node) ? node : Object.values(node as Record<string, unknown>);
+    for (const child of children) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
 }

@@ -9,8 +9,9 @@ import { compileHeaderFingerprint } from '../execute/headerRules';
 import { InflightDeduper } from '../execute/inflight';
 import { corsHeaders, preflightHeaders } from '../server/cors';
 import { isPreflightedRequest } from '../server/csrf';
-import { readBody } from '../server/readBody';
+import { drainRequest, readBody } from '../server/readBody';
 import { requestIdFrom } from '../server/requestId';
+import { cacheKey } from '../util/cacheKey';
 import { OperationAnalyzer } from './analyzeOperation';
 import type { Authenticator } from '../identity/authenticate';
 import { clientIpOf, compileTrustedProxies } from '../identity/clientIp';
@@ -21,8 +22,11 @@ import type { RecordStage } from '../telemetry/recordStage';
 import { clientOf, type UsageRecorder } from '../telemetry/usage/recorder';
 import type { TollgateContext } from './context';
 import { paramsFromJsonBody, paramsFromSearch } from './graphqlParams';
+import { MAX_MESSAGE_LENGTH, truncate } from '../util/bounded';
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+/** How much of an oversized upload is read and discarded, at least, so the client can read its 413. */
+const MIN_DRAIN_BYTES = 8 * 1024 * 1024;
 
 export interface PipelineDeps {
   config: TollgateConfig;
@@ -70,40 +74,56 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
           req.resume();
           return respond(reject('UNSUPPORTED_MEDIA_TYPE', 'POST requests must have content-type: application/json.'));
         }
-        const body = await readBody(req, server.bodyLimit);
+        const body = await readBody(req, server.bodyLimit, server.bodyTimeout);
         if (!body.ok) {
           if (body.reason === 'aborted') {
             draft.aborted = true;
             return void res.destroy();
           }
-          // Stop reading the rest of an oversized body: answer and close the connection.
           res.shouldKeepAlive = false;
-          return respond(reject('PAYLOAD_TOO_LARGE', `The request body exceeds ${server.bodyLimit} bytes (server.bodyLimit).`));
+          if (body.reason === 'timeout') {
+            return respond(reject('REQUEST_TIMEOUT', `The request body did not arrive within ${server.bodyTimeout} ms (server.bodyTimeout).`));
+          }
+          // Send the 413 at once, then let a client that is still uploading finish (a bounded amount, within
+          // bodyTimeout) before the connection closes, so it reads the answer instead of a reset.
+          const tooLarge = reject('PAYLOAD_TOO_LARGE', `The request body exceeds ${server.bodyLimit} bytes (server.bodyLimit).`);
+          draft.answer = tooLarge;
+          writeAnswer(res, tooLarge, server.requestIdHeader, requestId, cors, [], false);
+          await drainRequest(req, Math.max(4 * server.bodyLimit, MIN_DRAIN_BYTES), server.bodyTimeout);
+          return void res.end();
         }
-        received = paramsFromJsonBody(body.body);
+        received = paramsFromJsonBody(body.body, config.limits.maxVariablesDepth);
       } else {
-        received = paramsFromSearch(new URLSearchParams(search));
+        received = paramsFromSearch(new URLSearchParams(search), config.limits.maxVariablesDepth);
       }
       if (!received.ok) return respond(reject('BAD_REQUEST', received.message));
-      const params = withoutPersistedQuery(received.params);
-      draft.operationName = params.operationName;
+      const sent = withoutPersistedQuery(received.params);
+      const maxNameLength = config.limits.maxOperationNameLength;
+      if (maxNameLength > 0 && sent.operationName !== undefined && sent.operationName.length > maxNameLength) {
+        return respond(reject('OPERATION_NAME_TOO_LONG', `"operationName" is longer than ${maxNameLength} characters (limits.maxOperationNameLength).`));
+      }
+      draft.operationName = sent.operationName;
 
       // ── parse ────────────────────────────────────────────────────────────────
-      if (params.query === undefined) {
+      const query = sent.query;
+      if (query === undefined) {
         return respond(reject('PERSISTED_QUERY_NOT_SUPPORTED', 'PersistedQueryNotSupported: send the query text with every request.'));
       }
-      const analysis = analyzer.analyze(params.query, params.operationName);
+      const analysis = analyzer.analyze(query, sent.operationName);
       if (analysis.kind === 'rejected') {
         const where = analysis.locations ? { locations: analysis.locations } : {};
         return respond(rejectWithDetails(analysis.code, analysis.message, analysis.extensions, where));
       }
+      // From here on the request names the operation the analysis resolved, so the engine runs exactly the
+      // operation the policies judged, whatever name (or none) the client sent.
+      const operationName = analysis.operation.name?.value;
+      const { operationName: _sentName, ...rest } = sent;
+      const params: GraphQLParams = operationName === undefined ? { ...rest, query } : { ...rest, query, operationName };
+      const operationType = analysis.operationType;
       draft.operationHash = analysis.hash;
-      const operationType = analysis.kind === 'ok' ? analysis.operationType : undefined;
-      if (analysis.kind === 'ok') {
-        draft.operationType = operationType;
-        draft.operationName = analysis.operation.name?.value;
-      }
-      if (req.method === 'GET' && operationType !== undefined && operationType !== 'query') {
+      draft.operationType = operationType;
+      draft.operationName = operationName;
+      if (req.method === 'GET' && operationType !== 'query') {
         return respond(reject('METHOD_NOT_ALLOWED', `A ${operationType} must be sent with POST.`, [['allow', 'POST']]));
       }
 
@@ -118,33 +138,30 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
       draft.context = context;
 
       // ── policy ───────────────────────────────────────────────────────────────
-      // Runs on a resolvable operation; anything else fails validation in the engine without calling a subgraph.
+      // Every request that gets past parse has exactly one resolved operation, and every one is judged here.
       let executed: GraphQLParams = params;
-      let policyHeaders: readonly ResponseHeader[] = [];
-      if (analysis.kind === 'ok') {
-        const outcome = await policies.run({
-          query: params.query,
-          operationName: params.operationName,
-          variables: params.variables,
-          document: analysis.document,
-          operation: analysis.operation,
-          principal: context.principal,
-          clientIp,
-          wantsCost: params.extensions?.cost === true,
-          requestId,
-        });
-        if (outcome.kind === 'reject') {
-          const body = JSON.stringify(outcome.extensions ? { errors: outcome.errors, extensions: outcome.extensions } : { errors: outcome.errors });
-          const code = outcome.errors[0]?.extensions?.code;
-          const rejection = typeof code === 'string' && code in ERROR_CODES ? (code as ErrorCode) : undefined;
-          return respond({ status: outcome.status, headers: [['content-type', JSON_CONTENT_TYPE]], body, rejection, errors: summarizeErrors(outcome.errors, false) }, outcome.headers);
-        }
-        policyHeaders = outcome.headers;
-        context.cost = outcome.cost;
-        if (outcome.removals.length > 0) {
-          executed = { ...params, query: outcome.query };
-          context.policy = { removals: outcome.removals, typenameHelper: outcome.typenameHelper };
-        }
+      const outcome = await policies.run({
+        query,
+        operationName,
+        variables: params.variables,
+        document: analysis.document,
+        operation: analysis.operation,
+        principal: context.principal,
+        clientIp,
+        wantsCost: params.extensions?.cost === true,
+        requestId,
+      });
+      if (outcome.kind === 'reject') {
+        const body = JSON.stringify(outcome.extensions ? { errors: outcome.errors, extensions: outcome.extensions } : { errors: outcome.errors });
+        const code = outcome.errors[0]?.extensions?.code;
+        const rejection = typeof code === 'string' && code in ERROR_CODES ? (code as ErrorCode) : undefined;
+        return respond({ status: outcome.status, headers: [['content-type', JSON_CONTENT_TYPE]], body, rejection, errors: summarizeErrors(outcome.errors, false) }, outcome.headers);
+      }
+      const policyHeaders = outcome.headers;
+      context.cost = outcome.cost;
+      if (outcome.removals.length > 0) {
+        executed = { ...params, query: outcome.query };
+        context.policy = { removals: outcome.removals, typenameHelper: outcome.typenameHelper };
       }
 
       // ── dedupe + plan + execute ──────────────────────────────────────────────
@@ -171,7 +188,7 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
 
       // ── record (operation usage for `tollgate check`) ────────────────────────
       // A map update, after the answer is written; flushing to Redis runs on a timer, never in a request.
-      if (usage && analysis.kind === 'ok' && answer.status === 200) usage.record(params.query, analysis.operation.name?.value, clientOf(context.principal));
+      if (usage && answer.status === 200) usage.record(query, operationName, clientOf(context.principal));
     } catch (error) {
       logger.error({ err: error, requestId }, 'request failed inside the gateway');
       if (!res.headersSent) respond(reject('INTERNAL_SERVER_ERROR', `Internal error; request id ${requestId}.`));
@@ -186,9 +203,9 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
 
 /** Everything that can change the answer to a query: two requests with the same key may share one execution. */
 function inboundKey(params: GraphQLParams, context: TollgateContext, headerFingerprint: string, accept: string | undefined): string {
-  const variables = params.variables ? JSON.stringify(params.variables) : '';
-  const extensions = params.extensions ? JSON.stringify(params.extensions) : '';
-  return `${context.principal.key}\n${headerFingerprint}\n${accept ?? ''}\n${params.operationName ?? ''}\n${variables}\n${extensions}\n${params.query}`;
+  const variables = params.variables ? JSON.stringify(params.variables) : undefined;
+  const extensions = params.extensions ? JSON.stringify(params.extensions) : undefined;
+  return cacheKey(context.principal.key, headerFingerprint, accept, params.operationName, variables, extensions, params.query);
 }
 
 /** Tollgate runs the query text it is sent; an APQ hash alongside it is ignored rather than trusted. */
@@ -199,11 +216,13 @@ function withoutPersistedQuery(params: GraphQLParams): GraphQLParams {
 }
 
 function reject(code: ErrorCode, message: string, headers: Array<[string, string]> = []): HttpAnswer {
-  return { status: httpStatusOf(code), headers: [['content-type', JSON_CONTENT_TYPE], ...headers], body: rejectionBody(code, message), rejection: code };
+  const body = rejectionBody(code, truncate(message, MAX_MESSAGE_LENGTH));
+  return { status: httpStatusOf(code), headers: [['content-type', JSON_CONTENT_TYPE], ...headers], body, rejection: code };
 }
 
 function rejectWithDetails(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, error: { locations?: unknown } = {}): HttpAnswer {
-  const body = JSON.stringify({ errors: [{ message, ...error, extensions: { code, ...extensions } }] });
+  // Parse errors quote the offending token, which the client chose: bounded like every echoed string.
+  const body = JSON.stringify({ errors: [{ message: truncate(message, MAX_MESSAGE_LENGTH), ...error, extensions: { code, ...extensions } }] });
   return { status: httpStatusOf(code), headers: [['content-type', JSON_CONTENT_TYPE]], body, rejection: code };
 }
 
@@ -218,6 +237,8 @@ function writeAnswer(
   requestId: string,
   cors: Record<string, string> | undefined,
   extra: readonly ResponseHeader[],
+  /** false: write the whole answer but leave the response open (the caller ends it). */
+  end = true,
 ): void {
   res.statusCode = answer.status;
   for (const [name, value] of answer.headers) res.setHeader(name, value);
@@ -225,7 +246,10 @@ function writeAnswer(
   res.setHeader(requestIdHeader, requestId);
   if (cors) for (const name in cors) res.setHeader(name, cors[name]);
   // Encoding an 87 KB answer is not free: a shared (deduplicated) answer is encoded once for all its requests.
-  res.end((answer.encoded ??= Buffer.from(answer.body, 'utf8')));
+  const encoded = (answer.encoded ??= Buffer.from(answer.body, 'utf8'));
+  if (end) return void res.end(encoded);
+  res.setHeader('content-length', encoded.length);
+  res.write(encoded);
 }
 
 function respondPreflight(res: ServerResponse, headers: Record<string, string> | undefined): void {

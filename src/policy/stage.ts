@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { TollgateConfig } from '../config/schema';
 import { clientIdentity } from '../identity/client';
 import type { Principal } from '../identity/principal';
+import { cacheKey } from '../util/cacheKey';
 import { LruCache } from '../util/lru';
 import { decideAuthorization, guardOccurrences, type GuardedOccurrence } from './authorization/decide';
 import { loadPolicyRules, policyCheckFor, type PolicyRules } from './authorization/policies';
@@ -227,10 +228,11 @@ export class PolicyStage {
   }
 
   private planFor(derived: SchemaDerived, input: PolicyInput): OperationPlan {
-    const key = `${input.operationName ?? ''}\u0000${input.query}`;
+    // Collision-free by construction (src/util/cacheKey.ts): two different operations never share a plan.
+    const key = cacheKey(input.operationName, input.query);
     const cached = derived.operations.get(key);
     if (cached && !cached.byVariables) return cached;
-    const variablesKey = `${key}\u0002${JSON.stringify(input.variables ?? {})}`;
+    const variablesKey = cacheKey(input.operationName, input.query, JSON.stringify(input.variables ?? {}));
     if (cached) {
       const forVariables = derived.operations.get(variablesKey);
       if (forVariables) return forVariables;
@@ -274,7 +276,7 @@ export class PolicyStage {
 
   /** The printed operation without the removed fields, cached per (operation, which fields are removed). */
   private rewriteFor(derived: SchemaDerived, plan: OperationPlan, input: PolicyInput, removed: ReadonlySet<FieldOccurrence>, shown: readonly FieldOccurrence[]) {
-    const rewriteKey = `${plan.key}\u0001${plan.removable.map((o) => (removed.has(o) ? 1 : 0)).join('')}`;
+    const rewriteKey = cacheKey(plan.key, plan.removable.map((o) => (removed.has(o) ? 1 : 0)).join(''));
     let rewrite = derived.rewrites.get(rewriteKey);
     if (!rewrite) {
       const needsTypename = new Set<SelectionSetNode>();

@@ -135,10 +135,13 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler | undefined {
       }
       let body: unknown;
       if (req.method === 'POST') {
-        const read = await readBody(req, admin.bodyLimit);
+        const read = await readBody(req, admin.bodyLimit, config.server.bodyTimeout);
         if (!read.ok) {
           if (read.reason === 'aborted') return void res.destroy();
           res.shouldKeepAlive = false;
+          if (read.reason === 'timeout') {
+            return send(res, 408, rejectionBody('REQUEST_TIMEOUT', `The request body did not arrive within ${config.server.bodyTimeout} ms (server.bodyTimeout).`));
+          }
           return send(res, 413, rejectionBody('PAYLOAD_TOO_LARGE', `The request body exceeds ${admin.bodyLimit} bytes (publish.admin.bodyLimit).`));
         }
         try {

@@ -23,7 +23,8 @@ export function createHttpServer(
   admin?: AdminHandler,
 ): Server {
   const graphqlPath = config.server.graphqlPath;
-  const server = createServer((req, res) => {
+  // Deadlines are checked every second (Node's default is every 30 s, which would stretch each deadline by up to that).
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
@@ -42,8 +43,12 @@ export function createHttpServer(
     json(res, 404, rejectionBody('NOT_FOUND', `Nothing at ${path}; GraphQL is served at ${graphqlPath}.`));
   });
   // Longer than common load balancers' idle timeouts, so they close first and never reuse a dead socket.
+  // Idle keep-alive sockets are not subject to headersTimeout (Node ≥ 18 times only requests in progress).
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  // A slowloris client gets 408 and a closed socket after headersTimeout; requestTimeout backs up the pipeline's own
+  // body deadline (which answers a coded 408) for every route.
+  server.headersTimeout = config.server.headersTimeout;
+  server.requestTimeout = config.server.headersTimeout + config.server.bodyTimeout + 5_000;
   return server;
 }
 

@@ -1,6 +1,8 @@
 // What the errors in a GraphQL answer say, for the record stage: how many per service and per code, and
 // whether data came with them. Built once per answer (and only when it has errors), shared by deduped requests.
 import type { GraphQLFormattedError } from 'graphql';
+import { cacheKey } from '../util/cacheKey';
+import { MAX_LABEL_LENGTH, truncate } from '../util/bounded';
 
 export interface ErrorSummary {
   total: number;
@@ -22,11 +24,12 @@ export function summarizeErrors(errors: ReadonlyArray<GraphQLFormattedError>, ha
   const pairs = new Map<string, [string, string, number]>();
   for (const error of errors) {
     const extensions = error.extensions;
-    const service = typeof extensions?.serviceName === 'string' ? extensions.serviceName : GATEWAY_SERVICE;
-    const code = typeof extensions?.code === 'string' ? extensions.code : 'UNKNOWN';
+    const service = typeof extensions?.serviceName === 'string' ? truncate(extensions.serviceName, MAX_LABEL_LENGTH) : GATEWAY_SERVICE;
+    // Subgraphs choose their codes: bounded, as they become log fields and metric labels.
+    const code = typeof extensions?.code === 'string' ? truncate(extensions.code, MAX_LABEL_LENGTH) : 'UNKNOWN';
     bySubgraph[service] = (bySubgraph[service] ?? 0) + 1;
     byCode[code] = (byCode[code] ?? 0) + 1;
-    const key = `${service}\u0000${code}`;
+    const key = cacheKey(service, code);
     const pair = pairs.get(key);
     if (pair) pair[2] += 1;
     else pairs.set(key, [service, code, 1]);

@@ -3,6 +3,7 @@
 // keyed by the joined values (~0.05 µs), and hand prom-client the same value shapes its classes produce at scrape
 // time, so exposition (text and OpenMetrics), escaping and the registry stay prom-client's.
 import type { Metric, Registry } from 'prom-client';
+import { cacheKey } from '../util/cacheKey';
 
 type Labels = Record<string, string>;
 
@@ -32,7 +33,7 @@ abstract class CellFamily<Cell> {
 
   /** The cell for these label values (in `labelNames` order). */
   at(...values: string[]): Cell {
-    const key = values.length === 1 ? values[0] : values.join('\u0000');
+    const key = values.length === 1 ? values[0] : cacheKey(...values);
     let entry = this.cells.get(key);
     if (!entry) {
       const labels: Labels = {};

@@ -8,6 +8,7 @@ import type { TollgateContext } from '../pipeline/context';
 import { rejectionSummary } from './errorSummary';
 import { ANONYMOUS_CLIENT, type CostRecord, type RequestOutcome, type RequestRecord, type TelemetryHub } from './record';
 import type { ActiveSpan, Tracing } from './spans';
+import { MAX_LABEL_LENGTH, truncate } from '../util/bounded';
 
 export interface RequestDraft {
   requestId: string;
@@ -78,7 +79,7 @@ function toRecord(draft: RequestDraft, status: number, plans: PlanDefaults): Req
     operationName: draft.operationName,
     operationType: draft.operationType,
     operationHash: draft.operationHash,
-    client: principal?.client ?? ANONYMOUS_CLIENT,
+    client: principal?.client === undefined ? ANONYMOUS_CLIENT : truncate(principal.client, MAX_LABEL_LENGTH),
     plan: planOf(principal, plans),
     status,
     outcome,

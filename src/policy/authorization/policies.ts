@@ -7,6 +7,7 @@ import type { IOptions, IShieldContext, ShieldRule } from 'graphql-shield/typing
 import type { Principal } from '../../identity/principal';
 import { argumentsOf, type FieldOccurrence } from '../walk';
 import type { PolicyCheck } from './decide';
+import { cacheKey } from '../../util/cacheKey';
 
 export type PolicyRules = Readonly<Record<string, ShieldRule>>;
 
@@ -34,7 +35,7 @@ export function policyCheckFor(rules: PolicyRules, variables: Record<string, unk
     const rule = rules[policy];
     if (!rule) return Promise.resolve(false); // unknown policy: deny (load-time checks warn about it)
     const args = argumentsOf(occurrence, variables);
-    const key = `${policy}\u0000${JSON.stringify(args)}`;
+    const key = cacheKey(policy, JSON.stringify(args));
     const cached = results.get(key);
     if (cached) return cached;
     const info = { fieldName: occurrence.fieldDef.name, parentType: occurrence.parentType, returnType: occurrence.fieldDef.type } as unknown as GraphQLResolveInfo;

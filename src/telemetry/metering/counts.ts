@@ -1,5 +1,6 @@
 // Usage counts: what one client (on one plan) did in one UTC hour, and how batches of them add up.
 // Shared by the meter (in memory), the stores (memory, Redis) and the exporters (CSV, JSON).
+import { cacheKey } from '../../util/cacheKey';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
@@ -33,7 +34,7 @@ export function emptyCounts(hour: number, client: string, plan: string): UsageCo
 }
 
 export function countsKey(hour: number, client: string, plan: string): string {
-  return `${hour}\u0000${client}\u0000${plan}`;
+  return cacheKey(hour, client, plan);
 }
 
 export function addCounts(into: UsageCounts, add: UsageCounts): void {

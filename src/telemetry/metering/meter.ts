@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { FetchRecord, RequestRecord, TelemetryConsumer } from '../record';
 import { addCounts, countsKey, emptyCounts, HOUR_MS, type UsageBatch, type UsageCounts } from './counts';
 import type { MeteringStore } from './store';
+import { cacheKey } from '../../util/cacheKey';
 
 export interface UsageMeterOptions {
   store: MeteringStore;
@@ -58,7 +59,7 @@ export class UsageMeter implements TelemetryConsumer {
       this.hour = hour;
       this.hourCounts = counts;
     }
-    const key = `${client}\u0000${plan}`;
+    const key = cacheKey(client, plan);
     let counts = this.hourCounts.get(key);
     if (!counts) {
       counts = emptyCounts(hour, client, plan);

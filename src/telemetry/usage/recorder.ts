@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Principal } from '../../identity/principal';
 import type { OperationUsage, UsageSource } from './types';
+import { cacheKey } from '../../util/cacheKey';
+import { MAX_LABEL_LENGTH, truncate } from '../../util/bounded';
 
 /** Receives counts gathered since the last flush (see redisUsageStore.ts). */
 export interface UsageSink {
@@ -33,7 +35,7 @@ interface Entry {
 /** One query text and everyone who sent it: the text is kept (and hashed) once, however many clients send it. */
 interface QueryGroup {
   hash: string;
-  /** By `${client}\u0000${operationName}`. */
+  /** By cacheKey(client, operationName). */
   callers: Map<string, Entry>;
 }
 
@@ -45,7 +47,8 @@ export const MAX_RECORDED_QUERY_LENGTH = 64 * 1024;
 
 /** Who to attribute an operation to: the client application, else the subject, else `anonymous`. */
 export function clientOf(principal: Principal): string {
-  return principal.client ?? principal.subject ?? 'anonymous';
+  const client = principal.client ?? principal.subject;
+  return client === undefined ? 'anonymous' : truncate(client, MAX_LABEL_LENGTH);
 }
 
 export function queryHashOf(query: string): string {
@@ -82,7 +85,7 @@ export class UsageRecorder implements UsageSource {
       group = { hash: queryHashOf(query), callers: new Map() };
     }
     this.queries.set(query, group);
-    const callerKey = `${client}\u0000${name ?? ''}`;
+    const callerKey = cacheKey(client, name);
     const entry = group.callers.get(callerKey);
     if (entry) {
       entry.usage.count += 1;

@@ -22,7 +22,8 @@ describe('buildConfig', () => {
   it('fills every default', () => {
     const config = buildConfig({}, { baseDir: '/' });
     expect(config.server).toMatchObject({ host: '127.0.0.1', port: 4000, graphqlPath: '/graphql', bodyLimit: 1024 * 1024, introspection: true });
-    expect(config.limits).toEqual({ maxDepth: 15, maxAliases: 30, maxRootFields: 20, maxTokens: 15000, maxFields: 10000 });
+    expect(config.limits).toEqual({ maxDepth: 15, maxAliases: 30, maxRootFields: 20, maxTokens: 15000, maxFields: 10000, maxOperationNameLength: 256, maxVariablesDepth: 64 });
+    expect(config.server).toMatchObject({ bodyTimeout: 10_000, headersTimeout: 10_000 });
     expect(config.dedupe.inbound).toBe(true);
     expect(Object.isFrozen(config.server)).toBe(true);
   });

@@ -2,35 +2,27 @@
 // of issue 10 — a policy bypass through a cache-key collision, client errors that were 500s, log amplification,
 // bodies that held a socket for minutes, and a 413 an uploading client could not read. Real HTTP and raw sockets.
 import { connect, type Socket } from 'node:net';
-import { join } from 'node:path';
-import { loadConfig } from '../src/config/load';
-import type { TollgateConfig } from '../src/config/schema';
-import { startGateway, type RunningGateway } from '../src/gateway';
-import { loggerFor } from '../src/telemetry/logger';
-import { startExampleSubgraphs, type ExampleSubgraphs } from '../subgraphs';
+import type { RunningGateway } from '../src/gateway';
+import { startExampleGateway, type ExampleGateway } from './fixtures/exampleGateway';
 import { http, postJson } from './harness';
 
-let subgraphs: ExampleSubgraphs;
+let example: ExampleGateway;
 let gateway: RunningGateway;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  subgraphs = await startExampleSubgraphs();
-  const env: NodeJS.ProcessEnv = { ...process.env, TOLLGATE_JWT_SECRET: 'hostile-test-secret-0123456789abcdef', TOLLGATE_ADMIN_KEY: 'hostile-test-admin-key-0123' };
-  for (const [name, url] of Object.entries(subgraphs.urls)) env[`${name.toUpperCase()}_URL`] = url;
-  Object.assign(process.env, env);
-  const loaded = loadConfig(join(__dirname, '..', 'tollgate.example.yaml'), { env, overrides: { port: 0 } });
-  // Short deadlines so the slow-client cases end quickly; everything else as the example ships it.
-  const config = structuredClone(loaded) as TollgateConfig;
-  config.server.bodyTimeout = 500;
-  config.server.headersTimeout = 1_000;
-  gateway = await startGateway(config, { logger: loggerFor(config, { write: (line: string) => void logLines.push(line) }) });
+  example = await startExampleGateway({
+    // Short deadlines so the slow-client cases end quickly; everything else as the example ships it.
+    tweak: (config) => {
+      config.server.bodyTimeout = 500;
+      config.server.headersTimeout = 1_000;
+    },
+    logTo: { write: (line: string) => void logLines.push(line) },
+  });
+  gateway = example.gateway;
 }, 60_000);
 
-afterAll(async () => {
-  await gateway?.close();
-  await subgraphs?.close();
-});
+afterAll(() => example?.close());
 
 const codeOf = (reply: { json: { errors?: Array<{ extensions?: { code?: string } }> } }) => reply.json?.errors?.[0]?.extensions?.code;
 const get = (params: Record<string, string>) =>

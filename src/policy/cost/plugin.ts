@@ -22,7 +22,8 @@ export interface CostSettlement {
   entityWeight: number;
   variables: Record<string, unknown> | undefined;
   max?: number;
-  budget?: { key: string; charged: number; max: number; count: number; resetSeconds: number };
+  /** `windowEnd` lets the reconciliation recreate a counter that is gone (expired, evicted, a restarted Redis). */
+  budget?: { key: string; charged: number; max: number; count: number; resetSeconds: number; windowEnd: number };
   /** Put `extensions.cost` on the response. */
   extensions: boolean;
   /** Fields the rate limits removed after the estimate: not in the actual cost. */
@@ -122,7 +123,7 @@ export class CostPolicy {
     const resetSeconds = Math.max(1, Math.ceil((op.windowEnd - now) / 1000));
     const remaining = Math.max(0, op.max - result.count);
     if (result.admitted) {
-      settlement.budget = { key: op.key, charged: op.amount, max: op.max, count: result.count, resetSeconds };
+      settlement.budget = { key: op.key, charged: op.amount, max: op.max, count: result.count, resetSeconds, windowEnd: op.windowEnd };
       return {};
     }
     const message = `The cost budget is spent: this operation is estimated at ${settlement.estimated}, ${remaining} of ${op.max} remain; the budget refills in ${resetSeconds}s.`;

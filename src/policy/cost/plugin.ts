@@ -9,7 +9,7 @@ import type { FieldOccurrence } from '../walk';
 import { actualCost } from './actual';
 import { costForPlan, type CostConfig, type PlanCostConfig } from './config';
 import { readCostDirectives } from './directives';
-import { estimateCost, type CostEstimate } from './estimate';
+import { bounded, estimateCost, type CostEstimate } from './estimate';
 import type { CostModel, CostSchema } from './model';
 import { actualEntityCost, EntityFetchPlanner, estimatedEntityCost, type EntityFetch } from './queryPlan';
 
@@ -78,7 +78,7 @@ export class CostPolicy {
       const estimate = estimateCost(model, state.cost, request.variables, request.excluded);
       const entityFetches = state.planner ? operation.entityFetches() : undefined;
       const entities = entityFetches ? estimatedEntityCost(entityFetches, model, estimate, request.variables, this.config.entityWeight) : 0;
-      cached = { estimate, estimated: Math.ceil(estimate.cost + entities) };
+      cached = { estimate, estimated: bounded(Math.ceil(estimate.cost + entities)) };
       state.estimates.set(cacheKey, cached);
     }
     const { estimate, estimated } = cached;
@@ -94,18 +94,19 @@ export class CostPolicy {
     };
     const enforce = this.config.mode === 'enforce';
     const costExtension = extensions ? { cost: { estimated, ...(limits.max !== undefined ? { max: limits.max } : {}) } } : undefined;
+    let violation: string | undefined;
     if (estimate.problems.length > 0) {
       const message = `The operation's cost cannot be estimated: ${estimate.problems.join('; ')}.`;
       if (enforce) return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'COST_QUERY_PARSE_FAILURE' } }], extensions: costExtension };
-      return { kind: 'ok', settlement, violation: message };
+      // Measure mode serves it: the budget is still charged (the estimate sized such lists as if the value were absent).
+      violation = message;
     }
-    let violation: string | undefined;
     if (limits.max !== undefined && estimated > limits.max) {
       const message = `Operation estimated cost ${estimated} exceeded configured maximum ${limits.max}.`;
       if (enforce) {
         return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost: { estimated, max: limits.max } } }], extensions: costExtension };
       }
-      violation = message;
+      violation = violation ? `${violation} ${message}` : message;
     }
     if (!limits.budget) return { kind: 'ok', settlement, violation };
     const window = fixedWindow(limits.budget.window, request.now);
@@ -149,7 +150,7 @@ export class CostPolicy {
 export function measureActualCost(settlement: CostSettlement, data: unknown): number {
   let actual = actualCost(settlement.model, settlement.estimate, data, settlement.removed);
   if (settlement.entityFetches) actual += actualEntityCost(settlement.entityFetches, data, settlement.variables, settlement.entityWeight);
-  return Math.ceil(actual);
+  return bounded(Math.ceil(actual));
 }
 
 /** `extensions.cost` for the response, once the budget is reconciled. */

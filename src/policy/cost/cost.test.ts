@@ -6,9 +6,11 @@ import { buildSchema, parse, type OperationDefinitionNode } from 'graphql';
 import { composeSupergraph } from '../../compose/compose';
 import { walkOperation, type FieldOccurrence } from '../walk';
 import { actualCost } from './actual';
+import { costConfig } from './config';
 import { readCostDirectives } from './directives';
 import { estimateCost, MAX_ESTIMATE, MAX_SLICING_SIZE } from './estimate';
 import { buildCostModel, type CostSchema } from './model';
+import { CostPolicy, estimateCacheKey } from './plugin';
 import { collectEntityFetches, EntityFetchPlanner, estimatedEntityCost } from './queryPlan';
 
 const BOOKS = readFileSync(join(__dirname, 'fixtures', 'books.graphql'), 'utf8');
@@ -300,6 +302,64 @@ describe('hostile slicing arguments (issue 10, item 2)', () => {
       const given = values.flatMap(([v, n], i) => [...(fields[i].arg ? [v] : []), ...(fields[i].nested ? [n] : [])]);
       if (given.some(notSize)) expect({ ...context, refused: byVariables.problems.length > 0 }).toMatchObject({ refused: true });
       if (given.some(negativeInt)) expect({ ...context, refused: byLiteral.problems.length > 0 }).toMatchObject({ refused: true });
+    }
+  });
+});
+
+describe('the estimate cache', () => {
+  const policy = new CostPolicy(costConfig.parse({ extensions: 'always' }));
+  const state = policy.schemaState(apiSchema, supergraphSdl);
+  const assess = (query: string, variables: Record<string, unknown> | undefined, excludedKey = '') => {
+    const { model, walk } = prepare(query, variables);
+    const outcome = policy.assess(state, { model: () => model, entityFetches: () => [], dependsOnVariables: walk.occurrences.some((o) => o.argsUseVariables) }, {
+      plan: 'anonymous',
+      wantsCost: true,
+      clientPrefix: 'x',
+      variables,
+      now: 0,
+      excludedKey,
+    });
+    if (outcome.kind !== 'ok') throw new Error(JSON.stringify(outcome));
+    return { estimated: outcome.settlement.estimated, fresh: Math.ceil(estimateCost(model, state.cost, variables).cost), model };
+  };
+
+  it('never serves one operation’s estimate to another, whatever the stage’s key for them', () => {
+    // The same query text twice: two models (two cached plans), two entries — the key is the model's identity.
+    expect(assess(`{ newestAdditions(limit: 3) { ${BOOK_FIELDS} } }`, undefined).estimated).toBe(24);
+    expect(assess(`{ newestAdditions(limit: 7) { ${BOOK_FIELDS} } }`, undefined).estimated).toBe(56);
+  });
+
+  it('keys length-prefixed parts: no (excluded, variables) pair passes for another', () => {
+    const { model } = prepare('{ book { title } }');
+    const seen = new Map<string, string>();
+    const parts: Array<[string, string | undefined]> = [];
+    for (const excluded of ['', '0', '1', '01', '10']) {
+      for (const variables of [undefined, '', '{}', '{"a":1}', '{"a":"1:=2"}', '0:', '1:0', '2:{}', '-', '=']) parts.push([excluded, variables]);
+    }
+    for (const [excluded, variables] of parts) {
+      const key = estimateCacheKey(model, excluded, variables);
+      const label = JSON.stringify([excluded, variables ?? null]);
+      expect({ key, by: seen.get(key) ?? label }).toEqual({ key, by: label });
+      seen.set(key, label);
+    }
+    const other = prepare('{ book { title } }').model;
+    expect(estimateCacheKey(other, '', undefined)).not.toBe(estimateCacheKey(model, '', undefined));
+  });
+
+  it('generated: random (query, variables) pairs through one cache always get their own estimate', () => {
+    const next = random(7);
+    // Query texts with separators and JSON in comments: nothing in the text can shift a key's boundary.
+    const comments = ['', '#\u0000', '#\u0003\u0003{"n":3}', '#1:0', '# {"n":7}\u0002'];
+    for (let run = 0; run < 200; run++) {
+      const n = Math.floor(next() * 12);
+      const useVariable = next() < 0.5;
+      const comment = comments[Math.floor(next() * comments.length)];
+      const query = useVariable
+        ? `query ($n: Int!) { newestAdditions(limit: $n) { ${BOOK_FIELDS} } } ${comment}\n`
+        : `{ newestAdditions(limit: ${n}) { ${BOOK_FIELDS} } } ${comment}\n`;
+      const result = assess(query, useVariable ? { n, pad: comment } : undefined, next() < 0.5 ? '' : '0');
+      expect(result.estimated).toBe(result.fresh);
+      expect(result.estimated).toBe(8 * n);
     }
   });
 });

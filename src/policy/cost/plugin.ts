@@ -44,7 +44,6 @@ export type CostAssessment =
 
 /** The operation-level facts the estimate needs; `model` and `entityFetches` are cached on it by the stage. */
 export interface CostOperation {
-  key: string;
   model: () => CostModel;
   entityFetches: () => readonly EntityFetch[];
   dependsOnVariables: boolean;
@@ -72,7 +71,7 @@ export class CostPolicy {
     if (!this.config.enabled || (limits.max === undefined && !limits.budget && !extensions)) return { kind: 'skip' };
 
     const model = operation.model();
-    const cacheKey = `${operation.key}\u0003${request.excludedKey}\u0003${operation.dependsOnVariables ? JSON.stringify(request.variables ?? {}) : ''}`;
+    const cacheKey = estimateCacheKey(model, request.excludedKey, operation.dependsOnVariables ? JSON.stringify(request.variables ?? {}) : undefined);
     let cached = state.estimates.get(cacheKey);
     if (!cached) {
       const estimate = estimateCost(model, state.cost, request.variables, request.excluded);
@@ -144,6 +143,22 @@ export class CostPolicy {
       },
     };
   }
+}
+
+/** Per model, a number that no other model gets: the estimate cache keys on it, never on client-controlled text. */
+const modelIds = new WeakMap<CostModel, number>();
+let nextModelId = 0;
+
+/**
+ * The estimate cache's key: which operation (its model's identity — one per cached operation plan, so two
+ * operations can never share an entry however their text is built), which fields were removed, and the variables
+ * when the estimate reads them. Length-prefixed parts, so no part's content can pass for a boundary.
+ */
+export function estimateCacheKey(model: CostModel, excludedKey: string, variablesJson: string | undefined): string {
+  let id = modelIds.get(model);
+  if (id === undefined) modelIds.set(model, (id = nextModelId++));
+  const parts = [String(id), excludedKey, variablesJson === undefined ? '-' : `=${variablesJson}`];
+  return parts.map((part) => `${part.length}:${part}`).join('');
 }
 
 /** The actual cost of a response (called once per execution by the engine's response plugin). */

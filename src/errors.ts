@@ -45,7 +45,10 @@ export const ERROR_CODES = {
   },
   COST_ESTIMATED_TOO_EXPENSIVE: { status: 400, meaning: "The operation's estimated cost is over the plan's `cost.max`; the same operation always is, so retrying does not help." },
   COST_BUDGET_EXCEEDED: { status: 429, meaning: "The client's cost budget for the current window is spent; `Retry-After` says when it refills." },
-  COST_QUERY_PARSE_FAILURE: { status: 400, meaning: 'The cost spec refuses the operation: a @listSize field needs exactly one slicing argument (`requireOneSlicingArgument`).' },
+  COST_QUERY_PARSE_FAILURE: {
+    status: 400,
+    meaning: "The operation's cost can't be estimated: a @listSize field needs exactly one slicing argument (`requireOneSlicingArgument`), or a slicing argument's value is not a whole number from 0 to 2147483647.",
+  },
   RATE_LIMIT_STORE_UNAVAILABLE: { status: 503, meaning: 'The rate-limit store (Redis) is unreachable and `store.onUnavailable` is `closed`: requests that need a limit or budget are refused.' },
   // execute
   SUBGRAPH_UNAVAILABLE: { status: 200, meaning: 'A subgraph could not be reached (connection refused or reset). Other data is returned.' },

@@ -11,11 +11,12 @@ export async function settleCost(
   onError: (error: unknown) => void,
 ): Promise<Record<string, unknown> | undefined> {
   const budget = settlement.budget;
-  // Not executed (e.g. refused by validation): nothing was spent.
-  const spent = actual ?? 0;
+  // Not executed (e.g. refused by validation): nothing was spent. An actual that is not a count keeps the charge.
+  const spent = actual === undefined ? 0 : Number.isFinite(actual) && actual >= 0 ? actual : budget?.charged;
   let count: number | undefined;
-  if (budget && spent !== budget.charged) {
-    const adjusting = store.adjust(budget.key, spent - budget.charged).catch((error: unknown) => {
+  if (budget && spent !== undefined && spent !== budget.charged) {
+    // The counter may be gone by now (expired, evicted, Redis restarted): the store recreates it for this window.
+    const adjusting = store.adjust(budget.key, spent - budget.charged, budget.windowEnd).catch((error: unknown) => {
       onError(error);
       return undefined;
     });

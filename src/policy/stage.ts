@@ -258,7 +258,6 @@ export class PolicyStage {
 
   private costOperation(derived: SchemaDerived, plan: OperationPlan, input: PolicyInput): CostOperation {
     return {
-      key: plan.key,
       dependsOnVariables: plan.dependsOnVariables,
       model: () => (plan.costModel ??= buildCostModel(plan.occurrences, input.operation, derived.cost.cost)),
       entityFetches: () => {

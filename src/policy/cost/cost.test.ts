@@ -2,13 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Supergraph } from '@apollo/federation-internals';
-import { parse, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, parse, type OperationDefinitionNode } from 'graphql';
 import { composeSupergraph } from '../../compose/compose';
 import { walkOperation, type FieldOccurrence } from '../walk';
 import { actualCost } from './actual';
+import { costConfig } from './config';
 import { readCostDirectives } from './directives';
-import { estimateCost } from './estimate';
+import { estimateCost, MAX_ESTIMATE, MAX_SLICING_SIZE } from './estimate';
 import { buildCostModel, type CostSchema } from './model';
+import { CostPolicy, estimateCacheKey } from './plugin';
 import { collectEntityFetches, EntityFetchPlanner, estimatedEntityCost } from './queryPlan';
 
 const BOOKS = readFileSync(join(__dirname, 'fixtures', 'books.graphql'), 'utf8');
@@ -41,6 +43,14 @@ function estimate(query: string, variables: Record<string, unknown> = {}, listSi
 }
 
 const BOOK_FIELDS = 'title author { name } publisher { name address { zipCode } }';
+
+/** Seeded, so a failure replays: mulberry32. */
+const random = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
 
 describe('estimateCost: Apollo’s documented examples', () => {
   it('costs objects 1 and scalars 0', () => {
@@ -162,5 +172,194 @@ describe('planned strategy: entity fetches', () => {
   it('keeps conditions of the plan', () => {
     const plan = { kind: 'QueryPlan' as const, node: { kind: 'Condition' as const, condition: 'x', ifClause: { kind: 'Flatten' as const, path: ['a', '@'], node: { kind: 'Fetch' as const, serviceName: 's', requires: [], operation: '', operationName: undefined, operationKind: 'query' as never } } } };
     expect(collectEntityFetches(plan)).toEqual([{ path: ['a', '@'], condition: { variable: 'x', when: true } }]);
+  });
+});
+
+describe('hostile slicing arguments (issue 10, item 2)', () => {
+  it('refuses a negative size instead of letting it cancel another field: the a/b alias query', () => {
+    const literal = estimate(`{ a: newestAdditions(limit: 100) { ${BOOK_FIELDS} } b: newestAdditions(limit: -100) { ${BOOK_FIELDS} } }`);
+    expect(literal.problems).toEqual(['Query.newestAdditions: slicing argument limit must be a whole number from 0 to 2147483647, got -100']);
+    // Sized as if the value were absent (cost.listSize 10): never below `a` alone (800), no field below 0.
+    expect(literal.cost).toBe(800 + 80);
+    expect(Math.min(...literal.instances)).toBeGreaterThanOrEqual(0);
+    const query = `query ($a: Int!, $b: Int!) { a: newestAdditions(limit: $a) { ${BOOK_FIELDS} } b: newestAdditions(limit: $b) { ${BOOK_FIELDS} } }`;
+    const variables = estimate(query, { a: 100, b: -100 });
+    expect(variables.problems).toEqual(literal.problems);
+    expect(variables.cost).toBe(literal.cost);
+  });
+
+  it('refuses fractions, 2^31 and more given to an Int slicing argument through variables (they arrive uncoerced)', () => {
+    for (const value of [2.5, -0.5, 1e300, -1e300, 2 ** 31, Number.MAX_SAFE_INTEGER + 2, '7']) {
+      const result = estimate('query ($v: Int) { paged(first: $v) { title } }', { v: value });
+      expect(result.problems).toEqual([expect.stringContaining('Query.paged: slicing argument first must be a whole number from 0 to 2147483647, got ')]);
+      expect(result.cost).toBe(10);
+      // As a literal, Int coercion drops the argument (validation refuses the request): sized as if absent, not lower.
+      if (typeof value === 'number') expect(estimate(`{ paged(first: ${value}) { title } }`).cost).toBe(10);
+    }
+  });
+
+  it('refuses any other value that reaches the estimate (composition allows only Int, the estimate does not rely on it)', () => {
+    // Plain SDL (no composition): a Float and a custom scalar as slicing arguments, so any JSON value gets through.
+    const sdl = `
+      directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
+      scalar Count
+      type Query { ranked(top: Float): [Item] @listSize(slicingArguments: ["top"]) windowed(size: Count): [Item] @listSize(slicingArguments: ["size"], assumedSize: 3, requireOneSlicingArgument: false) }
+      type Item { related(first: Count): [Item] @listSize(slicingArguments: ["first"], requireOneSlicingArgument: false) name: String }
+    `;
+    const schema = buildSchema(sdl);
+    const plainCost: CostSchema = { schema, directives: readCostDirectives(sdl), listSize: 10, requiresCache: new Map() };
+    const run = (query: string, variables: Record<string, unknown>) => {
+      const document = parse(query);
+      const operation = document.definitions[0] as OperationDefinitionNode;
+      const walk = walkOperation(schema, document, operation, variables);
+      return estimateCost(buildCostModel(walk.occurrences, operation, plainCost), plainCost, variables);
+    };
+    for (const value of [2.5, -0.5, -3, 1e300, -1e300, 2 ** 31, Number.MAX_SAFE_INTEGER + 2]) {
+      const result = run('query ($v: Float, $c: Count) { ranked(top: $v) { name } windowed(size: $c) { name } }', { v: value, c: value });
+      expect(result.problems).toHaveLength(2);
+      expect(result.cost).toBe(10 + 3);
+    }
+    for (const value of ['-5', '5', { n: 5 }, [5], true]) {
+      const result = run('query ($c: Count) { windowed(size: $c) { name } }', { c: value });
+      expect(result.problems).toEqual([expect.stringMatching(/^Query\.windowed: slicing argument size must be a whole number from 0 to 2147483647, got an? (string|object|list|boolean)$/)]);
+      expect(result.cost).toBe(3);
+    }
+    // The largest accepted value is GraphQL's Int maximum; 0 is a size (an empty page).
+    expect(run(`{ windowed(size: ${MAX_SLICING_SIZE}) { name } }`, {}).problems).toEqual([]);
+    expect(run('{ windowed(size: 0) { name } }', {})).toMatchObject({ cost: 0, problems: [] });
+    // Before: 1e300 per level made Infinity instances, and Infinity × 0 (the leaf `name`) a NaN cost that passed any max.
+    const hostile = run('{ windowed(size: 1e300) { related(first: 1e300) { related(first: 1e300) { name } } } }', {});
+    expect(hostile.problems).toHaveLength(3);
+    expect(Number.isFinite(hostile.cost)).toBe(true);
+  });
+
+  it('saturates instead of overflowing: nested huge lists stay exact integers', () => {
+    const deep = `{ authors(first: ${MAX_SLICING_SIZE}) { edges { node { related(first: ${MAX_SLICING_SIZE}) { related(first: ${MAX_SLICING_SIZE}) { name } } } } } }`;
+    const result = estimate(deep);
+    expect(result.problems).toEqual([]);
+    expect(result.cost).toBe(MAX_ESTIMATE);
+    for (const n of result.instances) expect(Number.isSafeInteger(n)).toBe(true);
+  });
+
+  it('reads negative @cost weights and @listSize sizes from a subgraph as 0 and absent', () => {
+    const directives = readCostDirectives(`
+      type Query { x: Int @cost(weight: -5) list: [T] @listSize(assumedSize: -3) }
+      type T @cost(weight: -1) { id: ID }
+    `);
+    expect(directives.fields.get('Query.x')).toBe(0);
+    expect(directives.types.get('T')).toBe(0);
+    expect(directives.listSizes.get('Query.list')?.assumedSize).toBeUndefined();
+  });
+
+  const VALUES: unknown[] = [-100, -1, 0, 1, 3, 100, 2.5, -0.5, 1e300, -1e300, -(2 ** 31), 2 ** 31 - 1, 2 ** 31, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, '-5', '7'];
+  /** Fields with a slicing argument: its name, GraphQL type, and the selection under it (`$$` for a nested size). */
+  const FIELDS = [
+    { field: 'newestAdditions', arg: 'limit', type: 'Int!', body: 'title author { name }' },
+    { field: 'authors', arg: 'first', type: 'Int', body: 'total edges { node { name } }' },
+    { field: 'paged', arg: 'first', type: 'Int', body: 'title publisher { address { zipCode } }' },
+    { field: 'book', arg: '', type: '', body: 'author { related(first: $$) { name related(first: $$) { name } } }', nested: 'Int' },
+  ];
+  const literal = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value).replace('e+', 'e'));
+
+  it('generated: no mix of slicing values, as literals or variables, estimates below the same operation with 0s', () => {
+    const next = random(20261128);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)];
+    for (let run = 0; run < 300; run++) {
+      const fields = Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(FIELDS));
+      const values = fields.map((f) => [pick(VALUES), f.nested ? pick(VALUES) : undefined] as const);
+      const declarations: string[] = [];
+      const variables: Record<string, unknown> = {};
+      const build = (mode: 'literal' | 'variables' | 'zero') =>
+        `${mode === 'variables' ? `query (${declarations.join(', ')}) ` : ''}{ ${fields
+          .map((f, i) => {
+            const [value, nestedValue] = values[i];
+            const show = (v: unknown, name: string) => (mode === 'zero' ? '0' : mode === 'literal' ? literal(v) : `$${name}`);
+            const args = f.arg ? `(${f.arg}: ${show(value, `v${i}`)})` : '';
+            return `f${i}: ${f.field}${args} { ${f.body.replaceAll('$$', show(nestedValue, `n${i}`))} }`;
+          })
+          .join(' ')} }`;
+      fields.forEach((f, i) => {
+        if (f.arg) {
+          declarations.push(`$v${i}: ${f.type}`);
+          variables[`v${i}`] = values[i][0];
+        }
+        if (f.nested) {
+          declarations.push(`$n${i}: ${f.nested}`);
+          variables[`n${i}`] = values[i][1];
+        }
+      });
+      const floor = estimate(build('zero'));
+      const byLiteral = estimate(build('literal'));
+      const byVariables = estimate(build('variables'), variables);
+      const context = { query: build('literal'), variables };
+      for (const result of [byLiteral, byVariables]) {
+        expect({ ...context, cost: result.cost, atLeast: floor.cost, ok: result.cost >= floor.cost && result.cost <= MAX_ESTIMATE }).toMatchObject({ ok: true });
+        expect(Math.min(...result.instances, ...result.argumentCosts)).toBeGreaterThanOrEqual(0);
+      }
+      // Refused: through variables (uncoerced), any value that is not a size; as a literal, a negative Int.
+      const notSize = (v: unknown) => !(typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_SLICING_SIZE);
+      const negativeInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v < 0 && v >= -(2 ** 31);
+      const given = values.flatMap(([v, n], i) => [...(fields[i].arg ? [v] : []), ...(fields[i].nested ? [n] : [])]);
+      if (given.some(notSize)) expect({ ...context, refused: byVariables.problems.length > 0 }).toMatchObject({ refused: true });
+      if (given.some(negativeInt)) expect({ ...context, refused: byLiteral.problems.length > 0 }).toMatchObject({ refused: true });
+    }
+  });
+});
+
+describe('the estimate cache', () => {
+  const policy = new CostPolicy(costConfig.parse({ extensions: 'always' }));
+  const state = policy.schemaState(apiSchema, supergraphSdl);
+  const assess = (query: string, variables: Record<string, unknown> | undefined, excludedKey = '') => {
+    const { model, walk } = prepare(query, variables);
+    const outcome = policy.assess(state, { model: () => model, entityFetches: () => [], dependsOnVariables: walk.occurrences.some((o) => o.argsUseVariables) }, {
+      plan: 'anonymous',
+      wantsCost: true,
+      clientPrefix: 'x',
+      variables,
+      now: 0,
+      excludedKey,
+    });
+    if (outcome.kind !== 'ok') throw new Error(JSON.stringify(outcome));
+    return { estimated: outcome.settlement.estimated, fresh: Math.ceil(estimateCost(model, state.cost, variables).cost), model };
+  };
+
+  it('never serves one operation’s estimate to another, whatever the stage’s key for them', () => {
+    // The same query text twice: two models (two cached plans), two entries — the key is the model's identity.
+    expect(assess(`{ newestAdditions(limit: 3) { ${BOOK_FIELDS} } }`, undefined).estimated).toBe(24);
+    expect(assess(`{ newestAdditions(limit: 7) { ${BOOK_FIELDS} } }`, undefined).estimated).toBe(56);
+  });
+
+  it('keys length-prefixed parts: no (excluded, variables) pair passes for another', () => {
+    const { model } = prepare('{ book { title } }');
+    const seen = new Map<string, string>();
+    const parts: Array<[string, string | undefined]> = [];
+    for (const excluded of ['', '0', '1', '01', '10']) {
+      for (const variables of [undefined, '', '{}', '{"a":1}', '{"a":"1:=2"}', '0:', '1:0', '2:{}', '-', '=']) parts.push([excluded, variables]);
+    }
+    for (const [excluded, variables] of parts) {
+      const key = estimateCacheKey(model, excluded, variables);
+      const label = JSON.stringify([excluded, variables ?? null]);
+      expect({ key, by: seen.get(key) ?? label }).toEqual({ key, by: label });
+      seen.set(key, label);
+    }
+    const other = prepare('{ book { title } }').model;
+    expect(estimateCacheKey(other, '', undefined)).not.toBe(estimateCacheKey(model, '', undefined));
+  });
+
+  it('generated: random (query, variables) pairs through one cache always get their own estimate', () => {
+    const next = random(7);
+    // Query texts with separators and JSON in comments: nothing in the text can shift a key's boundary.
+    const comments = ['', '#\u0000', '#\u0003\u0003{"n":3}', '#1:0', '# {"n":7}\u0002'];
+    for (let run = 0; run < 200; run++) {
+      const n = Math.floor(next() * 12);
+      const useVariable = next() < 0.5;
+      const comment = comments[Math.floor(next() * comments.length)];
+      const query = useVariable
+        ? `query ($n: Int!) { newestAdditions(limit: $n) { ${BOOK_FIELDS} } } ${comment}\n`
+        : `{ newestAdditions(limit: ${n}) { ${BOOK_FIELDS} } } ${comment}\n`;
+      const result = assess(query, useVariable ? { n, pad: comment } : undefined, next() < 0.5 ? '' : '0');
+      expect(result.estimated).toBe(result.fresh);
+      expect(result.estimated).toBe(8 * n);
+    }
   });
 });

@@ -38,7 +38,8 @@ export function readCostDirectives(supergraphSdl: string): CostDirectives {
   const weightOf = (directives: readonly ConstDirectiveNode[] | undefined): number | undefined => {
     const directive = directives?.find((d) => d.name.value === names.cost);
     const weight = directive && argumentValues(directive).weight;
-    return typeof weight === 'number' ? weight : undefined;
+    // A weight lowers nothing: a negative @cost counts as 0 (a total must never be talked down field by field).
+    return typeof weight === 'number' && Number.isFinite(weight) ? Math.max(0, weight) : undefined;
   };
 
   for (const definition of document.definitions) {
@@ -91,7 +92,8 @@ function readListSize(directive: ConstDirectiveNode): ListSize {
   const args = argumentValues(directive);
   const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : undefined);
   return {
-    assumedSize: typeof args.assumedSize === 'number' ? args.assumedSize : undefined,
+    // Not a size (negative, fractional): as if absent, so `cost.listSize` applies.
+    assumedSize: typeof args.assumedSize === 'number' && Number.isInteger(args.assumedSize) && args.assumedSize >= 0 ? args.assumedSize : undefined,
     slicingArguments: strings(args.slicingArguments),
     sizedFields: strings(args.sizedFields),
     requireOneSlicingArgument: args.requireOneSlicingArgument !== false,

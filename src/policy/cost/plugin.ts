@@ -9,7 +9,7 @@ import type { FieldOccurrence } from '../walk';
 import { actualCost } from './actual';
 import { costForPlan, type CostConfig, type PlanCostConfig } from './config';
 import { readCostDirectives } from './directives';
-import { estimateCost, type CostEstimate } from './estimate';
+import { bounded, estimateCost, type CostEstimate } from './estimate';
 import type { CostModel, CostSchema } from './model';
 import { actualEntityCost, EntityFetchPlanner, estimatedEntityCost, type EntityFetch } from './queryPlan';
 
@@ -22,7 +22,8 @@ export interface CostSettlement {
   entityWeight: number;
   variables: Record<string, unknown> | undefined;
   max?: number;
-  budget?: { key: string; charged: number; max: number; count: number; resetSeconds: number };
+  /** `windowEnd` lets the reconciliation recreate a counter that is gone (expired, evicted, a restarted Redis). */
+  budget?: { key: string; charged: number; max: number; count: number; resetSeconds: number; windowEnd: number };
   /** Put `extensions.cost` on the response. */
   extensions: boolean;
   /** Fields the rate limits removed after the estimate: not in the actual cost. */
@@ -43,7 +44,6 @@ export type CostAssessment =
 
 /** The operation-level facts the estimate needs; `model` and `entityFetches` are cached on it by the stage. */
 export interface CostOperation {
-  key: string;
   model: () => CostModel;
   entityFetches: () => readonly EntityFetch[];
   dependsOnVariables: boolean;
@@ -71,13 +71,13 @@ export class CostPolicy {
     if (!this.config.enabled || (limits.max === undefined && !limits.budget && !extensions)) return { kind: 'skip' };
 
     const model = operation.model();
-    const cacheKey = `${operation.key}\u0003${request.excludedKey}\u0003${operation.dependsOnVariables ? JSON.stringify(request.variables ?? {}) : ''}`;
+    const cacheKey = estimateCacheKey(model, request.excludedKey, operation.dependsOnVariables ? JSON.stringify(request.variables ?? {}) : undefined);
     let cached = state.estimates.get(cacheKey);
     if (!cached) {
       const estimate = estimateCost(model, state.cost, request.variables, request.excluded);
       const entityFetches = state.planner ? operation.entityFetches() : undefined;
       const entities = entityFetches ? estimatedEntityCost(entityFetches, model, estimate, request.variables, this.config.entityWeight) : 0;
-      cached = { estimate, estimated: Math.ceil(estimate.cost + entities) };
+      cached = { estimate, estimated: bounded(Math.ceil(estimate.cost + entities)) };
       state.estimates.set(cacheKey, cached);
     }
     const { estimate, estimated } = cached;
@@ -93,18 +93,19 @@ export class CostPolicy {
     };
     const enforce = this.config.mode === 'enforce';
     const costExtension = extensions ? { cost: { estimated, ...(limits.max !== undefined ? { max: limits.max } : {}) } } : undefined;
+    let violation: string | undefined;
     if (estimate.problems.length > 0) {
       const message = `The operation's cost cannot be estimated: ${estimate.problems.join('; ')}.`;
       if (enforce) return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'COST_QUERY_PARSE_FAILURE' } }], extensions: costExtension };
-      return { kind: 'ok', settlement, violation: message };
+      // Measure mode serves it: the budget is still charged (the estimate sized such lists as if the value were absent).
+      violation = message;
     }
-    let violation: string | undefined;
     if (limits.max !== undefined && estimated > limits.max) {
       const message = `Operation estimated cost ${estimated} exceeded configured maximum ${limits.max}.`;
       if (enforce) {
         return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost: { estimated, max: limits.max } } }], extensions: costExtension };
       }
-      violation = message;
+      violation = violation ? `${violation} ${message}` : message;
     }
     if (!limits.budget) return { kind: 'ok', settlement, violation };
     const window = fixedWindow(limits.budget.window, request.now);
@@ -122,7 +123,7 @@ export class CostPolicy {
     const resetSeconds = Math.max(1, Math.ceil((op.windowEnd - now) / 1000));
     const remaining = Math.max(0, op.max - result.count);
     if (result.admitted) {
-      settlement.budget = { key: op.key, charged: op.amount, max: op.max, count: result.count, resetSeconds };
+      settlement.budget = { key: op.key, charged: op.amount, max: op.max, count: result.count, resetSeconds, windowEnd: op.windowEnd };
       return {};
     }
     const message = `The cost budget is spent: this operation is estimated at ${settlement.estimated}, ${remaining} of ${op.max} remain; the budget refills in ${resetSeconds}s.`;
@@ -144,11 +145,27 @@ export class CostPolicy {
   }
 }
 
+/** Per model, a number that no other model gets: the estimate cache keys on it, never on client-controlled text. */
+const modelIds = new WeakMap<CostModel, number>();
+let nextModelId = 0;
+
+/**
+ * The estimate cache's key: which operation (its model's identity — one per cached operation plan, so two
+ * operations can never share an entry however their text is built), which fields were removed, and the variables
+ * when the estimate reads them. Length-prefixed parts, so no part's content can pass for a boundary.
+ */
+export function estimateCacheKey(model: CostModel, excludedKey: string, variablesJson: string | undefined): string {
+  let id = modelIds.get(model);
+  if (id === undefined) modelIds.set(model, (id = nextModelId++));
+  const parts = [String(id), excludedKey, variablesJson === undefined ? '-' : `=${variablesJson}`];
+  return parts.map((part) => `${part.length}:${part}`).join('');
+}
+
 /** The actual cost of a response (called once per execution by the engine's response plugin). */
 export function measureActualCost(settlement: CostSettlement, data: unknown): number {
   let actual = actualCost(settlement.model, settlement.estimate, data, settlement.removed);
   if (settlement.entityFetches) actual += actualEntityCost(settlement.entityFetches, data, settlement.variables, settlement.entityWeight);
-  return Math.ceil(actual);
+  return bounded(Math.ceil(actual));
 }
 
 /** `extensions.cost` for the response, once the budget is reconciled. */

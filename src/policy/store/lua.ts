@@ -28,7 +28,8 @@ for i = 1, #KEYS do
     charge = fits and not (requireAllHits and refused)
   end
   if kind ~= 'c' and not fits then refused = true end
-  if charge and amount > 0 then
+  if charge then
+    -- INCRBY 0 still creates the key: a reconciliation after a charge of 0 has a counter to charge.
     count = redis.call('INCRBY', KEYS[i], amount)
     redis.call('PEXPIREAT', KEYS[i], expireAt)
   end
@@ -39,13 +40,17 @@ end
 return results
 `;
 
-/** KEYS[1]: a counter; ARGV[1]: delta. Returns the new count, or nil when the key no longer exists. */
+/**
+ * KEYS[1]: a counter; ARGV[1]: delta; ARGV[2]: expire-at (ms since the epoch) for a counter that is gone, which
+ * is created (as `apply` would have) rather than skipped. Returns the new count, never below 0.
+ */
 export const ADJUST_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local fresh = redis.call('EXISTS', KEYS[1]) == 0
 local count = redis.call('INCRBY', KEYS[1], ARGV[1])
 if count < 0 then
   redis.call('INCRBY', KEYS[1], -count)
   count = 0
 end
+if fresh then redis.call('PEXPIREAT', KEYS[1], ARGV[2]) end
 return count
 `;

@@ -1,6 +1,6 @@
 // The in-memory counter store: the default, for one gateway process. Same semantics as the Redis script
 // (types.ts, lua.ts); JavaScript runs a batch without interruption, which makes it atomic here for free.
-import { KEY_GRACE_MS, type CounterOp, type CounterResult, type CounterStore, type StoreStatus } from './types';
+import { KEY_GRACE_MS, storeDelta, storeUnits, type CounterOp, type CounterResult, type CounterStore, type StoreStatus } from './types';
 
 interface Counter {
   count: number;
@@ -25,12 +25,14 @@ export class MemoryCounterStore implements CounterStore {
         counter = undefined;
       }
       const count = counter?.count ?? 0;
-      const fits = count + op.amount <= op.max;
+      const amount = storeUnits(op.amount);
+      const fits = count + amount <= op.max;
       const charge = op.kind === 'hit' ? true : op.kind === 'hitIfAdmitted' ? fits : fits && !(requireAllHits && refused);
       if (op.kind !== 'charge' && !fits) refused = true;
       let after = count;
-      if (charge && op.amount > 0) {
-        after = count + op.amount;
+      // A charge of 0 still creates the counter: the reconciliation after it must find one to charge the actual cost to.
+      if (charge) {
+        after = count + amount;
         this.counters.set(op.key, { count: after, expiresAt: op.windowEnd + KEY_GRACE_MS });
       }
       results.push({ count: after, admitted: fits && (op.kind !== 'charge' || charge) });
@@ -38,10 +40,13 @@ export class MemoryCounterStore implements CounterStore {
     return results;
   }
 
-  async adjust(key: string, delta: number): Promise<number | undefined> {
-    const counter = this.counters.get(key);
-    if (!counter) return undefined;
-    counter.count = Math.max(0, counter.count + delta);
+  async adjust(key: string, delta: number, windowEnd: number): Promise<number> {
+    let counter = this.counters.get(key);
+    if (!counter || counter.expiresAt <= Date.now()) {
+      counter = { count: 0, expiresAt: windowEnd + KEY_GRACE_MS };
+      this.counters.set(key, counter);
+    }
+    counter.count = Math.max(0, counter.count + storeDelta(delta));
     return counter.count;
   }
 

@@ -4,7 +4,7 @@
 import Redis, { Cluster, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { ADJUST_SCRIPT, APPLY_SCRIPT } from './lua';
-import { KEY_GRACE_MS, StoreUnavailableError, type CounterOp, type CounterResult, type CounterStore, type StoreStatus } from './types';
+import { KEY_GRACE_MS, StoreUnavailableError, storeDelta, storeUnits, type CounterOp, type CounterResult, type CounterStore, type StoreStatus } from './types';
 
 export interface RedisStoreOptions {
   url?: string;
@@ -16,7 +16,7 @@ export interface RedisStoreOptions {
 /** The two scripts, registered with defineCommand (EVALSHA, falling back to EVAL after a Redis restart). */
 interface ScriptCommands {
   tollgateApply(numKeys: number, ...keysAndArgs: Array<string | number>): Promise<Array<[number, number]>>;
-  tollgateAdjust(key: string, delta: number): Promise<number | null>;
+  tollgateAdjust(key: string, delta: number, expireAt: number): Promise<number>;
 }
 
 const KIND_CODES = { hit: 'h', hitIfAdmitted: 'u', charge: 'c' } as const;
@@ -87,14 +87,13 @@ export class RedisCounterStore implements CounterStore {
     if (ops.length === 0) return [];
     const args: Array<string | number> = ops.map((op) => op.key);
     args.push(requireAllHits ? '1' : '0');
-    for (const op of ops) args.push(op.amount, op.max, op.windowEnd + KEY_GRACE_MS, KIND_CODES[op.kind]);
+    for (const op of ops) args.push(storeUnits(op.amount), op.max, op.windowEnd + KEY_GRACE_MS, KIND_CODES[op.kind]);
     const replies = await this.call(() => this.scripts.tollgateApply(ops.length, ...args));
     return replies.map(([count, admitted]) => ({ count: Number(count), admitted: admitted === 1 }));
   }
 
-  async adjust(key: string, delta: number): Promise<number | undefined> {
-    const reply = await this.call(() => this.scripts.tollgateAdjust(key, delta));
-    return reply === null ? undefined : Number(reply);
+  async adjust(key: string, delta: number, windowEnd: number): Promise<number> {
+    return Number(await this.call(() => this.scripts.tollgateAdjust(key, storeDelta(delta), windowEnd + KEY_GRACE_MS)));
   }
 
   status(): StoreStatus {

@@ -1,5 +1,6 @@
 // The counter store's semantics, run unchanged against memory, a real redis-server and a one-node Redis Cluster:
 // exact boundaries, uncounted refusals, conditional budget charges, batches, adjustments, expiry, and a dead Redis.
+import Redis from 'ioredis';
 import pino from 'pino';
 import { eventually } from '../../../test/harness';
 import { startRedis, type TestRedis } from '../../../test/redisServer';
@@ -81,13 +82,43 @@ describe.each(stores)('$name counter store', ({ make }) => {
     expect((await store.apply(batch, { requireAllHits: false, now: Date.now() }))[2]).toEqual({ count: 10, admitted: true });
   });
 
-  it('adjusts an existing counter, never below zero, and ignores a missing one', async () => {
+  it('adjusts an existing counter, never below zero', async () => {
     const key = keyFactory()('budget');
     await store.apply([hit(key, 100, 'charge', 50)], { ...opts, now: Date.now() });
-    expect(await store.adjust(key, -20)).toBe(30);
-    expect(await store.adjust(key, 15)).toBe(45);
-    expect(await store.adjust(key, -1000)).toBe(0);
-    expect(await store.adjust(keyFactory()('missing'), 5)).toBeUndefined();
+    expect(await store.adjust(key, -20, future())).toBe(30);
+    expect(await store.adjust(key, 15, future())).toBe(45);
+    expect(await store.adjust(key, -1000, future())).toBe(0);
+  });
+
+  it('reconciles onto a counter that is gone: creates it for its window instead of doing nothing', async () => {
+    const key = keyFactory()('budget');
+    expect(await store.adjust(key, 247, future())).toBe(247);
+    // The next charge sees it: 247 + 800 > 1000.
+    expect(await store.apply([hit(key, 1000, 'charge', 800)], { ...opts, now: Date.now() })).toEqual([{ count: 247, admitted: false }]);
+    // A refund onto a missing counter leaves 0, not a negative count.
+    expect(await store.adjust(keyFactory()('budget'), -30, future())).toBe(0);
+    // It expires with its window (plus grace), as a counter made by `apply` does.
+    const old = keyFactory()('budget');
+    await store.adjust(old, 500, Date.now() - KEY_GRACE_MS - 1000);
+    expect(await store.apply([hit(old, 1000, 'charge', 800)], { ...opts, now: Date.now() })).toEqual([{ count: 800, admitted: true }]);
+  });
+
+  it('creates the counter on a charge of 0, so the reconciliation after it has one', async () => {
+    const key = keyFactory()('budget');
+    expect(await store.apply([hit(key, 100, 'charge', 0)], { ...opts, now: Date.now() })).toEqual([{ count: 0, admitted: true }]);
+    expect(await store.adjust(key, 60, future())).toBe(60);
+    expect(await store.apply([hit(key, 100, 'charge', 41)], { ...opts, now: Date.now() })).toEqual([{ count: 60, admitted: false }]);
+  });
+
+  it('never subtracts or skips on a crafted amount: negative adds 0, a fraction rounds up, NaN never fits', async () => {
+    const key = keyFactory()('budget');
+    await store.apply([hit(key, 100, 'charge', 50)], { ...opts, now: Date.now() });
+    expect(await store.apply([hit(key, 100, 'charge', -50)], { ...opts, now: Date.now() })).toEqual([{ count: 50, admitted: true }]);
+    expect(await store.apply([hit(key, 100, 'charge', 2.5)], { ...opts, now: Date.now() })).toEqual([{ count: 53, admitted: true }]);
+    expect(await store.apply([hit(key, 100, 'charge', Number.NaN)], { ...opts, now: Date.now() })).toEqual([{ count: 53, admitted: false }]);
+    expect(await store.apply([hit(key, 100, 'charge', Number.POSITIVE_INFINITY)], { ...opts, now: Date.now() })).toEqual([{ count: 53, admitted: false }]);
+    expect(await store.adjust(key, Number.NaN, future())).toBe(53);
+    expect(await store.adjust(key, Number.NEGATIVE_INFINITY, future())).toBe(53);
   });
 
   it('drops counters once their window (and grace) is over', async () => {
@@ -95,6 +126,28 @@ describe.each(stores)('$name counter store', ({ make }) => {
     const past = Date.now() - KEY_GRACE_MS - 1000;
     await store.apply([{ key, kind: 'hit', amount: 1, max: 1, windowEnd: past }], { ...opts, now: Date.now() });
     expect(await store.apply([{ key, kind: 'hit', amount: 1, max: 1, windowEnd: future() }], { ...opts, now: Date.now() })).toEqual([{ count: 1, admitted: true }]);
+  });
+});
+
+describe('redis counter store expiry', () => {
+  it('gives a counter created by a reconciliation the window’s expiry', async () => {
+    const store = new RedisCounterStore({ url: redis.url, commandTimeout: 500, connectTimeout: 2000 }, logger);
+    const raw = new Redis(redis.url);
+    try {
+      expect(await store.ready()).toBe(true);
+      const key = keyFactory()('budget');
+      const windowEnd = Date.now() + 30_000;
+      await store.adjust(key, 10, windowEnd);
+      const ttl = await raw.pttl(key);
+      expect(ttl).toBeGreaterThan(30_000 + KEY_GRACE_MS - 5_000);
+      expect(ttl).toBeLessThanOrEqual(30_000 + KEY_GRACE_MS);
+      // An existing counter keeps its own expiry.
+      await store.adjust(key, 5, windowEnd + 600_000);
+      expect(await raw.pttl(key)).toBeLessThanOrEqual(30_000 + KEY_GRACE_MS);
+    } finally {
+      raw.disconnect();
+      await store.close();
+    }
   });
 });
 

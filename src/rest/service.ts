@@ -16,6 +16,7 @@ import { LruCache } from '../util/lru';
 import type { RestDescription } from './compile';
 import { conformToType } from './conform';
 import type { ConnectorSpec, RestSourceSpec } from './description';
+import { UnsafeValueError, unsendableHeader } from './encode';
 import { expandPathTemplate, MissingValueError, type TemplateValues } from './pathTemplate';
 import { buildResolvers } from './resolvers';
 import { applySelection, MappingError } from './selection';
@@ -100,15 +101,16 @@ export class RestService {
       path = expandPathTemplate(connector.template, values);
       if (connector.body) body = JSON.stringify(applySelection(connector.body, values.$args ?? {}, values));
     } catch (error) {
-      if (error instanceof MissingValueError || error instanceof MappingError) {
-        return Promise.reject(restError('REST_MAPPING_ERROR', site, `cannot build the request: ${error.message}`, { detail: error.message }));
-      }
+      if (error instanceof MissingValueError || error instanceof UnsafeValueError || error instanceof MappingError) return cannotBuild(site, error.message);
       throw error;
     }
     const headers: Record<string, string> = { accept: 'application/json', ...this.options.headerPlan(context.headers), ...source.headers };
     for (const header of connector.headers) headers[header.name] = header.value;
     if (context.requestId) headers[this.options.requestIdHeader] = context.requestId;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    // undici would throw on these (and the GET be retried as "unavailable"); refuse once, clearly, without a call.
+    const unsendable = unsendableHeader(headers);
+    if (unsendable !== undefined) return cannotBuild(site, `header "${unsendable}" has a value with CR, LF or another character a header cannot carry`);
     const request: UpstreamRequest = { method: connector.method, path: source.basePath + path, headers, body };
     const call: UpstreamCall = { key: callKey(source.origin, request, this.options.requestIdHeader), request, source, connector };
     // Only GETs are shared and cached: a POST may change something, so each one is made.
@@ -211,6 +213,10 @@ function callKey(origin: string, request: UpstreamRequest, requestIdHeader: stri
     .map((name) => `${name}:${request.headers[name]}`)
     .join('\n');
   return `${request.method} ${origin}${request.path}\n${headers}\n\n${request.body ?? ''}`;
+}
+
+function cannotBuild(site: CallSite, detail: string): Promise<never> {
+  return Promise.reject(restError('REST_MAPPING_ERROR', site, `cannot build the request: ${detail}`, { detail }));
 }
 
 /** Expands `${env.…}` in the baseURL and header values and opens (or reuses) the origin's pool. */

@@ -13,6 +13,7 @@ import { expandString, roverLookup } from '../compose/envExpansion';
 import type { HeaderPlan } from '../execute/headerRules';
 import type { ConnectionPools } from '../execute/httpClient';
 import { LruCache } from '../util/lru';
+import { callKey, entityKey } from './cacheKeys';
 import type { RestDescription } from './compile';
 import { conformToType } from './conform';
 import type { ConnectorSpec, RestSourceSpec } from './description';
@@ -143,7 +144,7 @@ export class RestService {
   private entityLoader(connector: ConnectorSpec, context: RestCallContext): DataLoader<Entity, Entity, string> {
     const type = this.schema.getType(connector.typeName) as GraphQLObjectType;
     const keys = keyFieldsOf(this.options.description.facts, connector.typeName);
-    const keyOf = (entity: Entity) => JSON.stringify(keys.map((key) => (entity[key] === null || entity[key] === undefined ? null : String(entity[key]))));
+    const keyOf = (entity: Entity) => entityKey(keys, entity);
     const site: CallSite = { source: connector.source, connector: connector.coordinate };
     const notFound = (entity: Entity) =>
       restError('REST_NOT_FOUND', site, `has no ${type.name} with ${keys.map((key) => `${key} ${JSON.stringify(entity[key])}`).join(', ')}`);
@@ -203,16 +204,6 @@ export class RestService {
 function toList(value: unknown): unknown[] {
   if (value === null || value === undefined) return [];
   return Array.isArray(value) ? value : [value];
-}
-
-/** Everything that can change the answer: origin, method, path, every header but the request id, body. */
-function callKey(origin: string, request: UpstreamRequest, requestIdHeader: string): string {
-  const headers = Object.keys(request.headers)
-    .filter((name) => name !== requestIdHeader)
-    .sort()
-    .map((name) => `${name}:${request.headers[name]}`)
-    .join('\n');
-  return `${request.method} ${origin}${request.path}\n${headers}\n\n${request.body ?? ''}`;
 }
 
 function cannotBuild(site: CallSite, detail: string): Promise<never> {

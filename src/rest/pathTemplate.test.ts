@@ -1,5 +1,6 @@
 // Path templates: parsing (variables, query parameters, errors with offsets) and expansion (encoding, $batch
-// joining, null query parameters left out).
+// joining, null query parameters left out, hostile values that must not change the URL's structure).
+import { UnsafeValueError } from './encode';
 import { expandPathTemplate, parsePathTemplate, TemplateError } from './pathTemplate';
 
 describe('parsePathTemplate', () => {
@@ -57,5 +58,67 @@ describe('expandPathTemplate', () => {
 
   it('refuses a null path variable', () => {
     expect(() => expandPathTemplate(parsePathTemplate('/v1/suppliers/{$args.id}'), { $args: {} })).toThrow('$args.id is null');
+  });
+
+  it('encodes the sub-delimiters encodeURIComponent keeps', () => {
+    expect(expandPathTemplate(parsePathTemplate('/v1/x/{$args.id}'), { $args: { id: "it's(*)!" } })).toBe('/v1/x/it%27s%28%2A%29%21');
+  });
+});
+
+describe('hostile values keep the template\'s structure', () => {
+  const template = parsePathTemplate('/v1/suppliers/{$args.id}/products?q={$args.q}&format=json');
+  const HOSTILE = ['/', '..%2F', '%2e', '%2E%2E', '.%2e', '%2F', '?', '#', '\\', '..\\..', '...', '.a', 'a/../b', '&q=2', '=', ' ', '+', 'Malmö', '😀', 'http://evil.example/', "'", '(*)!'];
+
+  // One test over the whole table, so it fails if any value (e.g. "'", which encodeURIComponent keeps) breaks the rule.
+  it('every one stays one path segment and one query value', () => {
+    for (const value of HOSTILE) {
+      const url = expandPathTemplate(template, { $args: { id: value, q: value } });
+      expect(url.split('#')).toHaveLength(1);
+      const [path, query, ...more] = url.split('?');
+      expect(more).toEqual([]);
+      const segments = path.split('/');
+      expect(segments.slice(0, 3)).toEqual(['', 'v1', 'suppliers']);
+      expect(segments).toHaveLength(5);
+      expect(segments[4]).toBe('products');
+      // Only RFC 3986 unreserved characters and %XX: nothing a router or proxy could read as a delimiter.
+      expect(segments[3]).toMatch(/^(?:[A-Za-z0-9\-._~]|%[0-9A-F]{2})+$/);
+      expect(decodeURIComponent(segments[3])).toBe(value);
+      expect(query.split('&')).toHaveLength(2);
+      expect(new URLSearchParams(query).get('q')).toBe(value);
+      // What a WHATWG-parsing server sees: the same path, nothing resolved.
+      expect(new URL(url, 'http://h').pathname).toBe(path);
+    }
+  });
+
+  it.each([
+    ['', 'is empty'],
+    ['.', 'dot segment'],
+    ['..', 'dot segment'],
+    ['\n', 'control character'],
+    ['a\r\nb', 'control character'],
+    ['\u0000', 'control character'],
+    ['\uD800', 'not well-formed Unicode'],
+  ])('refuses %j in the path', (value, why) => {
+    expect(() => expandPathTemplate(template, { $args: { id: value } })).toThrow(UnsafeValueError);
+    expect(() => expandPathTemplate(template, { $args: { id: value } })).toThrow(why);
+  });
+
+  it('refuses a segment that variables and text together make a dot segment', () => {
+    const joined = parsePathTemplate('/v1/{$args.a}{$args.b}/x');
+    expect(() => expandPathTemplate(joined, { $args: { a: '.', b: '.' } })).toThrow('$args.a, $args.b would make the path segment ".."');
+    expect(() => expandPathTemplate(parsePathTemplate('/v1/.{$args.a}/x'), { $args: { a: '.' } })).toThrow('dot segment');
+    expect(expandPathTemplate(parsePathTemplate('/v1/{$args.a}.json'), { $args: { a: '.' } })).toBe('/v1/..json');
+  });
+
+  it('refuses a dot or empty value inside a $batch path segment, not in a $batch query', () => {
+    const inPath = parsePathTemplate('/v1/prices/{$batch.sku}');
+    expect(() => expandPathTemplate(inPath, { $batch: [{ sku: '..' }] })).toThrow('dot segment');
+    expect(() => expandPathTemplate(inPath, { $batch: [{ sku: 'A' }, { sku: '' }] })).toThrow('$batch.sku is empty');
+    expect(expandPathTemplate(parsePathTemplate('/v1/prices?skus={$batch.sku}'), { $batch: [{ sku: '..' }, { sku: '' }, { sku: 'a&b' }] })).toBe('/v1/prices?skus=..,,a%26b');
+  });
+
+  it('refuses control characters in query values; an empty one is sent', () => {
+    expect(() => expandPathTemplate(template, { $args: { id: 'x', q: 'a\nb' } })).toThrow('$args.q contains a control character (U+000A)');
+    expect(expandPathTemplate(template, { $args: { id: 'x', q: '' } })).toBe('/v1/suppliers/x/products?q=&format=json');
   });
 });

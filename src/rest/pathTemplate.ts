@@ -1,5 +1,7 @@
 // Path templates of REST connectors: "/v1/prices/{$this.sku}/history?page={$args.page}" → parsed once at load,
-// expanded per call. Pure: no I/O. The variable subset is documented in docs/rest.md ("Path templates").
+// expanded per call. Pure: no I/O. The variable subset is documented in docs/rest.md ("Path templates"); how values
+// are encoded (and which are refused) is encode.ts's job.
+import { encodePathValue, encodeQueryValue, isDotSegment, UnsafeValueError } from './encode';
 
 /** Where a template variable reads from: field arguments, the parent object, or the keys of a batch. */
 export type VariableNamespace = '$args' | '$this' | '$batch';
@@ -97,29 +99,56 @@ export interface TemplateValues {
 export class MissingValueError extends Error {}
 
 /**
- * Expands a template to "path?query". Path values are percent-encoded as one segment; a `$batch` value is every
- * entity's value, each encoded, joined by commas ("a,b,c"); a query parameter made of one null variable is left out.
+ * Expands a template to "path?query". Values are percent-encoded by encode.ts's rule, so none can add a segment, a
+ * query parameter or a fragment: a path value stays inside its segment, and a segment that would read "." or ".."
+ * (or a path value that is empty) is refused with UnsafeValueError. A `$batch` value is every entity's value, each
+ * encoded, joined by commas ("a,b,c"); a query parameter made of one null variable is left out.
  */
 export function expandPathTemplate(template: PathTemplate, values: TemplateValues): string {
-  let out = '';
-  for (const part of template.path) {
-    if (part.kind === 'text') out += part.text;
-    else {
-      const value = render(part.variable, values);
-      if (value === undefined) throw new MissingValueError(`${describe(part.variable)} is null; the path needs a value`);
-      out += value;
-    }
-  }
+  const out = expandPath(template.path, values);
   const pairs: string[] = [];
   for (const { name, value } of template.query) {
     if (value.length === 1 && value[0].kind === 'variable') {
-      const rendered = render(value[0].variable, values);
+      const rendered = render(value[0].variable, values, encodeQueryValue);
       if (rendered !== undefined) pairs.push(`${name}=${rendered}`);
       continue;
     }
-    pairs.push(value.length === 0 ? name : `${name}=${value.map((part) => (part.kind === 'text' ? part.text : render(part.variable, values) ?? '')).join('')}`);
+    pairs.push(value.length === 0 ? name : `${name}=${value.map((part) => (part.kind === 'text' ? part.text : render(part.variable, values, encodeQueryValue) ?? '')).join('')}`);
   }
   return pairs.length > 0 ? `${out}?${pairs.join('&')}` : out;
+}
+
+/** The path, segment by segment, so a segment that variables turn into a dot segment is caught whatever its parts. */
+function expandPath(parts: readonly Part[], values: TemplateValues): string {
+  let out = '';
+  let segmentStart = 0;
+  let inSegment: TemplateVariable[] = [];
+  const endSegment = () => {
+    const segment = out.slice(segmentStart);
+    if (inSegment.length > 0 && isDotSegment(segment)) {
+      throw new UnsafeValueError(`${inSegment.map(describe).join(', ')} would make the path segment "${segment}", which a server resolves as a dot segment`);
+    }
+  };
+  for (const part of parts) {
+    if (part.kind === 'variable') {
+      const value = render(part.variable, values, encodePathValue);
+      if (value === undefined) throw new MissingValueError(`${describe(part.variable)} is null; the path needs a value`);
+      out += value;
+      inSegment.push(part.variable);
+      continue;
+    }
+    const [first, ...next] = part.text.split('/');
+    out += first;
+    for (const text of next) {
+      endSegment();
+      out += '/';
+      segmentStart = out.length;
+      inSegment = [];
+      out += text;
+    }
+  }
+  endSegment();
+  return out;
 }
 
 export function describe(variable: TemplateVariable): string {
@@ -127,13 +156,14 @@ export function describe(variable: TemplateVariable): string {
 }
 
 /** Encoded text for one variable, or undefined when it is null/absent. */
-function render(variable: TemplateVariable, values: TemplateValues): string | undefined {
+function render(variable: TemplateVariable, values: TemplateValues, encode: (text: string, what: string) => string): string | undefined {
+  const what = describe(variable);
   if (variable.namespace === '$batch') {
     const all = (values.$batch ?? []).map((entity) => readPath(entity, variable.path)).filter((value) => value !== undefined && value !== null);
-    return all.length === 0 ? undefined : all.map((value) => encodeURIComponent(scalarText(value))).join(',');
+    return all.length === 0 ? undefined : all.map((value) => encode(scalarText(value), what)).join(',');
   }
   const value = readPath(values[variable.namespace], variable.path);
-  return value === undefined || value === null ? undefined : encodeURIComponent(scalarText(value));
+  return value === undefined || value === null ? undefined : encode(scalarText(value), what);
 }
 
 function readPath(root: unknown, path: readonly string[]): unknown {

@@ -13,9 +13,11 @@ import { expandString, roverLookup } from '../compose/envExpansion';
 import type { HeaderPlan } from '../execute/headerRules';
 import type { ConnectionPools } from '../execute/httpClient';
 import { LruCache } from '../util/lru';
+import { callKey, entityKey } from './cacheKeys';
 import type { RestDescription } from './compile';
 import { conformToType } from './conform';
 import type { ConnectorSpec, RestSourceSpec } from './description';
+import { UnsafeValueError, unsendableHeader } from './encode';
 import { expandPathTemplate, MissingValueError, type TemplateValues } from './pathTemplate';
 import { buildResolvers } from './resolvers';
 import { applySelection, MappingError } from './selection';
@@ -100,15 +102,16 @@ export class RestService {
       path = expandPathTemplate(connector.template, values);
       if (connector.body) body = JSON.stringify(applySelection(connector.body, values.$args ?? {}, values));
     } catch (error) {
-      if (error instanceof MissingValueError || error instanceof MappingError) {
-        return Promise.reject(restError('REST_MAPPING_ERROR', site, `cannot build the request: ${error.message}`, { detail: error.message }));
-      }
+      if (error instanceof MissingValueError || error instanceof UnsafeValueError || error instanceof MappingError) return cannotBuild(site, error.message);
       throw error;
     }
     const headers: Record<string, string> = { accept: 'application/json', ...this.options.headerPlan(context.headers), ...source.headers };
     for (const header of connector.headers) headers[header.name] = header.value;
     if (context.requestId) headers[this.options.requestIdHeader] = context.requestId;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    // undici would throw on these (and the GET be retried as "unavailable"); refuse once, clearly, without a call.
+    const unsendable = unsendableHeader(headers);
+    if (unsendable !== undefined) return cannotBuild(site, `header "${unsendable}" has a value with CR, LF or another character a header cannot carry`);
     const request: UpstreamRequest = { method: connector.method, path: source.basePath + path, headers, body };
     const call: UpstreamCall = { key: callKey(source.origin, request, this.options.requestIdHeader), request, source, connector };
     // Only GETs are shared and cached: a POST may change something, so each one is made.
@@ -141,7 +144,7 @@ export class RestService {
   private entityLoader(connector: ConnectorSpec, context: RestCallContext): DataLoader<Entity, Entity, string> {
     const type = this.schema.getType(connector.typeName) as GraphQLObjectType;
     const keys = keyFieldsOf(this.options.description.facts, connector.typeName);
-    const keyOf = (entity: Entity) => JSON.stringify(keys.map((key) => (entity[key] === null || entity[key] === undefined ? null : String(entity[key]))));
+    const keyOf = (entity: Entity) => entityKey(keys, entity);
     const site: CallSite = { source: connector.source, connector: connector.coordinate };
     const notFound = (entity: Entity) =>
       restError('REST_NOT_FOUND', site, `has no ${type.name} with ${keys.map((key) => `${key} ${JSON.stringify(entity[key])}`).join(', ')}`);
@@ -203,14 +206,8 @@ function toList(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
-/** Everything that can change the answer: origin, method, path, every header but the request id, body. */
-function callKey(origin: string, request: UpstreamRequest, requestIdHeader: string): string {
-  const headers = Object.keys(request.headers)
-    .filter((name) => name !== requestIdHeader)
-    .sort()
-    .map((name) => `${name}:${request.headers[name]}`)
-    .join('\n');
-  return `${request.method} ${origin}${request.path}\n${headers}\n\n${request.body ?? ''}`;
+function cannotBuild(site: CallSite, detail: string): Promise<never> {
+  return Promise.reject(restError('REST_MAPPING_ERROR', site, `cannot build the request: ${detail}`, { detail }));
 }
 
 /** Expands `${env.…}` in the baseURL and header values and opens (or reuses) the origin's pool. */

@@ -45,4 +45,11 @@ describe('compileHeaderFingerprint', () => {
     expect(fingerprint({ 'x-tenant': 'b', 'x-user-id': '1' })).not.toBe(a);
     expect(fingerprint({ 'x-tenant': 'a', 'x-user-id': '2' })).not.toBe(a);
   });
+
+  it('keeps apart an absent and an empty header, and values that contain a boundary', () => {
+    const fingerprint = compileHeaderFingerprint([[{ propagate: { named: 'x-a' } }, { propagate: { matching: /^x-m/ } }]]);
+    expect(fingerprint({})).not.toBe(fingerprint({ 'x-a': '' }));
+    expect(fingerprint({ 'x-a': '1\nx-mb:2' })).not.toBe(fingerprint({ 'x-a': '1', 'x-mb': '2' }));
+    expect(fingerprint({ 'x-ma': '1', 'x-mb': '' })).not.toBe(fingerprint({ 'x-ma': '1x-mb:' }));
+  });
 });

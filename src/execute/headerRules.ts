@@ -2,6 +2,7 @@
 // Pure: incoming headers in, outgoing headers out. `all` rules run before the subgraph's own, in order.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HeaderRule } from '../config/schema';
+import { cacheKey } from '../util/cacheKey';
 
 export type OutgoingHeaders = Record<string, string>;
 export type HeaderPlan = (incoming: IncomingHttpHeaders) => OutgoingHeaders;
@@ -61,11 +62,13 @@ export function compileHeaderFingerprint(ruleSets: ReadonlyArray<readonly Header
   const names = [...named].sort();
   if (names.length === 0 && matching.length === 0) return () => '';
   return (incoming) => {
+    // Length-prefixed parts (src/util/cacheKey.ts): an absent header and an empty one differ, and no value can
+    // pass for another header's boundary.
     let fingerprint = '';
-    for (const name of names) fingerprint += `${name}:${headerValue(incoming[name]) ?? ''}\n`;
+    for (const name of names) fingerprint += cacheKey(name, headerValue(incoming[name]));
     if (matching.length > 0) {
       for (const name of Object.keys(incoming).sort()) {
-        if (!named.has(name) && matching.some((m) => m.test(name))) fingerprint += `${name}:${headerValue(incoming[name])}\n`;
+        if (!named.has(name) && matching.some((m) => m.test(name))) fingerprint += cacheKey(name, headerValue(incoming[name]));
       }
     }
     return fingerprint;

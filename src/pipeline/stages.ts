@@ -1,11 +1,13 @@
 // The request pipeline, top to bottom. handleGraphQL.ts runs these stages in this order; each line says
 // where the stage lives and which error codes it may answer with (see src/errors.ts and docs/errors.md).
 //
-//   receive       src/server/, graphqlParams.ts   method, CORS, CSRF, body limit, JSON, request id
-//                 → BAD_REQUEST, METHOD_NOT_ALLOWED, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, CSRF_PREVENTED
-//   parse         analyzeOperation.ts             parse with token limit, choose operation, depth/alias/root-field limits
-//                 (cached per query text)         → GRAPHQL_PARSE_FAILED, MAX_TOKENS_LIMIT, MAX_DEPTH_LIMIT,
-//                                                   MAX_ALIASES_LIMIT, MAX_ROOT_FIELDS_LIMIT, METHOD_NOT_ALLOWED (GET mutation)
+//   receive       src/server/, graphqlParams.ts   method, CORS, CSRF, body limit and deadline, JSON (depth-checked), request id
+//                 → BAD_REQUEST, METHOD_NOT_ALLOWED, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, REQUEST_TIMEOUT,
+//                   CSRF_PREVENTED, OPERATION_NAME_TOO_LONG
+//   parse         analyzeOperation.ts             parse with token limit, resolve exactly one operation, depth/alias/
+//                 (cached per query text and      root-field/field limits → GRAPHQL_PARSE_FAILED, OPERATION_RESOLUTION_FAILURE,
+//                 operation name)                   SUBSCRIPTION_NOT_SUPPORTED, MAX_TOKENS_LIMIT, MAX_DEPTH_LIMIT, MAX_ALIASES_LIMIT,
+//                                                   MAX_ROOT_FIELDS_LIMIT, MAX_FIELDS_LIMIT, METHOD_NOT_ALLOWED (GET mutation)
 //   authenticate  src/identity/                   who is calling → Principal; client IP (trusted proxies) → UNAUTHENTICATED
 //   policy        src/policy/                     decisions on the operation before any subgraph is called: authorization,
 //                                                 cost estimate + maximum, rate limits + budget (one atomic store call)

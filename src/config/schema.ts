@@ -286,6 +286,9 @@ export const configSchema = z.strictObject({
       anonymousPlan: z.string().min(1).default('anonymous'),
       /** Plan of authenticated callers whose token or key names none. */
       defaultPlan: z.string().min(1).default('free'),
+      /** Callers identified by IP are counted per network: IPv4 per this prefix (32: per address), IPv6 per this one (64: per subscriber). */
+      ipv4Prefix: int(0, 32).default(32),
+      ipv6Prefix: int(0, 128).default(64),
     })
     .prefault({}),
 

@@ -2,6 +2,7 @@
 // nearest untrusted address in X-Forwarded-For, read right to left (RFC 7239 §5.2: each proxy appends the
 // address it received from). Anything left of the first untrusted hop may be forged by the client and is ignored.
 import { BlockList, isIP } from 'node:net';
+import { formatAddress, parseAddress } from './clientBucket';
 
 export type ProxyMatcher = (address: string) => boolean;
 
@@ -31,10 +32,14 @@ export function isAddressOrRange(entry: string): boolean {
   return /^\d+$/.test(bits) && n >= 0 && n <= (family === 6 ? 128 : 32);
 }
 
-/** "::ffff:10.0.0.1" → "10.0.0.1": Node reports IPv4 peers on dual-stack sockets in the mapped form. */
+/**
+ * "::ffff:10.0.0.1" → "10.0.0.1": Node reports IPv4 peers on dual-stack sockets in the mapped form, and a proxy
+ * may forward one in any spelling ("::FFFF:a00:1", "0:0:0:0:0:ffff:10.0.0.1"). Other text is only trimmed.
+ */
 export function normalizeAddress(address: string): string {
   const trimmed = address.trim();
-  return trimmed.startsWith('::ffff:') && isIP(trimmed.slice(7)) === 4 ? trimmed.slice(7) : trimmed;
+  const parsed = isIP(trimmed) === 6 ? parseAddress(trimmed) : undefined;
+  return parsed?.family === 4 ? formatAddress(parsed) : trimmed;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { GraphQLFormattedError } from 'graphql';
 import type { ErrorCode } from '../errors';
 import type { TollgateContext } from '../pipeline/context';
+import { subgraphFetchKey } from './fetchKey';
 import type { HeaderPlan } from './headerRules';
 import { httpCall, HttpCallError, type ConnectionPools, type HttpResult } from './httpClient';
 import { InflightDeduper } from './inflight';
@@ -33,11 +34,13 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
   private readonly pool;
   /** Responses made here (not by the subgraph), whose errors get the fetch's path. */
   private readonly ownErrors = new WeakSet<GatewayGraphQLResponse>();
+  private readonly skipInKey: (name: string) => boolean;
 
   constructor(private readonly options: SubgraphCallOptions) {
     const url = new URL(options.url);
     this.path = `${url.pathname}${url.search}`;
     this.pool = options.pools.get(url.origin, { connections: options.connections, connectTimeoutMs: Math.min(options.timeoutMs, 10_000) });
+    this.skipInKey = (name) => perCallerHeader(name, options.requestIdHeader);
   }
 
   async process(request: GraphQLDataSourceProcessOptions<TollgateContext>): Promise<GatewayGraphQLResponse> {
@@ -66,7 +69,7 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
     let result: HttpResult;
     try {
       // Only queries are shared; the request id and trace context differ per caller and stay out of the key.
-      result = this.options.dedupe && isQuery(query) ? await sharedDeduper.run(dedupeKey(this.options.url, headers, body, this.options.requestIdHeader), call) : await call();
+      result = this.options.dedupe && isQuery(query) ? await sharedDeduper.run(subgraphFetchKey(this.options.url, headers, body, this.skipInKey), call) : await call();
     } catch (error) {
       return this.atFetchPath(this.failure(error), atPath);
     }
@@ -138,10 +141,4 @@ function isQuery(operation: string | undefined): boolean {
 /** Headers that differ per caller without changing the answer: the request id and the trace context. */
 function perCallerHeader(name: string, requestIdHeader: string): boolean {
   return name === requestIdHeader || name === 'traceparent' || name === 'tracestate';
-}
-
-function dedupeKey(url: string, headers: Record<string, string>, body: string, requestIdHeader: string): string {
-  let key = url;
-  for (const name in headers) if (!perCallerHeader(name, requestIdHeader)) key += `\n${name}:${headers[name]}`;
-  return `${key}\n\n${body}`;
 }

@@ -1,4 +1,5 @@
-// How the gateway calls one subgraph: header rules, request id, deadline, in-flight dedup, coded failures.
+// How the gateway calls one subgraph: header rules, request id, deadline, in-flight dedup, coded failures, and
+// the bounds on what an answer may be (size, error count, shape: ./subgraphResponse.ts).
 // Failures come back as a GraphQL response with an error (not a throw), so @apollo/gateway attaches the
 // fetch's path, keeps our `extensions.code`, and returns the rest of the data.
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
@@ -11,6 +12,7 @@ import { subgraphFetchKey } from './fetchKey';
 import type { HeaderPlan } from './headerRules';
 import { httpCall, HttpCallError, type ConnectionPools, type HttpResult } from './httpClient';
 import { InflightDeduper } from './inflight';
+import { boundSubgraphResponse, droppedErrorsError } from './subgraphResponse';
 
 export interface SubgraphCallOptions {
   name: string;
@@ -18,6 +20,10 @@ export interface SubgraphCallOptions {
   timeoutMs: number;
   dedupe: boolean;
   connections: number;
+  /** Largest body read (bytes), `traffic.maxResponseSize`. */
+  maxResponseSize: number;
+  /** Errors kept per answer, `traffic.maxErrorsPerResponse`; one more error counts the dropped rest. */
+  maxErrorsPerResponse: number;
   headerPlan: HeaderPlan;
   requestIdHeader: string;
   /** Verified JWT claims sent as headers: claim → header name. */
@@ -32,8 +38,8 @@ const sharedDeduper = new InflightDeduper<HttpResult>();
 export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
   private readonly path: string;
   private readonly pool;
-  /** Responses made here (not by the subgraph), whose errors get the fetch's path. */
-  private readonly ownErrors = new WeakSet<GatewayGraphQLResponse>();
+  /** Errors made here (not by the subgraph), which get the fetch's path. */
+  private readonly ownErrors = new WeakSet<GraphQLFormattedError>();
   private readonly skipInKey: (name: string) => boolean;
 
   constructor(private readonly options: SubgraphCallOptions) {
@@ -65,7 +71,7 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
       this.options.injectTraceContext?.(headers);
     }
 
-    const call = () => httpCall(this.pool, { method: 'POST', path: this.path, headers, body }, this.options.timeoutMs);
+    const call = () => httpCall(this.pool, { method: 'POST', path: this.path, headers, body }, this.options.timeoutMs, this.options.maxResponseSize);
     let result: HttpResult;
     try {
       // Only queries are shared; the request id and trace context differ per caller and stay out of the key.
@@ -81,8 +87,9 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
    * (e.g. ["products", "@"] for an entity fetch under `products`), as Apollo Router reports failed fetches.
    */
   private atFetchPath(response: GatewayGraphQLResponse, atPath: boolean): GatewayGraphQLResponse {
-    if (atPath && response.errors && this.ownErrors.has(response)) {
-      for (const error of response.errors as Array<GraphQLFormattedError & { path?: ReadonlyArray<string | number> }>) error.path = [];
+    if (atPath && response.errors) {
+      // At most maxErrorsPerResponse + 1 errors by now.
+      for (const error of response.errors as Array<GraphQLFormattedError & { path?: ReadonlyArray<string | number> }>) if (this.ownErrors.has(error)) error.path = [];
     }
     return response;
   }
@@ -103,7 +110,18 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
         upstreamStatus: result.status,
       });
     }
-    const response = parsed as GatewayGraphQLResponse;
+    const bounded = boundSubgraphResponse(parsed as Record<string, unknown>, this.options.maxErrorsPerResponse);
+    if (!bounded.ok) {
+      return this.error('SUBGRAPH_BAD_RESPONSE', `Subgraph "${this.options.name}" answered HTTP ${result.status} with a malformed GraphQL response: ${bounded.problem}`, {
+        upstreamStatus: result.status,
+      });
+    }
+    const response = bounded.response;
+    if (bounded.dropped > 0) {
+      const counted = droppedErrorsError(this.options.name, bounded.errorCount, this.options.maxErrorsPerResponse);
+      this.ownErrors.add(counted);
+      response.errors = [...(response.errors ?? []), counted];
+    }
     if (result.status >= 200 && result.status < 300) return response;
     // A non-2xx answer that still carries GraphQL errors (graphql-response+json) keeps them; otherwise it is a bad response.
     if (Array.isArray(response.errors) && response.errors.length > 0) return response;
@@ -117,7 +135,10 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
       });
     }
     if (error instanceof HttpCallError && error.kind === 'too-large') {
-      return this.error('SUBGRAPH_BAD_RESPONSE', `Subgraph "${this.options.name}" answered with a body too large to accept`);
+      const max = this.options.maxResponseSize;
+      return this.error('SUBGRAPH_BAD_RESPONSE', `Subgraph "${this.options.name}" answered with a body larger than traffic.maxResponseSize (${max} bytes)`, {
+        maxResponseSize: max,
+      });
     }
     const cause = error instanceof HttpCallError ? error.causeCode ?? error.message : String(error);
     return this.error('SUBGRAPH_UNAVAILABLE', `Subgraph "${this.options.name}" is unavailable (${cause})`);
@@ -125,10 +146,10 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
 
   private error(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GatewayGraphQLResponse {
     const error: GraphQLFormattedError = { message, extensions: { code, subgraph: this.options.name, ...extra } };
-    const response = { errors: [error] };
-    this.ownErrors.add(response);
-    return response;
+    this.ownErrors.add(error);
+    return { errors: [error] };
   }
+
 }
 
 /** The planner writes subgraph operations as `{…}`, `query …` or `mutation …`. */

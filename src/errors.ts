@@ -55,7 +55,8 @@ export const ERROR_CODES = {
   SUBGRAPH_TIMEOUT: { status: 200, meaning: 'A subgraph did not answer within its timeout. Other data is returned.' },
   SUBGRAPH_BAD_RESPONSE: {
     status: 200,
-    meaning: 'A subgraph answered with a non-2xx status or a body that is not a GraphQL JSON response. Other data is returned.',
+    meaning:
+      'A subgraph answered with a non-2xx status, a body that is not a GraphQL JSON response, or one larger than `traffic.maxResponseSize`; or it sent more than `traffic.maxErrorsPerResponse` errors (the rest are dropped). Other data is returned.',
   },
   // execute: REST connectors (src/rest/), always with the rest of the data
   REST_NOT_FOUND: { status: 200, meaning: 'A REST service answered 404 for this field or entity; the field is null. Other data is returned.' },

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { LiveSupergraph, type LiveSupergraphOptions } from './compose/liveSupergraph';
 import { RedisSupergraphSource } from './compose/redisSupergraphSource';
-import type { TollgateConfig } from './config/schema';
+import { trafficFor, type TollgateConfig } from './config/schema';
 import { startEngine, type ExecutionEngine } from './execute/engine';
 import { compileHeaderRules } from './execute/headerRules';
 import { createAuthenticator } from './identity/authenticate';
@@ -58,6 +58,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     env: process.env,
     headerPlan: (name) => compileHeaderRules([...config.headers.all, ...(config.headers.subgraphs[name] ?? [])]),
     requestIdHeader: config.server.requestIdHeader,
+    responseLimits: (name) => trafficFor(config, name),
   });
   const redisSource = config.supergraph.redis && !options.loadSupergraph
     ? new RedisSupergraphSource({ url: config.supergraph.redis.url, key: config.supergraph.redis.key, logger })

@@ -58,8 +58,16 @@ describe('buildConfig', () => {
 
   it('merges traffic defaults, all and per-subgraph overrides', () => {
     const config = buildConfig({ traffic: { all: { timeout: '2s' }, subgraphs: { products: { timeout: '500ms', dedupe: false } } } }, { baseDir: '/' });
-    expect(trafficFor(config, 'products')).toEqual({ timeout: 500, dedupe: false, connections: 128 });
-    expect(trafficFor(config, 'reviews')).toEqual({ timeout: 2000, dedupe: true, connections: 128 });
+    expect(trafficFor(config, 'products')).toEqual({ timeout: 500, dedupe: false, connections: 128, maxResponseSize: 16 * 1024 * 1024, maxErrorsPerResponse: 100 });
+    expect(trafficFor(config, 'reviews')).toEqual({ timeout: 2000, dedupe: true, connections: 128, maxResponseSize: 16 * 1024 * 1024, maxErrorsPerResponse: 100 });
+  });
+
+  it('takes response limits as sizes and counts, per subgraph over all', () => {
+    const config = buildConfig({ traffic: { all: { maxResponseSize: '8MB' }, subgraphs: { products: { maxResponseSize: '512kb', maxErrorsPerResponse: 5 } } } }, { baseDir: '/' });
+    expect(trafficFor(config, 'products')).toMatchObject({ maxResponseSize: 512 * 1024, maxErrorsPerResponse: 5 });
+    expect(trafficFor(config, 'reviews')).toMatchObject({ maxResponseSize: 8 * 1024 * 1024, maxErrorsPerResponse: 100 });
+    expect(() => buildConfig({ traffic: { all: { maxResponseSize: '2gb' } } }, { baseDir: '/' })).toThrow(/traffic.all.maxResponseSize/);
+    expect(() => buildConfig({ traffic: { all: { maxErrorsPerResponse: 0 } } }, { baseDir: '/' })).toThrow(/traffic.all.maxErrorsPerResponse/);
   });
 });
 

@@ -36,6 +36,10 @@ const subgraphTraffic = z.strictObject({
   dedupe: bool.optional(),
   /** Keep-alive connections per subgraph origin. */
   connections: int(1).optional(),
+  /** Largest response body read from the subgraph (or REST source); reading stops there → SUBGRAPH_BAD_RESPONSE. */
+  maxResponseSize: size.pipe(z.number().min(1024, 'at least 1kb').max(512 * 1024 ** 2, 'at most 512mb (the longest string V8 makes)')).optional(),
+  /** Errors kept from one subgraph response (the first ones), plus one error counting the dropped rest. */
+  maxErrorsPerResponse: int(1, 10_000).optional(),
 });
 
 const jwtConfig = z.strictObject({
@@ -417,9 +421,9 @@ export type TollgateConfig = z.output<typeof configSchema>;
 export type TollgateConfigInput = z.input<typeof configSchema>;
 
 /** Defaults applied where `traffic.all` and `traffic.subgraphs.<name>` leave a value out. */
-export const TRAFFIC_DEFAULTS = { timeout: 30_000, dedupe: true, connections: 128 } as const;
+export const TRAFFIC_DEFAULTS = { timeout: 30_000, dedupe: true, connections: 128, maxResponseSize: 16 * 1024 * 1024, maxErrorsPerResponse: 100 } as const;
 
-export type SubgraphTraffic = { timeout: number; dedupe: boolean; connections: number };
+export type SubgraphTraffic = { timeout: number; dedupe: boolean; connections: number; maxResponseSize: number; maxErrorsPerResponse: number };
 
 /** Merges `traffic.all` and the subgraph's own section over the defaults. */
 export function trafficFor(config: TollgateConfig, subgraph: string): SubgraphTraffic {
@@ -429,5 +433,7 @@ export function trafficFor(config: TollgateConfig, subgraph: string): SubgraphTr
     timeout: own.timeout ?? all.timeout ?? TRAFFIC_DEFAULTS.timeout,
     dedupe: own.dedupe ?? all.dedupe ?? TRAFFIC_DEFAULTS.dedupe,
     connections: own.connections ?? all.connections ?? TRAFFIC_DEFAULTS.connections,
+    maxResponseSize: own.maxResponseSize ?? all.maxResponseSize ?? TRAFFIC_DEFAULTS.maxResponseSize,
+    maxErrorsPerResponse: own.maxErrorsPerResponse ?? all.maxErrorsPerResponse ?? TRAFFIC_DEFAULTS.maxErrorsPerResponse,
   };
 }

@@ -53,13 +53,15 @@ export class ConnectionPools {
   }
 }
 
-/** Bodies larger than this are refused: a subgraph streaming garbage must not exhaust memory. */
-const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
-
+/**
+ * `maxBodyBytes` (traffic.maxResponseSize) bounds what one answer may hold in memory: a larger body is refused as
+ * soon as its Content-Length says so, or when the bytes read pass the cap, and the connection is dropped unread.
+ */
 export function httpCall(
   pool: Pool,
   request: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string },
   timeoutMs: number,
+  maxBodyBytes: number,
 ): Promise<HttpResult> {
   return new Promise<HttpResult>((resolve, reject) => {
     let settled = false;
@@ -84,27 +86,33 @@ export function httpCall(
       controller?.abort(error);
     }, timeoutMs);
 
+    const tooLarge = (ctrl: Dispatcher.DispatchController) => {
+      const error = new HttpCallError('too-large', `response body exceeds ${maxBodyBytes} bytes`);
+      finish(error);
+      chunks.length = 0;
+      ctrl.abort(error);
+    };
+
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(ctrl) {
         controller = ctrl;
         if (settled) ctrl.abort(new HttpCallError('timeout', 'deadline passed before the request started'));
       },
-      onResponseStart(_ctrl, statusCode, headers) {
+      onResponseStart(ctrl, statusCode, headers) {
         status = statusCode;
         const type = headers['content-type'];
         contentType = Array.isArray(type) ? type[0] : type;
+        const length = Number(headers['content-length']);
+        if (length > maxBodyBytes) tooLarge(ctrl);
       },
       onResponseData(ctrl, chunk) {
+        if (settled) return;
         received += chunk.length;
-        if (received > MAX_RESPONSE_BYTES) {
-          const error = new HttpCallError('too-large', `response body exceeds ${MAX_RESPONSE_BYTES} bytes`);
-          finish(error);
-          ctrl.abort(error);
-          return;
-        }
+        if (received > maxBodyBytes) return tooLarge(ctrl);
         chunks.push(chunk);
       },
       onResponseEnd() {
+        if (settled) return;
         const body = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, received).toString('utf8');
         finish(undefined, { status, contentType, body });
       },

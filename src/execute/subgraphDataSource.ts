@@ -1,4 +1,5 @@
-// How the gateway calls one subgraph: header rules, request id, deadline, in-flight dedup, coded failures.
+// How the gateway calls one subgraph: header rules, request id, deadline, in-flight dedup, coded failures, and
+// the bounds on what an answer may be (size, error count, shape: ./subgraphResponse.ts).
 // Failures come back as a GraphQL response with an error (not a throw), so @apollo/gateway attaches the
 // fetch's path, keeps our `extensions.code`, and returns the rest of the data.
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
@@ -7,9 +8,11 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { GraphQLFormattedError } from 'graphql';
 import type { ErrorCode } from '../errors';
 import type { TollgateContext } from '../pipeline/context';
+import { subgraphFetchKey } from './fetchKey';
 import type { HeaderPlan } from './headerRules';
 import { httpCall, HttpCallError, type ConnectionPools, type HttpResult } from './httpClient';
 import { InflightDeduper } from './inflight';
+import { boundSubgraphResponse, droppedErrorsError } from './subgraphResponse';
 
 export interface SubgraphCallOptions {
   name: string;
@@ -17,6 +20,10 @@ export interface SubgraphCallOptions {
   timeoutMs: number;
   dedupe: boolean;
   connections: number;
+  /** Largest body read (bytes), `traffic.maxResponseSize`. */
+  maxResponseSize: number;
+  /** Errors kept per answer, `traffic.maxErrorsPerResponse`; one more error counts the dropped rest. */
+  maxErrorsPerResponse: number;
   headerPlan: HeaderPlan;
   requestIdHeader: string;
   /** Verified JWT claims sent as headers: claim → header name. */
@@ -31,13 +38,15 @@ const sharedDeduper = new InflightDeduper<HttpResult>();
 export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
   private readonly path: string;
   private readonly pool;
-  /** Responses made here (not by the subgraph), whose errors get the fetch's path. */
-  private readonly ownErrors = new WeakSet<GatewayGraphQLResponse>();
+  /** Errors made here (not by the subgraph), which get the fetch's path. */
+  private readonly ownErrors = new WeakSet<GraphQLFormattedError>();
+  private readonly skipInKey: (name: string) => boolean;
 
   constructor(private readonly options: SubgraphCallOptions) {
     const url = new URL(options.url);
     this.path = `${url.pathname}${url.search}`;
     this.pool = options.pools.get(url.origin, { connections: options.connections, connectTimeoutMs: Math.min(options.timeoutMs, 10_000) });
+    this.skipInKey = (name) => perCallerHeader(name, options.requestIdHeader);
   }
 
   async process(request: GraphQLDataSourceProcessOptions<TollgateContext>): Promise<GatewayGraphQLResponse> {
@@ -62,11 +71,11 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
       this.options.injectTraceContext?.(headers);
     }
 
-    const call = () => httpCall(this.pool, { method: 'POST', path: this.path, headers, body }, this.options.timeoutMs);
+    const call = () => httpCall(this.pool, { method: 'POST', path: this.path, headers, body }, this.options.timeoutMs, this.options.maxResponseSize);
     let result: HttpResult;
     try {
       // Only queries are shared; the request id and trace context differ per caller and stay out of the key.
-      result = this.options.dedupe && isQuery(query) ? await sharedDeduper.run(dedupeKey(this.options.url, headers, body, this.options.requestIdHeader), call) : await call();
+      result = this.options.dedupe && isQuery(query) ? await sharedDeduper.run(subgraphFetchKey(this.options.url, headers, body, this.skipInKey), call) : await call();
     } catch (error) {
       return this.atFetchPath(this.failure(error), atPath);
     }
@@ -78,8 +87,9 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
    * (e.g. ["products", "@"] for an entity fetch under `products`), as Apollo Router reports failed fetches.
    */
   private atFetchPath(response: GatewayGraphQLResponse, atPath: boolean): GatewayGraphQLResponse {
-    if (atPath && response.errors && this.ownErrors.has(response)) {
-      for (const error of response.errors as Array<GraphQLFormattedError & { path?: ReadonlyArray<string | number> }>) error.path = [];
+    if (atPath && response.errors) {
+      // At most maxErrorsPerResponse + 1 errors by now.
+      for (const error of response.errors as Array<GraphQLFormattedError & { path?: ReadonlyArray<string | number> }>) if (this.ownErrors.has(error)) error.path = [];
     }
     return response;
   }
@@ -100,7 +110,18 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
         upstreamStatus: result.status,
       });
     }
-    const response = parsed as GatewayGraphQLResponse;
+    const bounded = boundSubgraphResponse(parsed as Record<string, unknown>, this.options.maxErrorsPerResponse);
+    if (!bounded.ok) {
+      return this.error('SUBGRAPH_BAD_RESPONSE', `Subgraph "${this.options.name}" answered HTTP ${result.status} with a malformed GraphQL response: ${bounded.problem}`, {
+        upstreamStatus: result.status,
+      });
+    }
+    const response = bounded.response;
+    if (bounded.dropped > 0) {
+      const counted = droppedErrorsError(this.options.name, bounded.errorCount, this.options.maxErrorsPerResponse);
+      this.ownErrors.add(counted);
+      response.errors = [...(response.errors ?? []), counted];
+    }
     if (result.status >= 200 && result.status < 300) return response;
     // A non-2xx answer that still carries GraphQL errors (graphql-response+json) keeps them; otherwise it is a bad response.
     if (Array.isArray(response.errors) && response.errors.length > 0) return response;
@@ -114,7 +135,10 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
       });
     }
     if (error instanceof HttpCallError && error.kind === 'too-large') {
-      return this.error('SUBGRAPH_BAD_RESPONSE', `Subgraph "${this.options.name}" answered with a body too large to accept`);
+      const max = this.options.maxResponseSize;
+      return this.error('SUBGRAPH_BAD_RESPONSE', `Subgraph "${this.options.name}" answered with a body larger than traffic.maxResponseSize (${max} bytes)`, {
+        maxResponseSize: max,
+      });
     }
     const cause = error instanceof HttpCallError ? error.causeCode ?? error.message : String(error);
     return this.error('SUBGRAPH_UNAVAILABLE', `Subgraph "${this.options.name}" is unavailable (${cause})`);
@@ -122,10 +146,10 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
 
   private error(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GatewayGraphQLResponse {
     const error: GraphQLFormattedError = { message, extensions: { code, subgraph: this.options.name, ...extra } };
-    const response = { errors: [error] };
-    this.ownErrors.add(response);
-    return response;
+    this.ownErrors.add(error);
+    return { errors: [error] };
   }
+
 }
 
 /** The planner writes subgraph operations as `{…}`, `query …` or `mutation …`. */
@@ -138,10 +162,4 @@ function isQuery(operation: string | undefined): boolean {
 /** Headers that differ per caller without changing the answer: the request id and the trace context. */
 function perCallerHeader(name: string, requestIdHeader: string): boolean {
   return name === requestIdHeader || name === 'traceparent' || name === 'tracestate';
-}
-
-function dedupeKey(url: string, headers: Record<string, string>, body: string, requestIdHeader: string): string {
-  let key = url;
-  for (const name in headers) if (!perCallerHeader(name, requestIdHeader)) key += `\n${name}:${headers[name]}`;
-  return `${key}\n\n${body}`;
 }

@@ -3,9 +3,10 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { execute, parse, validate, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import { execute, parse, validate, type DocumentNode, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { TollgateContext } from '../pipeline/context';
 import { LruCache } from '../util/lru';
+import { droppedErrorsError } from '../execute/subgraphResponse';
 import type { RestService } from './service';
 
 /** The planner sends a small fixed set of operations per supergraph; parse and validate each once. */
@@ -17,6 +18,8 @@ export class RestSubgraphDataSource implements GraphQLDataSource<TollgateContext
   constructor(
     readonly name: string,
     private readonly service: RestService,
+    /** `traffic.maxErrorsPerResponse`: a list of bad items must not hand the gateway one error per item. */
+    private readonly maxErrors: number,
   ) {}
 
   async process(options: GraphQLDataSourceProcessOptions<TollgateContext>): Promise<GatewayGraphQLResponse> {
@@ -32,11 +35,18 @@ export class RestSubgraphDataSource implements GraphQLDataSource<TollgateContext
         operationName,
         contextValue: this.service.contextFor(incoming),
       });
-      return { data: result.data as GatewayGraphQLResponse['data'], ...(result.errors ? { errors: result.errors.map((error) => error.toJSON()) } : {}) };
+      return { data: result.data as GatewayGraphQLResponse['data'], ...(result.errors ? { errors: this.bounded(result.errors) } : {}) };
     } catch (error) {
       // A bug here must not take the gateway down; the rest of the query still answers.
       return { errors: [{ message: `REST subgraph "${this.name}" failed: ${(error as Error).message}`, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
     }
+  }
+
+  private bounded(errors: ReadonlyArray<GraphQLError>): GraphQLFormattedError[] {
+    if (errors.length <= this.maxErrors) return errors.map((error) => error.toJSON());
+    const kept = errors.slice(0, this.maxErrors).map((error) => error.toJSON());
+    kept.push(droppedErrorsError(this.name, errors.length, this.maxErrors));
+    return kept;
   }
 
   private document(query: string): DocumentNode | GraphQLFormattedError[] {

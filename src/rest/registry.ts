@@ -40,6 +40,8 @@ export interface RestServicesOptions {
   /** tollgate.yaml header rules for a subgraph. */
   headerPlan: (subgraph: string) => HeaderPlan;
   requestIdHeader: string;
+  /** tollgate.yaml `traffic` limits that apply to a REST subgraph too (size of its sources' answers, errors kept). */
+  responseLimits: (subgraph: string) => { maxResponseSize: number; maxErrorsPerResponse: number };
 }
 
 /** The loaded REST subgraphs of one gateway. */
@@ -68,7 +70,7 @@ export class RestServices {
   dataSource(name: string, url: string): GraphQLDataSource {
     const service = this.services.get(url);
     if (!service) throw new Error(`REST subgraph "${name}" (${url}) was not prepared before the supergraph was loaded`);
-    return new RestSubgraphDataSource(name, service);
+    return new RestSubgraphDataSource(name, service, this.options.responseLimits(name).maxErrorsPerResponse);
   }
 
   async close(): Promise<void> {
@@ -99,6 +101,7 @@ export class RestServices {
       pools: this.pools,
       headerPlan: this.options.headerPlan(name),
       requestIdHeader: this.options.requestIdHeader,
+      maxResponseSize: this.options.responseLimits(name).maxResponseSize,
     });
   }
 }

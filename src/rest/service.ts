@@ -35,6 +35,8 @@ export interface RestServiceOptions {
   /** tollgate.yaml header rules for this subgraph (`headers.all` + `headers.subgraphs.<name>`). */
   headerPlan: HeaderPlan;
   requestIdHeader: string;
+  /** Largest body read from its sources (bytes): the subgraph's `traffic.maxResponseSize`. */
+  maxResponseSize: number;
   /** Clock for the TTL cache. @default Date.now */
   now?: () => number;
 }
@@ -194,7 +196,7 @@ export class RestService {
       const hit = this.cache.get(call.key);
       if (hit && hit.expires > this.now()) return hit.value;
     }
-    const policy = { timeoutMs: connector.timeoutMs ?? source.spec.timeoutMs, maxRetries: source.spec.maxRetries, backoffMs: source.spec.backoffMs };
+    const policy = { timeoutMs: connector.timeoutMs ?? source.spec.timeoutMs, maxRetries: source.spec.maxRetries, backoffMs: source.spec.backoffMs, maxResponseSize: this.options.maxResponseSize };
     const value = await callUpstream(source.pool, request, policy, { source: connector.source, connector: connector.coordinate });
     if (ttl > 0) this.cache.set(call.key, { expires: this.now() + ttl, value });
     return value;

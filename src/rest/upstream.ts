@@ -18,6 +18,8 @@ export interface RetryPolicy {
   timeoutMs: number;
   maxRetries: number;
   backoffMs: number;
+  /** Largest body read (bytes): the subgraph's `traffic.maxResponseSize`. */
+  maxResponseSize: number;
 }
 
 /** Names the call in errors: which source, and which connector (coordinate) made it. */
@@ -51,23 +53,25 @@ export async function callUpstream(pool: Pool, request: UpstreamRequest, policy:
   for (;;) {
     attempts++;
     try {
-      outcome = { kind: 'answer', result: await httpCall(pool, request, policy.timeoutMs) };
+      outcome = { kind: 'answer', result: await httpCall(pool, request, policy.timeoutMs, policy.maxResponseSize) };
     } catch (error) {
       outcome = { kind: 'failure', error: error instanceof HttpCallError ? error : new HttpCallError('unavailable', String(error)) };
     }
     if (attempts > policy.maxRetries || !shouldRetry(request.method, outcome)) break;
     await sleep(retryDelay(attempts, policy.backoffMs));
   }
-  return interpret(outcome, site, policy.timeoutMs, attempts);
+  return interpret(outcome, site, policy, attempts);
 }
 
 /** A 2xx JSON answer → its value; anything else → the coded error for it. */
-export function interpret(outcome: Outcome, site: CallSite, timeoutMs: number, attempts: number): unknown {
+export function interpret(outcome: Outcome, site: CallSite, { timeoutMs, maxResponseSize }: Pick<RetryPolicy, 'timeoutMs' | 'maxResponseSize'>, attempts: number): unknown {
   const retried = attempts > 1 ? { attempts } : {};
   if (outcome.kind === 'failure') {
     const { error } = outcome;
     if (error.kind === 'timeout') throw restError('REST_TIMEOUT', site, `did not answer within ${timeoutMs}ms`, { timeoutMs, ...retried });
-    if (error.kind === 'too-large') throw restError('REST_BAD_RESPONSE', site, 'answered with a body too large to accept', retried);
+    if (error.kind === 'too-large') {
+      throw restError('REST_BAD_RESPONSE', site, `answered with a body larger than traffic.maxResponseSize (${maxResponseSize} bytes)`, { maxResponseSize, ...retried });
+    }
     throw restError('REST_UNAVAILABLE', site, `is unavailable (${error.causeCode ?? error.message})`, retried);
   }
   const { status, contentType, body } = outcome.result;

@@ -26,13 +26,17 @@ let otherKey: KeyLike;
 let supergraph: string;
 let gateway: Gateway;
 
-async function token(claims: Record<string, unknown>, options: { key?: KeyLike; kid?: string; exp?: string | number; iss?: string; aud?: string } = {}) {
+type TokenOptions = { key?: KeyLike; kid?: string; exp?: string | number | null; iat?: number | null; nbf?: number; iss?: string; aud?: string };
+
+/** A signed token; `exp: null` / `iat: null` leave the claim out. */
+async function token(claims: Record<string, unknown>, options: TokenOptions = {}) {
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? 'k1' })
-    .setIssuedAt()
     .setIssuer(options.iss ?? ISSUER)
-    .setAudience(options.aud ?? AUDIENCE)
-    .setExpirationTime(options.exp ?? '5m');
+    .setAudience(options.aud ?? AUDIENCE);
+  if (options.iat !== null) jwt.setIssuedAt(options.iat);
+  if (options.exp !== null) jwt.setExpirationTime(options.exp ?? '5m');
+  if (options.nbf !== undefined) jwt.setNotBefore(options.nbf);
   return jwt.sign(options.key ?? signingKey);
 }
 
@@ -107,6 +111,24 @@ describe('authentication', () => {
 
   it('refuses an expired token', async () => {
     expectUnauthenticated(await postJson(gateway.url, query, bearer(await token({ sub: 'u1' }, { exp: Math.floor(Date.now() / 1000) - 3600 }))));
+  });
+
+  it('refuses a token without exp, with iat or nbf in the future, and one far in the future too (issue 10, item 3)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const year = 365 * 24 * 3600;
+    expectUnauthenticated(await postJson(gateway.url, query, bearer(await token({ sub: 'u1', scope: 'staff' }, { exp: null }))));
+    expectUnauthenticated(await postJson(gateway.url, query, bearer(await token({ sub: 'u1', scope: 'staff' }, { exp: null, iat: null }))));
+    expectUnauthenticated(await postJson(gateway.url, query, bearer(await token({ sub: 'u1' }, { iat: now + year, exp: now + year + 600 }))));
+    expectUnauthenticated(await postJson(gateway.url, query, bearer(await token({ sub: 'u1' }, { nbf: now + 3600 }))));
+    // Within the clock tolerance (30 s) a slightly fast issuer is fine.
+    expect((await postJson(gateway.url, query, bearer(await token({ sub: 'u1' }, { iat: now + 5 })))).status).toBe(200);
+    const reply = await postJson(gateway.url, query, bearer(await token({ sub: 'u1' }, { exp: null })));
+    expect(reply.json.errors[0].message).toContain('"exp"');
+  });
+
+  it('answers a malformed %-sequence in the token cookie with 401, not 500', async () => {
+    expectUnauthenticated(await postJson(gateway.url, query, { cookie: 'session=%E0%A4%A' }));
+    expectUnauthenticated(await postJson(gateway.url, query, { cookie: 'session=%' }));
   });
 
   it('refuses alg: none', async () => {

@@ -58,6 +58,10 @@ const jwtConfig = z.strictObject({
   issuer: z.union([z.string(), z.array(z.string())]).optional(),
   audience: z.union([z.string(), z.array(z.string())]).optional(),
   clockTolerance: duration.default(30_000),
+  /** Refuse tokens without an `exp` claim: a token that never expires can't be taken back. */
+  requireExp: bool.default(true),
+  /** Refuse tokens issued (`iat`) longer ago than this, whatever their `exp`; tokens without `iat` are then refused. */
+  maxTokenAge: duration.optional(),
   /** Claim holding scopes: a space-separated string or an array. */
   scopeClaim: z.string().default('scope'),
   /** Claim naming the client application (for limits and metering); the subject when absent. */

@@ -40,7 +40,10 @@ export async function createAuthenticator(config: TollgateConfig['authentication
     if (jwt && jwtConfig) {
       const token = tokenFrom(headers, jwtConfig);
       if (token === undefined) return { ok: true, principal: ANONYMOUS };
-      if (token === null) return { ok: false, message: `The ${jwtConfig.header} header must be "${jwtConfig.prefix}<token>".` };
+      if (token === null) {
+        const where = headers[jwtConfig.header] === undefined && jwtConfig.cookie ? `The ${jwtConfig.cookie} cookie must hold a token.` : `The ${jwtConfig.header} header must be "${jwtConfig.prefix}<token>".`;
+        return { ok: false, message: where };
+      }
       try {
         const claims = await jwt.verify(token);
         const subject = typeof claims.sub === 'string' ? claims.sub : undefined;
@@ -83,7 +86,12 @@ function tokenFrom(headers: IncomingHttpHeaders, config: JwtConfig): string | nu
     for (const part of headers.cookie.split(';')) {
       const eq = part.indexOf('=');
       if (eq !== -1 && part.slice(0, eq).trim() === config.cookie) {
-        const token = decodeURIComponent(part.slice(eq + 1).trim());
+        let token: string;
+        try {
+          token = decodeURIComponent(part.slice(eq + 1).trim());
+        } catch {
+          return null; // a malformed %-sequence: malformed credentials, not a server error
+        }
         return token === '' ? null : token;
       }
     }

@@ -27,18 +27,20 @@ export async function createJwtVerifier(config: JwtConfig): Promise<JwtVerifier>
     audience: config.audience,
     clockTolerance: Math.floor(config.clockTolerance / 1000),
   };
+  // Keyed by the token itself: two different tokens never share an entry.
   const verified = new LruCache<string, { payload: JWTPayload; expiresAt: number }>(10_000);
   const toleranceMs = config.clockTolerance;
+  const timeRules: TimeRules = { toleranceMs, requireExp: config.requireExp, maxTokenAgeMs: config.maxTokenAge };
 
   return {
     async verify(token, now = Date.now()) {
       const cached = verified.get(token);
       if (cached) {
-        // Re-check time on every hit: a cached token must still expire on time.
-        if (now <= cached.expiresAt + toleranceMs && !(typeof cached.payload.nbf === 'number' && now < cached.payload.nbf * 1000 - toleranceMs)) {
-          return cached.payload;
-        }
-        throw new InvalidTokenError('token expired');
+        // Re-check time on every hit: a cached token must still expire (and age out) on time.
+        if (now > cached.expiresAt + toleranceMs) throw new InvalidTokenError('token expired');
+        const problem = checkTimeClaims(cached.payload, now, timeRules);
+        if (problem) throw new InvalidTokenError(problem);
+        return cached.payload;
       }
       let payload: JWTPayload;
       try {
@@ -47,12 +49,41 @@ export async function createJwtVerifier(config: JwtConfig): Promise<JwtVerifier>
       } catch (error) {
         throw new InvalidTokenError(describeJoseError(jose, error));
       }
-      // Tokens without `exp` are re-verified after a minute rather than trusted forever.
+      // jose checks exp and nbf when present; what it lets through (no exp, iat in the future, too old) is ours.
+      const problem = checkTimeClaims(payload, now, timeRules);
+      if (problem) throw new InvalidTokenError(problem);
+      // Tokens without `exp` (requireExp: false) are re-verified after a minute rather than trusted forever.
       const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : now + 60_000;
       verified.set(token, { payload, expiresAt });
       return payload;
     },
   };
+}
+
+export interface TimeRules {
+  toleranceMs: number;
+  requireExp: boolean;
+  maxTokenAgeMs?: number;
+}
+
+/**
+ * The time checks jose leaves to the caller (RFC 7519 §4.1.4–4.1.6): a token must carry `exp` (unless configured
+ * otherwise), must not be issued or valid only in the future beyond the clock tolerance, and must not be older than
+ * `maxTokenAge`. Returns why a token fails, or undefined. Pure: `now` is passed in.
+ */
+export function checkTimeClaims(payload: JWTPayload, now: number, rules: TimeRules): string | undefined {
+  const { exp, nbf, iat } = payload;
+  if (exp === undefined) {
+    if (rules.requireExp) return 'token has no "exp" claim (authentication.jwt.requireExp)';
+  } else if (typeof exp !== 'number' || !Number.isFinite(exp)) return 'claim "exp" is not a number';
+  else if (now > exp * 1000 + rules.toleranceMs) return 'token expired';
+  if (nbf !== undefined && (typeof nbf !== 'number' || now < nbf * 1000 - rules.toleranceMs)) return 'token is not valid yet ("nbf")';
+  if (iat !== undefined && (typeof iat !== 'number' || now < iat * 1000 - rules.toleranceMs)) return 'token is issued in the future ("iat")';
+  if (rules.maxTokenAgeMs !== undefined) {
+    if (typeof iat !== 'number') return 'token has no "iat" claim (authentication.jwt.maxTokenAge)';
+    if (now - iat * 1000 > rules.maxTokenAgeMs + rules.toleranceMs) return 'token is too old (authentication.jwt.maxTokenAge)';
+  }
+  return undefined;
 }
 
 async function resolveKey({ createRemoteJWKSet, importJWK, importSPKI }: Jose, config: JwtConfig): Promise<KeyLike | Uint8Array | JWTVerifyGetKey> {

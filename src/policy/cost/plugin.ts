@@ -6,6 +6,7 @@ import { LruCache } from '../../util/lru';
 import { fixedWindow } from '../ratelimit/decide';
 import type { CounterOp, CounterResult } from '../store/types';
 import type { FieldOccurrence } from '../walk';
+import { cacheKey } from '../../util/cacheKey';
 import { actualCost } from './actual';
 import { costForPlan, type CostConfig, type PlanCostConfig } from './config';
 import { readCostDirectives } from './directives';
@@ -157,8 +158,7 @@ let nextModelId = 0;
 export function estimateCacheKey(model: CostModel, excludedKey: string, variablesJson: string | undefined): string {
   let id = modelIds.get(model);
   if (id === undefined) modelIds.set(model, (id = nextModelId++));
-  const parts = [String(id), excludedKey, variablesJson === undefined ? '-' : `=${variablesJson}`];
-  return parts.map((part) => `${part.length}:${part}`).join('');
+  return cacheKey(id, excludedKey, variablesJson);
 }
 
 /** The actual cost of a response (called once per execution by the engine's response plugin). */

@@ -43,7 +43,10 @@ export const ERROR_CODES = {
     status: 429,
     meaning: 'A field is over its rate limit (@rateLimit or `rateLimits.fields`). With `onLimit: filter` the field is null and the rest is returned (HTTP 200); with `reject` the request fails with 429, `Retry-After` and `RateLimit-*` headers.',
   },
-  COST_ESTIMATED_TOO_EXPENSIVE: { status: 400, meaning: "The operation's estimated cost is over the plan's `cost.max`; the same operation always is, so retrying does not help." },
+  COST_ESTIMATED_TOO_EXPENSIVE: {
+    status: 400,
+    meaning: "The operation's estimated cost is over the plan's `cost.max`, or over its whole budget per window; the same operation always is, so retrying does not help.",
+  },
   COST_BUDGET_EXCEEDED: { status: 429, meaning: "The client's cost budget for the current window is spent; `Retry-After` says when it refills." },
   COST_QUERY_PARSE_FAILURE: {
     status: 400,

@@ -273,6 +273,18 @@ describe('cost budgets', () => {
     await eventually(async () => (await postJson(budgeted.url, newest3, bob)).status === 200, 5000);
   });
 
+  it('refuses an operation bigger than the whole budget with 400, not a 429 whose Retry-After can never help', async () => {
+    const bob = { 'x-api-key': FREE_KEY };
+    proxy.seen.length = 0;
+    // An estimate of 8 per book: 10 books (80) can never fit the free plan's 50 per window.
+    const reply = await postJson(budgeted.url, { query: '{ newestAdditions(limit: 10) { title author { name } publisher { name address { zipCode } } } }' }, bob);
+    expect(reply.status).toBe(400);
+    expect(reply.headers.get('retry-after')).toBeNull();
+    expect(reply.json.errors[0]).toMatchObject({ extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost: { estimated: 80, budget: { limit: 50 } } } });
+    expect(reply.json.errors[0].message).toContain('whole budget');
+    expect(proxy.seen).toHaveLength(0);
+  });
+
   it('reconciles the charge to the actual cost: an estimate of 40 that returns one book costs 8', async () => {
     const client = freshClient();
     const reply = await postJson(budgeted.url, { query: '{ bestsellers { title author { name } publisher { name address { zipCode } } } }' }, client);

@@ -109,6 +109,15 @@ export class CostPolicy {
       violation = violation ? `${violation} ${message}` : message;
     }
     if (!limits.budget) return { kind: 'ok', settlement, violation };
+    if (estimated > limits.budget.max) {
+      // No window will ever hold it: a 400, not a 429 whose Retry-After would send the client back for nothing.
+      const message = `Operation estimated cost ${estimated} exceeds the plan's whole budget of ${limits.budget.max} per ${limits.budget.window}; no window can fit it.`;
+      if (enforce) {
+        const cost = { estimated, budget: { limit: limits.budget.max } };
+        return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost } }], extensions: costExtension };
+      }
+      violation = violation ? `${violation} ${message}` : message;
+    }
     const window = fixedWindow(limits.budget.window, request.now);
     const budgetOp: CounterOp = { key: `${request.clientPrefix}:budget:${limits.budget.window}:${window.index}`, kind: 'charge', amount: estimated, max: limits.budget.max, windowEnd: window.end };
     return { kind: 'ok', settlement, budgetOp, violation };

@@ -1,7 +1,8 @@
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configFromFlags, workersFromFlags } from './main';
+import { COMMANDS } from './help';
+import { configFromFlags, runCli, workersFromFlags } from './main';
 
 describe('configFromFlags', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
@@ -55,5 +56,48 @@ describe('workersFromFlags', () => {
     expect(() => workersFromFlags(['--workers', '0'], {}, 8)).toThrow(/--workers must be/);
     expect(() => workersFromFlags(['--workers', 'many'], {}, 8)).toThrow(/--workers must be/);
     expect(() => configFromFlags('dev', ['--workers', '2'])).toThrow(/--workers is for `tollgate start`/);
+  });
+});
+
+describe('help and version', () => {
+  const run = async (args: string[]) => {
+    const printed: string[] = [];
+    const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void printed.push(line));
+    const error = jest.spyOn(console, 'error').mockImplementation((line: string) => void printed.push(line));
+    try {
+      const code = await runCli(args);
+      return { code, text: printed.join('\n') };
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
+  };
+
+  it('lists every command with `tollgate --help`', async () => {
+    const { code, text } = await run(['--help']);
+    expect(code).toBe(0);
+    for (const name of Object.keys(COMMANDS)) expect(text).toMatch(new RegExp(`^  ${name} `, 'm'));
+  });
+
+  it.each(Object.keys(COMMANDS))('answers `tollgate %s --help` with its usage, exit 0, and runs nothing', async (name) => {
+    const { code, text } = await run([name, '--help']);
+    expect(code).toBe(0);
+    expect(text).toMatch(new RegExp(`^usage: tollgate ${name} `));
+    expect(text).not.toMatch(/ERR_PARSE_ARGS|Unknown option/);
+    expect((await run([name, '-h'])).text).toBe(text);
+  });
+
+  it('prints the version with --version', async () => {
+    const { code, text } = await run(['--version']);
+    expect(code).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(text).toBe(`tollgate ${pkg.version}`);
+  });
+
+  it('names an unknown command and lists the real ones, exit 1', async () => {
+    const { code, text } = await run(['serve']);
+    expect(code).toBe(1);
+    expect(text).toContain('unknown command "serve"');
+    expect(text).toContain('  publish ');
   });
 });

@@ -6,35 +6,22 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig, type ConfigOverrides } from '../config/load';
 import type { TollgateConfig } from '../config/schema';
-
-const USAGE = `usage: tollgate <command> [flags]
-
-commands:
-  start     serve the gateway            --config tollgate.yaml  --supergraph <file.graphql|rover.yaml>  --port N  --host H
-                                         --workers N|auto  (processes on one port; default: auto when NODE_ENV=production, else 1)
-  dev       example subgraphs + gateway  (what \`npm start\` runs; same flags as start)
-  compose   compose rover.yaml           --config rover.yaml  --output supergraph/supergraph.graphql
-  check     will a subgraph schema compose, and what would it break?
-            <subgraph> --schema <file|url> [--routing-url URL] [--since 7d] [--allow-breaking]
-  publish   check, then publish it: every gateway on the store picks it up
-            <subgraph> [--schema <file|url>] [--routing-url URL] [--allow-breaking]
-  rollback  serve an earlier supergraph again  [--to <version|hash>]
-  history   published versions               [--limit 20]
-  usage     export metered usage (billing)  [--from <ISO date/time>] [--to <ISO>] [--granularity hour|day] [--format csv|json]
-            from metering.redis in --config, or through a gateway's /admin/metering with --gateway http://host:port
-
-check, publish, rollback and history read the registry from --config (supergraph.file or supergraph.redis;
---supergraph <file> overrides), or go through a gateway's admin endpoint with --gateway http://host:port
-(admin key in TOLLGATE_ADMIN_KEY). --format json prints JSON. Exit status 1 when a check fails or nothing was published.
-
-Flags override the config file. Without --config, \`start\` reads ./tollgate.yaml when present and \`dev\` the example
-./tollgate.example.yaml.`;
+import { commandHelp, isCommand, overview, version, wantsHelp } from './help';
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    console.log(USAGE);
+    const topic = rest[0];
+    console.log(command === 'help' && topic && isCommand(topic) ? commandHelp(topic) : overview());
     return command ? 0 : 1;
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    console.log(`tollgate ${version()}`);
+    return 0;
+  }
+  if (isCommand(command) && wantsHelp(rest)) {
+    console.log(commandHelp(command));
+    return 0;
   }
   switch (command) {
     case 'start':
@@ -69,7 +56,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return runUsage(flags, config, (text) => process.stdout.write(text));
     }
     default:
-      console.error(`unknown command "${command}"\n\n${USAGE}`);
+      console.error(`unknown command "${command}"\n\n${overview()}`);
       return 1;
   }
 }

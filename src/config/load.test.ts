@@ -99,3 +99,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig(join(dir, 'none.yaml'))).toThrow(/cannot read config file/);
   });
 });
+
+describe('config errors echo the value given (never a secret)', () => {
+  const messageOf = (raw: unknown) => {
+    try {
+      buildConfig(raw, { baseDir: '/' });
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('expected the config to be refused');
+  };
+
+  it('names a bad enum value', () => {
+    expect(messageOf({ rateLimits: { onLimit: 'drop' } })).toContain('rateLimits.onLimit: Invalid option: expected one of "filter"|"reject", got "drop"');
+  });
+
+  it('never echoes what could be a credential', () => {
+    expect(messageOf({ authentication: { jwt: { secret: 12_345_678 } } })).not.toContain('12345678');
+    expect(messageOf({ store: { kind: 'redis', redis: { url: 'not a url with p4ssword' } } })).not.toContain('p4ssword');
+  });
+});

@@ -28,7 +28,7 @@ export function buildConfig(raw: unknown, options: { baseDir: string; source?: s
     throw new ConfigError(`${options.source ?? 'config'}: expected a mapping at the top level`);
   }
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error, options.source ?? 'config'));
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error, options.source ?? 'config', input));
   const config = parsed.data;
 
   const { overrides = {} } = options;
@@ -78,16 +78,32 @@ export function loadConfig(path: string | undefined, options: { env?: NodeJS.Pro
   return buildConfig(raw, { baseDir: dirname(file), source: file, overrides: options.overrides });
 }
 
-function formatIssues(error: z.ZodError, source: string): string {
+/** Keys whose values are never echoed in an error: they may hold credentials. */
+const SECRET_KEY = /secret|key|password|token|url|cluster/i;
+
+function formatIssues(error: z.ZodError, source: string, input: unknown): string {
   const lines = error.issues.map((issue) => {
     const path = issue.path.join('.') || '(top level)';
     if (issue.code === 'unrecognized_keys') {
       const prefix = issue.path.length ? `${path}.` : '';
       return `  unknown key ${issue.keys.map((k) => `"${prefix}${k}"`).join(', ')}`;
     }
-    return `  ${path}: ${issue.message}`;
+    return `  ${path}: ${issue.message}${givenValue(input, issue.path)}`;
   });
   return `invalid configuration in ${source}:\n${lines.join('\n')}`;
+}
+
+/** `, got <value>` for the value at `path` in the raw config, unless it is absent or could be a secret. */
+function givenValue(input: unknown, path: readonly PropertyKey[]): string {
+  if (path.some((segment) => typeof segment === 'string' && SECRET_KEY.test(segment))) return '';
+  let value = input;
+  for (const segment of path) {
+    if (value === null || typeof value !== 'object') return '';
+    value = (value as Record<PropertyKey, unknown>)[segment];
+  }
+  if (value === undefined || (typeof value === 'object' && value !== null)) return '';
+  const text = JSON.stringify(value);
+  return `, got ${text.length > 80 ? `${text.slice(0, 80)}…` : text}`;
 }
 
 function deepFreeze<T>(value: T): T {

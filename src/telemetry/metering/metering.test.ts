@@ -110,6 +110,13 @@ describe('parseUsageQuery', () => {
     expect(parsed).toEqual({ ok: true, query: { from: Date.UTC(2025, 0, 1), to: Date.UTC(2025, 0, 2, 4), granularity: 'hour', format: 'csv' } });
   });
 
+  it('takes times without seconds or zone, as UTC (issue 14, item 7)', () => {
+    expect(parseUsageQuery({ from: '2025-02-03T03:00', to: '2025-02-03T04:00:00' }, now)).toMatchObject({ ok: true, query: { from: Date.UTC(2025, 1, 3, 3), to: Date.UTC(2025, 1, 3, 4) } });
+    expect(parseUsageQuery({ from: '2025-02-03T03:00+01:00', to: '2025-02-03T03:30:15.5Z' }, now)).toMatchObject({ ok: true, query: { from: Date.UTC(2025, 1, 3, 2), to: Date.UTC(2025, 1, 3, 3, 30, 15, 500) } });
+    expect(parseUsageQuery({ from: '2025-02-03T3:00' }, now)).toMatchObject({ ok: false });
+    expect(parseUsageQuery({ from: '2025-02-30' }, now)).toMatchObject({ ok: false, message: expect.stringContaining('from:') });
+  });
+
   it('refuses what it cannot read', () => {
     expect(parseUsageQuery({ from: 'yesterday' }, now)).toMatchObject({ ok: false, message: expect.stringContaining('from:') });
     expect(parseUsageQuery({ from: '01/02/2025' }, now)).toMatchObject({ ok: false });

@@ -94,6 +94,8 @@ it('is not ready before the first publish, then both instances serve the seeded 
   const seeded = await tollgate('publish', 'catalog', '--config', 'tollgate.yaml');
   expect(seeded).toMatchObject({ code: 0 });
   expect(seeded.stdout).toContain('recorded version 1: rover.yaml before the first publish');
+  expect(seeded.stdout).toContain('no further version: the supergraph is what version 1 records');
+  expect(seeded.stdout).not.toContain('nothing to publish');
   for (const g of gateways) await eventually(async () => (await ready(g)).status === 200, ROLL_OUT_BOUND_MS);
   const hash = await client.get(registryKeys(KEY).current);
   for (const g of gateways) expect((await ready(g)).json.supergraph.hash).toBe(hash);

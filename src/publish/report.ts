@@ -85,11 +85,18 @@ export function formatPublishOutcome(outcome: PublishOutcome): string {
     lines.push(outcome.reason === 'composition' ? 'not published: the schema does not compose' : 'not published: breaking changes (--allow-breaking publishes anyway)');
   } else {
     if (outcome.baseline) lines.push(`recorded version ${outcome.baseline.version}: ${outcome.baseline.summary} (supergraph ${short(outcome.baseline.hash)})`);
-    lines.push(
-      outcome.status === 'published'
-        ? `published version ${outcome.entry.version} (supergraph ${short(outcome.entry.hash)}) by ${outcome.entry.by}: ${outcome.entry.summary}`
-        : 'nothing to publish: the supergraph would not change',
-    );
+    if (outcome.status === 'published') {
+      // A publish forced past a failed check says so, next to the check's FAIL, rather than reading like a success.
+      const failure = failureOf(outcome.report);
+      const despite = failure ? ` despite ${failure} (--allow-breaking)` : '';
+      lines.push(`published version ${outcome.entry.version}${despite} (supergraph ${short(outcome.entry.hash)}) by ${outcome.entry.by}: ${outcome.entry.summary}`);
+    } else {
+      lines.push(
+        outcome.baseline
+          ? `no further version: the supergraph is what version ${outcome.baseline.version} records`
+          : 'nothing to publish: the supergraph would not change',
+      );
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfig, type ConfigOverrides } from '../config/load';
 import type { TollgateConfig } from '../config/schema';
 import { commandHelp, isCommand, overview, version, wantsHelp } from './help';
+import { reportStartupError } from './startupErrors';
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -61,6 +62,9 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
+/** Whether a failure prints its stack: the loaded config logs at debug or trace. */
+let debugStacks = false;
+
 const START_OPTIONS = { config: { type: 'string' }, supergraph: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, workers: { type: 'string' } } as const;
 
 /**
@@ -89,6 +93,7 @@ export function configFromFlags(command: 'start' | 'dev', args: string[], cwd = 
   const implicit = command === 'dev' ? 'tollgate.example.yaml' : 'tollgate.yaml';
   const configPath = flags.config ?? (existsSync(resolve(cwd, implicit)) ? implicit : undefined);
   const config = loadConfig(configPath, { overrides, cwd });
+  debugStacks = config.logging.level === 'debug' || config.logging.level === 'trace';
   if (command === 'dev' && !config.supergraph.file && !config.supergraph.rover) {
     // `dev` composes the example rover.yaml unless the config or a flag names a supergraph.
     return loadConfig(configPath, { overrides: { ...overrides, supergraph: 'rover.yaml' }, cwd });
@@ -102,8 +107,7 @@ if (require.main === module) void runCli(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    if (error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) console.error(`tollgate: ${(error as Error).message}`);
-    else console.error('tollgate:', error);
+    reportStartupError(error, debugStacks);
     process.exit(1);
   },
 );

@@ -2,7 +2,7 @@
 // The CLI and the tests both start gateways through here.
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { LiveSupergraph, type LiveSupergraphOptions } from './compose/liveSupergraph';
 import { RedisSupergraphSource } from './compose/redisSupergraphSource';
@@ -33,7 +33,8 @@ export interface RunningGateway {
   telemetry: Telemetry;
   /** Operation usage this instance recorded (undefined when usage.enabled is false). */
   usage?: UsageRecorder;
-  close(): Promise<void>;
+  /** Stops serving and releases everything; `drainMs`: let requests in flight finish first (graceful shutdown). */
+  close(options?: { drainMs?: number }): Promise<void>;
 }
 
 export interface StartOptions {
@@ -130,11 +131,8 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     supergraph,
     telemetry,
     usage,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+    close: async (options = {}) => {
+      await drainServer(server, options.drainMs ?? 0);
       await engine?.stop();
       await rest.close();
       await supergraph.stop();
@@ -142,6 +140,26 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
       await stopExtras();
     },
   };
+}
+
+/**
+ * Stops accepting connections, closes idle keep-alive ones, lets requests in flight finish (their connections close
+ * after the answer) for up to `drainMs`, then closes whatever is left. 0: close everything at once (tests).
+ */
+function drainServer(server: Server, drainMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    if (drainMs <= 0) return void server.closeAllConnections();
+    // A keep-alive connection that carries one more request must not stay open after it.
+    server.on('request', (_req: IncomingMessage, res: ServerResponse) => (res.shouldKeepAlive = false));
+    server.closeIdleConnections();
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
+    server.once('close', () => {
+      clearInterval(sweep);
+      clearTimeout(deadline);
+    });
+  });
 }
 
 /** Where the supergraph comes from and how changes are noticed: file watch, rover polling, or Redis pub/sub + polling. */

@@ -13,24 +13,27 @@ export async function runStart(config: TollgateConfig, options: { workers?: numb
     onWorkerStop(() => {
       if (stopping) return;
       stopping = true;
-      void gateway.close().finally(() => process.exit(0));
+      void gateway.close({ drainMs: config.server.shutdownTimeout }).finally(() => process.exit(0));
     });
     return -1;
   }
   if ((options.workers ?? 1) > 1) return runPrimary(options.workers!, config, logger);
   const gateway = await startGateway(config, { logger });
-  stopOnSignals(logger, [gateway]);
+  stopOnSignals(logger, [gateway], config.server.shutdownTimeout);
   return -1;
 }
 
-/** Stops everything on the first SIGINT/SIGTERM; a second one exits at once. */
-export function stopOnSignals(logger: { info: (msg: string) => void }, running: Array<Pick<RunningGateway, 'close'>>): void {
+/**
+ * On the first SIGINT/SIGTERM: stop accepting, let requests in flight finish (up to `drainMs`), flush metering and
+ * usage, close pools and stores, exit 0. A second signal exits at once (130).
+ */
+export function stopOnSignals(logger: { info: (obj: object, msg: string) => void }, running: Array<Pick<RunningGateway, 'close'>>, drainMs = 0): void {
   let stopping = false;
-  const stop = () => {
+  const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(130);
     stopping = true;
-    logger.info('stopping');
-    Promise.allSettled(running.map((r) => r.close())).then(() => process.exit(0));
+    logger.info({ signal, drainMs }, 'stopping: draining requests in flight');
+    Promise.allSettled(running.map((r) => r.close({ drainMs }))).then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -165,6 +165,8 @@ export const configSchema = z.strictObject({
       bodyTimeout: duration.default(10_000),
       /** Longest wait for a request's headers (slowloris); then Node answers 408 and closes the connection. */
       headersTimeout: duration.default(10_000),
+      /** On SIGTERM/SIGINT: how long requests in flight may take to finish before their connections are closed. */
+      shutdownTimeout: duration.default(10_000),
       /** Header carrying the request id; taken from the client when well-formed, else generated, and sent to subgraphs. */
       requestIdHeader: headerName.default('x-request-id'),
       introspection: bool.default(true),

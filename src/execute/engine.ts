@@ -99,6 +99,8 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
     // The receive stage already enforced CSRF prevention, with Tollgate's error code.
     csrfPrevention: false,
     includeStacktraceInErrorResponses: false,
+    // Tollgate's CLI owns SIGINT/SIGTERM (drain, flush, exit 0); Apollo's own handlers would re-send the signal.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     // Every request must carry its query text so the policy stage can check it (hash-only APQ would bypass it).
     persistedQueries: false,

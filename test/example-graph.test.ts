@@ -53,6 +53,20 @@ describe('the example config (tollgate.example.yaml): public, @authenticated, sc
     expect(reply.json.errors.map((e: { extensions: { coordinate: string } }) => e.extensions.coordinate)).toEqual(['Query.me', 'Product.costPrice']);
   });
 
+  it('keeps the selection order when fields are filtered (GraphQL spec, serialized map ordering)', async () => {
+    const reply = await postJson(example.url, { query: '{ me { username } topProducts(first: 1) { name costPrice ...P } } fragment P on Product { price upc }' });
+    expect(Object.keys(reply.json.data)).toEqual(['me', 'topProducts']);
+    expect(Object.keys(reply.json.data.topProducts[0])).toEqual(['name', 'costPrice', 'price', 'upc']);
+    const signedIn = await postJson(
+      example.url,
+      { query: '{ topProducts(first: 1) { name } me { birthday username email } }' },
+      { authorization: `Bearer ${await sign({ sub: '1' })}` },
+    );
+    expect(Object.keys(signedIn.json.data)).toEqual(['topProducts', 'me']);
+    expect(Object.keys(signedIn.json.data.me)).toEqual(['birthday', 'username', 'email']);
+    expect(signedIn.json.data.me.birthday).toBeNull();
+  });
+
   it('answers a signed-in staff user with the scope everything', async () => {
     const reply = await postJson(example.url, query, { authorization: `Bearer ${await sign({ sub: '1', role: 'staff', scope: 'users:read_pii' })}` });
     expect(reply.json).toEqual({

@@ -30,7 +30,10 @@ function nullField(parent: JsonObject, segments: readonly PathSegment[], i: numb
     if (typeof typename === 'string' && !onlyTypes.has(typename)) return false;
   }
   if (i === segments.length - 1) {
+    const added = !(segment.key in parent);
     parent[segment.key] = null;
+    // The executed query lacked the field, so its key landed last: put it back where the operation asks for it.
+    if (added && segment.siblingKeys) reorder(parent, segment.siblingKeys);
     return isNonNullType(segment.type);
   }
   const value = parent[segment.key];
@@ -60,6 +63,16 @@ function nullValue(value: Json, type: GraphQLOutputType, segments: readonly Path
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   return nullField(value, segments, i + 1);
+}
+
+/** Rewrites `object`'s keys in `order` (keys not in it keep their relative order, after). Only on patched objects. */
+function reorder(object: JsonObject, order: readonly string[]): void {
+  const entries = Object.entries(object);
+  const rank = new Map(order.map((key, index) => [key, index]));
+  const sorted = [...entries].sort(([a], [b]) => (rank.get(a) ?? order.length) - (rank.get(b) ?? order.length));
+  if (sorted.every(([key], index) => key === entries[index][0])) return;
+  for (const [key] of entries) delete object[key];
+  for (const [key, value] of sorted) object[key] = value;
 }
 
 function stripHelper(value: Json): void {

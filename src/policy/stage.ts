@@ -20,6 +20,7 @@ import { clientKeyPrefix } from './ratelimit/decide';
 import { readRateLimitDirectives } from './ratelimit/directives';
 import { headersOf, rateLimitBatch, rateLimitVerdict } from './ratelimit/plugin';
 import { limitedOccurrences, RateLimitRules, type LimitedOccurrence } from './ratelimit/rules';
+import { responseKeyOrder } from './responseKeyOrder';
 import { removeFields } from './rewrite';
 import { settleCost } from './settle';
 import { StoreUnavailableError, type CounterResult, type CounterStore, type StoreStatus } from './store';
@@ -211,6 +212,7 @@ export class PolicyStage {
     if (removed.size === 0) return { kind: 'continue', query: input.query, removals: [], typenameHelper: false, headers, cost: settlement };
     const shown = outermost(removed);
     const rewrite = this.rewriteFor(derived, plan, input, removed, shown);
+    for (const occurrence of shown) orderSiblings(occurrence.segments, input);
     const removals = shown.map((occurrence) => ({ segments: occurrence.segments, error: errors.get(occurrence)! }));
     return { kind: 'continue', query: rewrite.query, removals, typenameHelper: rewrite.typenameHelper, headers, cost: settlement };
   }
@@ -311,6 +313,15 @@ export class PolicyStage {
 
 function reject(status: number, errors: GraphQLFormattedError[], headers: readonly ResponseHeader[] = [], extensions?: Record<string, unknown>): PolicyOutcome {
   return { kind: 'reject', status, errors, headers, ...(extensions ? { extensions } : {}) };
+}
+
+/** Gives each segment of a removed field the key order of its selection set (once: segments live in the cached plan). */
+function orderSiblings(segments: readonly PathSegment[], input: PolicyInput): void {
+  for (let i = 0; i < segments.length; i++) {
+    if (segments[i].siblingKeys) continue;
+    const parentSet = i === 0 ? input.operation.selectionSet : segments[i - 1].node.selectionSet;
+    if (parentSet) segments[i].siblingKeys = responseKeyOrder(parentSet, input.document);
+  }
 }
 
 /** A field inside a removed field is gone with it: only the outermost removal on each path is reported. */

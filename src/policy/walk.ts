@@ -33,6 +33,11 @@ export interface PathSegment {
   type: GraphQLOutputType;
   /** Set when a fragment narrowed an abstract parent: only objects of these types have this field. */
   onlyTypes?: ReadonlySet<string>;
+  /**
+   * The response keys of the selection set this field stands in, in order: set by the policy stage (once per
+   * operation) on the segments of removed fields, so the response patch can put a nulled field back in its place.
+   */
+  siblingKeys?: readonly string[];
 }
 
 export interface FieldOccurrence {

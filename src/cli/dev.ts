@@ -33,7 +33,9 @@ async function devToken(config: TollgateConfig): Promise<string | undefined> {
 
 export async function runDev(config: TollgateConfig, options: { portFromFlag: boolean }): Promise<number> {
   const logger = loggerFor(config);
-  const subgraphs = await startExampleSubgraphs();
+  // Inventory computes shippingEstimate from the price and weight the gateway sends (@requires), so the example
+  // shows @requires working; the benchmark runs it the public benchmark's way, where every estimate is null.
+  const subgraphs = await startExampleSubgraphs({ inventory: { useRequiredFields: true } });
   for (const [name, url] of Object.entries(subgraphs.urls) as Array<[string, string]>) process.env[`${name.toUpperCase()}_URL`] = url;
   logger.info({ subgraphs: subgraphs.urls }, 'example subgraphs started');
 

@@ -192,8 +192,9 @@ function supergraphLoader(config: TollgateConfig): () => Promise<string> {
     return async () => {
       // Loaded lazily so a file-only deployment never pulls in composition.
       const { composeFromRoverConfig } = await import('./compose/compose');
+      const { formatComposeError } = await import('./compose/compositionErrors');
       const result = await composeFromRoverConfig(rover, process.env);
-      if (!result.ok) throw new Error(`composition of ${rover} failed: ${result.errors.map((e) => `[${e.subgraph ?? '-'}] ${e.code}: ${e.message}`).join('; ')}`);
+      if (!result.ok) throw new Error(`composition of ${rover} failed: ${result.errors.map((e) => `[${e.subgraph ?? e.subgraphs?.join(', ') ?? '-'}] ${formatComposeError(e)}`).join('; ')}`);
       return result.supergraphSdl;
     };
   }

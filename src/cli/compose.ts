@@ -3,6 +3,7 @@
 
 import { relative } from 'node:path';
 import { composeFromRoverConfig, type ComposeError, type ResolvedSource } from '../compose/compose';
+import { formatComposeError } from '../compose/compositionErrors';
 import { validateSupergraphSdl } from '../compose/validateSupergraph';
 import { writeAtomically } from '../util/atomicWrite';
 
@@ -33,12 +34,11 @@ function groupTitle(error: ComposeError): string {
 
 function formatError(error: ComposeError, sources: ReadonlyMap<string, ResolvedSource>): string {
   // Point file-backed subgraphs at their file so editors can jump there; others by subgraph name.
-  const where = (error.locations ?? []).map(({ subgraph, line, column }) => {
-    const source = subgraph !== undefined ? sources.get(subgraph) : undefined;
-    const label = source?.kind === 'file' ? relative(process.cwd(), source.location) : (subgraph ?? '?');
-    return `${label}:${line}:${column}`;
-  });
-  return `    ${error.code}: ${error.message}${where.length > 0 ? ` (at ${where.join(', ')})` : ''}\n`;
+  const label = (subgraph: string) => {
+    const source = sources.get(subgraph);
+    return source?.kind === 'file' ? relative(process.cwd(), source.location) : subgraph;
+  };
+  return `    ${formatComposeError(error, label)}\n`;
 }
 
 function printErrors(errors: readonly ComposeError[], sources: readonly ResolvedSource[], io: ComposeIo): void {

@@ -72,6 +72,19 @@ describe('composeSupergraph', () => {
     expect(errors[0].subgraph).toBeUndefined();
   });
 
+  it('names the subgraph of every location of a merge error (issue 14, item 4: it was `?:48:3`)', () => {
+    const errors = errorsOf(
+      composeSupergraph([
+        { name: 'a', url: 'http://a', sdl: `${FED}type Query { t: String }` },
+        { name: 'b', url: 'http://b', sdl: `${FED}\n\ntype Query { t: String }` },
+      ]),
+    );
+    const locations = errors[0].locations ?? [];
+    expect(locations.length).toBe(2);
+    expect(locations.map((l) => l.subgraph)).toEqual(['a', 'b']);
+    expect(locations[1].line).toBe(locations[0].line + 2);
+  });
+
   it('reports a syntax error against its subgraph without composing the others', () => {
     const errors = errorsOf(composeSupergraph([products, { ...reviews, sdl: 'type Product @key(fields: "id") {' }]));
     expect(errors).toEqual([

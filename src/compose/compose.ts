@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';
 // The version that actually composes, to compare with a pinned `federation_version`.
 import { version as COMPOSITION_VERSION } from '@apollo/composition/package.json';
-import { GraphQLError, parse, type DocumentNode } from 'graphql';
+import { GraphQLError, parse, Source, type DocumentNode } from 'graphql';
 import { describeCompositionErrors, describeHint, type ComposeError, type ComposeHint } from './compositionErrors';
 import { fetchSubgraphSdl, SubgraphSdlFetchError } from './fetchSubgraphSdl';
 import { loadRoverConfig, RoverConfigError, type RoverConfig, type RoverSubgraph } from './roverConfig';
@@ -71,7 +71,8 @@ function parseSubgraph(input: SubgraphInput, options: ComposeOptions): DocumentN
     }
   }
   try {
-    return parse(sdl);
+    // The source is named after the subgraph, so every location in a composition error can say whose SDL it is in.
+    return parse(new Source(sdl, input.name));
   } catch (err) {
     const locations = err instanceof GraphQLError ? err.locations : undefined;
     return {

@@ -47,11 +47,13 @@ function subgraphsNamedInMessage(message: string, known: ReadonlySet<string>): s
   return found;
 }
 
-function locationsOf(error: GraphQLError, owner: string | undefined): ErrorLocation[] | undefined {
+function locationsOf(error: GraphQLError, owner: string | undefined, known: ReadonlySet<string>): ErrorLocation[] | undefined {
   const fromNodes = (error.nodes ?? []).flatMap((node): ErrorLocation[] => {
     if (!node.loc) return [];
     const { line, column } = getLocation(node.loc.source, node.loc.start);
-    const subgraph = nodeSubgraph(node) ?? owner;
+    // Merge errors (INVALID_FIELD_SHARING, …) carry untagged nodes; their source is named after the subgraph.
+    const sourceName = node.loc.source.name;
+    const subgraph = nodeSubgraph(node) ?? (known.has(sourceName) ? sourceName : owner);
     return [subgraph === undefined ? { line, column } : { subgraph, line, column }];
   });
   if (fromNodes.length > 0) return fromNodes;
@@ -78,7 +80,7 @@ export function describeCompositionError(error: GraphQLError, known: ReadonlySet
     ]),
   ];
   const subgraph = owner ?? (involved.length === 1 ? involved[0] : undefined);
-  const locations = locationsOf(error, subgraph);
+  const locations = locationsOf(error, subgraph, known);
   return {
     ...(subgraph !== undefined ? { subgraph } : {}),
     ...(involved.length > 1 ? { subgraphs: involved } : {}),
@@ -86,6 +88,15 @@ export function describeCompositionError(error: GraphQLError, known: ReadonlySet
     message,
     ...(locations ? { locations } : {}),
   };
+}
+
+/**
+ * One line per error: `CODE: message (at where:line:column, …)`. `labelOf` names a location's subgraph, e.g. by its
+ * file (the compose CLI) — by default its name. The one formatter of the CLI, the check report and start-up errors.
+ */
+export function formatComposeError(error: ComposeError, labelOf: (subgraph: string) => string = (name) => name): string {
+  const where = (error.locations ?? []).map(({ subgraph, line, column }) => `${subgraph === undefined ? '?' : labelOf(subgraph)}:${line}:${column}`);
+  return `${error.code}: ${error.message}${where.length > 0 ? ` (at ${where.join(', ')})` : ''}`;
 }
 
 /** Flattens Apollo's aggregate errors (a GraphQLError whose `causes` are the real errors) before attributing. */

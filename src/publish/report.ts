@@ -1,6 +1,7 @@
 // Text for people (the CLI's default output) from check reports, publish and rollback outcomes, and the history.
 // Pure; `--format json` prints the same objects as JSON instead.
 import type { ComposeError } from '../compose/compose';
+import { formatComposeError } from '../compose/compositionErrors';
 import type { CheckReport } from './check';
 import type { HistoryEntry } from './history';
 import type { BrokenOperation } from './operationImpact';
@@ -18,9 +19,9 @@ function baseLabel(base: CheckReport['base']): string {
 }
 
 function formatCompositionError(error: ComposeError): string {
-  const where = (error.locations ?? []).map((l) => `${l.subgraph ?? '?'}:${l.line}:${l.column}`);
   const who = error.subgraphs ? ` [${error.subgraphs.join(', ')}]` : error.subgraph ? ` [${error.subgraph}]` : '';
-  return `    ${error.code}${who}: ${error.message}${where.length > 0 ? ` (at ${where.join(', ')})` : ''}`;
+  // `CODE [subgraphs]: message (at …)`: the shared line, with who is involved after the code.
+  return `    ${error.code}${who}${formatComposeError(error).slice(error.code.length)}`;
 }
 
 function formatChanges(title: string, changes: readonly SchemaChange[]): string[] {

@@ -5,7 +5,7 @@ import { relative } from 'node:path';
 import type { ComposeError } from '../compose/compositionErrors';
 import { compileRestDescription } from './compile';
 import { mentionsRestSpec } from './description';
-import { displayPath, isRestRoutingUrl, parseRestRoutingUrl, restRoutingUrl } from './routingUrl';
+import { isRestRoutingUrl, parseRestRoutingUrl, restRoutingUrl } from './routingUrl';
 
 /** Code of a composition error about a REST description (load-time problems: unknown source, bad path variable…). */
 export const INVALID_REST_DESCRIPTION = 'INVALID_REST_DESCRIPTION';
@@ -27,14 +27,14 @@ export type RestComposeOutcome = { kind: 'not-rest' } | { kind: 'rest'; url: str
 export function prepareRestSubgraph(input: RestComposeInput, baseDir: string): RestComposeOutcome {
   if (!mentionsRestSpec(input.sdl)) return { kind: 'not-rest' };
   const compiled = compileRestDescription(input.sdl);
-  const shown = input.file ? displayPath(input.file) : input.name;
   if (!compiled.ok) {
     return {
       kind: 'invalid',
       errors: compiled.problems.map((problem) => ({
         subgraph: input.name,
         code: INVALID_REST_DESCRIPTION,
-        message: `${shown}:${problem.line}:${problem.column}: ${problem.message}`,
+        // The location is structured (printed once, by the formatter), not repeated in the message.
+        message: problem.message,
         locations: [{ subgraph: input.name, line: problem.line, column: problem.column }],
       })),
     };

@@ -146,11 +146,12 @@ describe('publishing through the admin endpoint', () => {
     expect(status).toBe(200);
     expect(json).toMatchObject({ status: 'published', entry: { version: 2, by: 'platform', subgraph: 'catalog' }, baseline: { version: 1 } });
     await eventually(async () => (await postJson(gateway.url, { query: '{ products { color } }' })).json.data?.products?.[1]?.color === 'red');
-    expect((await admin('/admin/history')).json.current).toEqual({ version: 2, hash: json.entry.hash });
+    expect((await admin('/admin/history')).json.served).toEqual({ version: 2, hash: json.entry.hash });
+    expect((await admin('/admin/history')).json.entries[0]).toMatchObject({ version: 2, current: true });
   });
 
   it('lets a team publish its own subgraph', async () => {
-    const stock = (await admin('/admin/history')).json.entries[1];
+    const stock = (await admin('/admin/history')).json.entries.at(-2);
     expect(stock.subgraphs.stock).toBeDefined();
     const reply = await admin('/admin/publish', { subgraph: 'stock', schema: `${'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])'}\ntype Query { warehouseCount: Int! }\ntype Product @key(fields: "id") { id: ID! stock: Int }\n` }, STOCK_TEAM_KEY);
     expect(reply.status).toBe(200);

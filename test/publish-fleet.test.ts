@@ -167,5 +167,7 @@ it('rolls back every instance with `tollgate rollback`', async () => {
     expect(status.hash).toBe(await client.get(registryKeys(KEY).current));
   }
   const history = JSON.parse((await tollgate('history', '--config', 'tollgate.yaml', '--format', 'json')).stdout);
-  expect(history.entries.map((e: { version: number; action: string }) => `${e.version}:${e.action}`)).toEqual(['1:baseline', '2:publish', '3:rollback']);
+  expect(history.entries.map((e: { version: number; action: string }) => `${e.version}:${e.action}`)).toEqual(['3:rollback', '2:publish', '1:baseline']);
+  expect(history.entries[0].current).toBe(true);
+  expect(history.served).toEqual({ hash: await client.get(registryKeys(KEY).current), version: 3 });
 });

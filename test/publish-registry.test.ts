@@ -13,6 +13,11 @@ let graph: PublishGraph;
 let dir: string;
 let gateway: RunningGateway;
 
+/** `history --format json` lists newest first (as the text does); these tests read it oldest first. */
+async function historyOldestFirst() {
+  return [...(await cli('history', '--format', 'json')).json().entries].reverse();
+}
+
 async function cli(command: PublishCommand, ...args: string[]) {
   let stdout = '';
   let stderr = '';
@@ -130,7 +135,7 @@ describe('tollgate publish, history and rollback', () => {
     expect(result.stdout).toMatch(/recorded version 1: rover.yaml before the first publish/);
     expect(result.stdout).toMatch(/published version 2 \(supergraph [0-9a-f]{12}\) by ci@test: catalog: 1 addition/);
     await eventually(async () => (await served('{ products { name color } }')).data?.products?.[0]?.color === 'oak');
-    const history = (await cli('history', '--format', 'json')).json().entries;
+    const history = (await historyOldestFirst());
     expect(history.map((e: { version: number; action: string }) => [e.version, e.action])).toEqual([
       [1, 'baseline'],
       [2, 'publish'],
@@ -145,7 +150,7 @@ describe('tollgate publish, history and rollback', () => {
     const result = await cli('publish', 'catalog', '--schema', 'v2.graphql');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('nothing to publish');
-    expect((await cli('history', '--format', 'json')).json().entries).toHaveLength(2);
+    expect((await historyOldestFirst())).toHaveLength(2);
   });
 
   it('checks later candidates against what is published, not rover.yaml', async () => {
@@ -167,7 +172,7 @@ describe('tollgate publish, history and rollback', () => {
     expect(back.stdout).toContain('additions (1): Product.weight');
     await eventually(async () => (await served('{ products { weight } }')).data?.products?.[0]?.weight === 30);
 
-    const entries = (await cli('history', '--format', 'json')).json().entries;
+    const entries = await historyOldestFirst();
     expect(entries[3]).toMatchObject({ version: 4, action: 'rollback', restored: 2, hash: entries[1].hash });
 
     const toBaseline = await cli('rollback', '--to', '1', '--format', 'json');
@@ -181,7 +186,7 @@ describe('tollgate publish, history and rollback', () => {
 
   it('refuses unknown rollback targets and the version being served', async () => {
     expect((await cli('rollback', '--to', '99')).stderr).toContain('HISTORY_ENTRY_NOT_FOUND: no version 99 in the history');
-    const head = (await cli('history', '--format', 'json')).json().entries.at(-1);
+    const head = (await historyOldestFirst()).at(-1);
     expect((await cli('rollback', '--to', head.hash.slice(0, 12))).stderr).toContain('is what is served now');
     expect((await cli('rollback', '--to', 'latest')).code).toBe(1);
   });
@@ -192,7 +197,7 @@ describe('tollgate publish, history and rollback', () => {
     const text = (await cli('history')).stdout.trimEnd().split('\n');
     expect(text[0]).toMatch(/^\s+v\s+when\s+supergraph\s+by\s+what$/);
     expect(text[1]).toMatch(/^\s+8 .* rollback to version \d+: .*\(current\)$/);
-    const entries = (await cli('history', '--format', 'json')).json().entries;
+    const entries = await historyOldestFirst();
     expect(entries.map((e: { version: number }) => e.version)).toEqual([3, 4, 5, 6, 7, 8]);
     // Blobs of trimmed versions are gone; the ones still referenced remain.
     const blobs = readdirSync(join(dir, 'supergraph/history/blobs')).map((f) => f.replace('.graphql', ''));
@@ -203,16 +208,40 @@ describe('tollgate publish, history and rollback', () => {
   it('publishes concurrent changes to different subgraphs without losing either', async () => {
     const stockV2 = readFileSync(join(dir, 'stock.graphql'), 'utf8').replace('stock: Int }', 'stock: Int reserved: Int }');
     const catalogNext = catalogWith('  size: Size\n', '  size: Size\n  sku: String\n', readFileSync(join(dir, 'v3.graphql'), 'utf8'));
-    const before = (await cli('history', '--format', 'json')).json().entries.at(-1).version;
+    const before = (await historyOldestFirst()).at(-1).version;
     const [a, b] = await Promise.all([
       cli('publish', 'stock', '--schema', schemaFile('stock2.graphql', stockV2), '--allow-breaking'),
       cli('publish', 'catalog', '--schema', schemaFile('catalog-sku.graphql', catalogNext), '--allow-breaking'),
     ]);
     expect([a.code, b.code]).toEqual([0, 0]);
-    const entries = (await cli('history', '--format', 'json')).json().entries;
+    const entries = await historyOldestFirst();
     expect(entries.at(-1).version).toBe(before + 2);
     const supergraph = readFileSync(join(dir, 'supergraph/supergraph.graphql'), 'utf8');
     expect(supergraph).toContain('reserved: Int');
     expect(supergraph).toContain('sku: String');
+  });
+
+  it('tells the truth after a supergraph is written outside the registry, and rolls back to any version (issue 14, item 1)', async () => {
+    const entries = await historyOldestFirst();
+    const newest = entries.at(-1);
+    // An out-of-band compose: an older version's supergraph written straight into supergraph.file.
+    const outside = `${readFileSync(join(dir, `supergraph/history/blobs/${entries[0].hash}.graphql`), 'utf8')}\n# composed by hand\n`;
+    writeFileSync(join(dir, 'supergraph/supergraph.graphql'), outside);
+
+    const text = (await cli('history')).stdout;
+    expect(text).toMatch(/^served now: supergraph [0-9a-f]{12}, written outside the registry/);
+    expect(text).not.toContain('(current)');
+    const json = (await cli('history', '--format', 'json')).json();
+    expect(json.served).toMatchObject({ version: null });
+    expect(json.entries.some((e: { current: boolean }) => e.current)).toBe(false);
+
+    // The newest recorded version is no longer what is served: rolling back to it works, and so does the default.
+    const back = await cli('rollback', '--to', String(newest.version), '--format', 'json');
+    expect(back.code).toBe(0);
+    expect(back.json().target.version).toBe(newest.version);
+    expect(readFileSync(join(dir, 'supergraph/supergraph.graphql'), 'utf8')).toBe(readFileSync(join(dir, `supergraph/history/blobs/${newest.hash}.graphql`), 'utf8'));
+    const after = (await cli('history', '--format', 'json')).json();
+    expect(after.entries[0]).toMatchObject({ action: 'rollback', restored: newest.version, current: true });
+    expect(after.served.version).toBe(after.entries[0].version);
   });
 });

@@ -10,7 +10,7 @@ import { loadConfig } from '../config/load';
 import { parseDuration } from '../config/units';
 import type { TollgateConfig } from '../config/schema';
 import { checkSubgraph, type CheckReport } from '../publish/check';
-import type { HistoryEntry } from '../publish/history';
+import { historyView, type HistoryView } from '../publish/history';
 import { defaultActor, gatherUsage, publishSubgraph, rollbackSupergraph, type PublishOutcome, type RollbackOutcome } from '../publish/publish';
 import { failureOf, formatCheckReport, formatHistory, formatPublishOutcome, formatRollbackOutcome } from '../publish/report';
 import { loadRegistryState, RegistryError } from '../publish/state';
@@ -219,15 +219,16 @@ async function runHistory(args: string[], io: CliIo): Promise<number> {
   const format = formatOf(values.format);
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got "${values.limit}"`);
-  let entries: HistoryEntry[];
+  let view: HistoryView;
   if (values.gateway) {
     const { status, json } = await callAdmin(values.gateway, 'GET', '/admin/history', io);
     if (status !== 200) throw adminError(json, status);
-    entries = json.entries as HistoryEntry[];
+    const all = json as unknown as HistoryView;
+    view = { served: all.served, entries: all.entries.slice(0, limit) };
   } else {
-    entries = await withStore(values, io, (store) => store.history());
+    view = await withStore(values, io, async (store) => historyView(await store.history(), (await store.served())?.hash, limit));
   }
-  const shown = entries.slice(-limit);
-  io.stdout.write(format === 'json' ? `${JSON.stringify({ entries: shown }, null, 2)}\n` : formatHistory(shown));
+  // The same view in text and JSON, and as /admin/history gives it: newest first, the served entry marked.
+  io.stdout.write(format === 'json' ? `${JSON.stringify(view, null, 2)}\n` : formatHistory(view));
   return 0;
 }

@@ -8,6 +8,7 @@ import { readBody } from '../server/readBody';
 import type { UsageSource } from '../telemetry/usage/types';
 import { createAdminKeyStore, denyReason, type AdminAction, type AdminClient } from './adminAuth';
 import { checkSubgraph } from './check';
+import { historyView } from './history';
 import { gatherUsage, publishSubgraph, rollbackSupergraph } from './publish';
 import { loadRegistryState, RegistryError } from './state';
 import type { RegistryStore } from './store/types';
@@ -66,9 +67,9 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler | undefined {
 
   const routes: Record<string, (client: AdminClient, body: unknown, search: URLSearchParams) => Promise<Reply>> = {
     'GET /admin/history': async () => {
-      const entries = await requireStore().history();
-      const head = entries.at(-1);
-      return { status: 200, body: { current: head ? { version: head.version, hash: head.hash } : null, entries } };
+      const store = requireStore();
+      const [entries, served] = await Promise.all([store.history(), store.served()]);
+      return { status: 200, body: historyView(entries, served?.hash) };
     },
     'GET /admin/usage': async (_client, _body, search) => {
       const since = Number(search.get('since') ?? Date.now() - usageWindow);

@@ -40,12 +40,14 @@ export type RollbackTarget = { ok: true; entry: HistoryEntry } | { ok: false; me
  * `undefined` → the version before the newest one (undo the last publish or rollback); `7` or `v7` → version 7;
  * 7+ hex characters → the newest version whose hash starts with them. Entries are oldest first.
  */
-export function resolveRollbackTarget(entries: readonly HistoryEntry[], to: string | undefined): RollbackTarget {
+export function resolveRollbackTarget(entries: readonly HistoryEntry[], to: string | undefined, servedHash: string | undefined = entries.at(-1)?.hash): RollbackTarget {
   const head = entries.at(-1);
   if (!head) return { ok: false, message: 'nothing has been published yet' };
   let found: HistoryEntry | undefined;
   if (to === undefined) {
-    found = entries.at(-2);
+    // Undo the last change: the version before the newest, or the newest itself when something outside the
+    // registry replaced it (an out-of-band `tollgate compose`).
+    found = servedHash === head.hash ? entries.at(-2) : head;
     if (!found) return { ok: false, message: `version ${head.version} is the only one in the history` };
   } else if (/^v?\d{1,6}$/.test(to)) {
     const version = Number(to.replace(/^v/, ''));
@@ -58,8 +60,24 @@ export function resolveRollbackTarget(entries: readonly HistoryEntry[], to: stri
   } else {
     return { ok: false, message: `--to takes a version number (e.g. 3) or a supergraph hash (7+ hex characters), got "${to}"` };
   }
-  if (found.hash === head.hash) return { ok: false, message: `version ${found.version} is what is served now (hash ${head.hash.slice(0, 12)})` };
+  if (found.hash === servedHash) return { ok: false, message: `version ${found.version} is what is served now (hash ${found.hash.slice(0, 12)})` };
   return { ok: true, entry: found };
+}
+
+/** `history` as the CLI (text and JSON) and `/admin/history` show it: newest first, the served entry marked. */
+export interface HistoryView {
+  /** What the gateways serve now: its hash, and the newest version that recorded it (null: written outside the registry). */
+  served: { hash: string; version: number | null } | null;
+  entries: Array<HistoryEntry & { current: boolean }>;
+}
+
+export function historyView(entries: readonly HistoryEntry[], servedHash: string | undefined, limit = entries.length): HistoryView {
+  const servedEntry = servedHash === undefined ? undefined : [...entries].reverse().find((e) => e.hash === servedHash);
+  const newestFirst = entries.slice(-limit).reverse();
+  return {
+    served: servedHash === undefined ? null : { hash: servedHash, version: servedEntry?.version ?? null },
+    entries: newestFirst.map((e) => ({ ...e, current: e === servedEntry })),
+  };
 }
 
 /** Every blob hash the entries reference (supergraphs and subgraph SDLs), for garbage collection. */

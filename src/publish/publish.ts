@@ -147,11 +147,15 @@ export async function rollbackSupergraph(options: RollbackOptions): Promise<Roll
     } catch (error) {
       throw asRegistryError(error, options.store);
     }
-    const resolved = resolveRollbackTarget(entries, options.to);
+    const served = await options.store.served().catch((error: unknown) => {
+      throw asRegistryError(error, options.store);
+    });
+    const resolved = resolveRollbackTarget(entries, options.to, served?.hash ?? entries.at(-1)?.hash);
     if (!resolved.ok) throw new RegistryError('HISTORY_ENTRY_NOT_FOUND', resolved.message);
     const target = resolved.entry;
     const head = entries[entries.length - 1];
-    const [restoredSdl, currentSdl] = await Promise.all([options.store.readBlob(target.hash), options.store.readBlob(head.hash)]).catch((error: unknown) => {
+    // The diff is against what is served, which may be a supergraph written outside the registry.
+    const [restoredSdl, currentSdl] = await Promise.all([options.store.readBlob(target.hash), served ? served.sdl : options.store.readBlob(head.hash)]).catch((error: unknown) => {
       throw asRegistryError(error, options.store);
     });
     // It loaded once; a gateway upgrade since may refuse it. Never point a fleet at a supergraph it can't load.

@@ -3,7 +3,7 @@
 import type { ComposeError } from '../compose/compose';
 import { formatComposeError } from '../compose/compositionErrors';
 import type { CheckReport } from './check';
-import type { HistoryEntry } from './history';
+import type { HistoryView } from './history';
 import type { BrokenOperation } from './operationImpact';
 import type { PublishOutcome, RollbackOutcome } from './publish';
 import { isAddition, type SchemaChange, type SchemaDiff } from './schemaDiff';
@@ -109,14 +109,16 @@ export function formatRollbackOutcome(outcome: RollbackOutcome): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Newest first, one line per version. */
-export function formatHistory(entries: readonly HistoryEntry[]): string {
-  if (entries.length === 0) return 'nothing published yet\n';
-  const head = entries.at(-1)!;
-  const rows = [...entries].reverse().map((e) => {
+/** Newest first, one line per version; `(current)` marks what is served, or a line says it is outside the history. */
+export function formatHistory(view: HistoryView): string {
+  if (view.entries.length === 0 && !view.served) return 'nothing published yet\n';
+  const rows = view.entries.map((e) => {
     const when = e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-    const current = e === head ? '  (current)' : '';
-    return `${String(e.version).padStart(4)}  ${when}  ${short(e.hash)}  ${e.by.padEnd(16)}  ${e.summary}${current}`;
+    return `${String(e.version).padStart(4)}  ${when}  ${short(e.hash)}  ${e.by.padEnd(16)}  ${e.summary}${e.current ? '  (current)' : ''}`;
   });
-  return `${['   v  when                  supergraph    by                what', ...rows].join('\n')}\n`;
+  const lines = ['   v  when                  supergraph    by                what', ...rows];
+  if (view.served && view.served.version === null) {
+    lines.unshift(`served now: supergraph ${short(view.served.hash)}, written outside the registry (not in the history); \`tollgate rollback\` restores the newest version`);
+  }
+  return `${lines.join('\n')}\n`;
 }

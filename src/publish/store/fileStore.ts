@@ -4,6 +4,7 @@
 //   <historyDir>/blobs/<sha256>.graphql   supergraph and subgraph SDLs by content hash
 // Commits hold a lock directory (<historyDir>/.lock), so two publishers never write the same version.
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { writeAtomically } from '../../util/atomicWrite';
 import { referencedBlobs, type HistoryEntry } from '../history';
@@ -52,6 +53,16 @@ export class FileRegistryStore implements RegistryStore {
   async readBlob(hash: string): Promise<string> {
     if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error(`not a blob hash: ${hash}`);
     return readFile(join(this.blobDir, `${hash}.graphql`), 'utf8');
+  }
+
+  async served(): Promise<{ hash: string; sdl: string } | undefined> {
+    try {
+      const sdl = await readFile(this.options.supergraphFile, 'utf8');
+      return { hash: createHash('sha256').update(sdl).digest('hex'), sdl };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
   }
 
   async commit(entries: readonly HistoryEntry[], blobs: ReadonlyMap<string, string>, expectedVersion: number): Promise<void> {

@@ -53,6 +53,11 @@ export class RedisRegistryStore implements RegistryStore {
     return raw.map((json) => JSON.parse(json) as HistoryEntry);
   }
 
+  async served(): Promise<{ hash: string; sdl: string } | undefined> {
+    const hash = await this.redis.get(this.keys.current);
+    return hash ? { hash, sdl: await this.readBlob(hash) } : undefined;
+  }
+
   async readBlob(hash: string): Promise<string> {
     const sdl = await this.redis.get(this.keys.blob(hash));
     if (sdl === null) throw new Error(`blob ${hash} is missing from ${this.description}`);

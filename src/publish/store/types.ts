@@ -15,6 +15,11 @@ export interface RegistryStore {
    * PublishConflictError, changing nothing, when the newest version is no longer `expectedVersion`.
    */
   commit(entries: readonly HistoryEntry[], blobs: ReadonlyMap<string, string>, expectedVersion: number): Promise<void>;
+  /**
+   * What the gateways serve now — which may be a supergraph written outside the registry (`tollgate compose` into
+   * supergraph.file): its sha256 and text, or undefined when nothing is served.
+   */
+  served(): Promise<{ hash: string; sdl: string } | undefined>;
   close(): Promise<void>;
 }
 

@@ -191,10 +191,10 @@ function supergraphLoader(config: TollgateConfig): () => Promise<string> {
   if (rover) {
     return async () => {
       // Loaded lazily so a file-only deployment never pulls in composition.
-      const { composeFromRoverConfig } = await import('./compose/compose');
+      const { composeFromRoverConfig, labelBySource } = await import('./compose/compose');
       const { formatComposeError } = await import('./compose/compositionErrors');
       const result = await composeFromRoverConfig(rover, process.env);
-      if (!result.ok) throw new Error(`composition of ${rover} failed: ${result.errors.map((e) => `[${e.subgraph ?? e.subgraphs?.join(', ') ?? '-'}] ${formatComposeError(e)}`).join('; ')}`);
+      if (!result.ok) throw new Error(`composition of ${rover} failed: ${result.errors.map((e) => `[${e.subgraph ?? e.subgraphs?.join(', ') ?? '-'}] ${formatComposeError(e, labelBySource(result.sources))}`).join('; ')}`);
       return result.supergraphSdl;
     };
   }

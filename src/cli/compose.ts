@@ -1,8 +1,7 @@
 // `tollgate compose`: rover supergraph.yaml → supergraph SDL file. Printing and the atomic write live here;
 // composing is src/compose/compose.ts, and the gateway-load check is src/compose/validateSupergraph.ts.
 
-import { relative } from 'node:path';
-import { composeFromRoverConfig, type ComposeError, type ResolvedSource } from '../compose/compose';
+import { composeFromRoverConfig, labelBySource, type ComposeError, type ResolvedSource } from '../compose/compose';
 import { formatComposeError } from '../compose/compositionErrors';
 import { validateSupergraphSdl } from '../compose/validateSupergraph';
 import { writeAtomically } from '../util/atomicWrite';
@@ -34,11 +33,7 @@ function groupTitle(error: ComposeError): string {
 
 function formatError(error: ComposeError, sources: ReadonlyMap<string, ResolvedSource>): string {
   // Point file-backed subgraphs at their file so editors can jump there; others by subgraph name.
-  const label = (subgraph: string) => {
-    const source = sources.get(subgraph);
-    return source?.kind === 'file' ? relative(process.cwd(), source.location) : subgraph;
-  };
-  return `    ${formatComposeError(error, label)}\n`;
+  return `    ${formatComposeError(error, labelBySource([...sources.values()]))}\n`;
 }
 
 function printErrors(errors: readonly ComposeError[], sources: readonly ResolvedSource[], io: ComposeIo): void {

@@ -2,7 +2,7 @@
 // supergraph.yaml whose sources we read/fetch. Never throws for a bad schema or source; failures come back as data.
 
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';
 // The version that actually composes, to compare with a pinned `federation_version`.
 import { version as COMPOSITION_VERSION } from '@apollo/composition/package.json';
@@ -117,6 +117,17 @@ export function composeSupergraph(subgraphs: readonly SubgraphInput[], options: 
   } catch (err) {
     return { ok: false, errors: [{ code: COMPOSE_ERROR_CODES.COMPOSITION_CRASHED, message: errorMessage(err) }] };
   }
+}
+
+/** Names a location's subgraph by its file when it came from one (editors jump there), else by its name. */
+export function labelBySource(sources: readonly ResolvedSource[], cwd = process.cwd()): (subgraph: string) => string {
+  const byName = new Map(sources.map((s) => [s.name, s]));
+  return (subgraph) => {
+    const source = byName.get(subgraph);
+    if (source?.kind !== 'file') return subgraph;
+    const shown = relative(cwd, source.location);
+    return shown.startsWith('..') ? source.location : shown;
+  };
 }
 
 export interface ResolvedSource {

@@ -90,3 +90,12 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
   }
   throw new Error(`condition not met within ${timeoutMs}ms`);
 }
+
+/**
+ * Waits, when fewer than `needMs` remain in the current fixed window of `windowMs` (windows start at multiples of
+ * `windowMs` since the epoch), until the next one starts: a test that counts within one window can't straddle two.
+ */
+export async function awayFromWindowEdge(windowMs: number, needMs: number): Promise<void> {
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 20));
+}

@@ -5,7 +5,7 @@
 import pino from 'pino';
 import { startFaultProxy, type FaultProxy } from './fixtures/faultProxy';
 import { LIBRARY_SDL, startLibrary, type LibraryState } from './fixtures/limitsGraph';
-import { compose, eventually, postJson, startTestGateway, type HttpReply } from './harness';
+import { awayFromWindowEdge, compose, eventually, postJson, startTestGateway, type HttpReply } from './harness';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
 
@@ -64,11 +64,6 @@ afterAll(async () => {
 
 const headersOf = (reply: HttpReply) => Object.fromEntries([...reply.headers].filter(([name]) => name.startsWith('ratelimit-') || name === 'retry-after'));
 
-/** Waits, when needed, so that `needMs` fit before the current fixed window of `windowMs` ends (windows are epoch-aligned). */
-async function awayFromWindowEdge(windowMs: number, needMs: number): Promise<void> {
-  const left = windowMs - (Date.now() % windowMs);
-  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 20));
-}
 
 beforeEach(() => awayFromWindowEdge(3_600_000, 15_000));
 

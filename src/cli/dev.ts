@@ -2,7 +2,7 @@
 // Subgraphs take free ports; rover.yaml reads their URLs from ${env.<NAME>_URL}. Ctrl-C stops everything.
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { startExampleSubgraphs } from '../../subgraphs';
+import { startExampleSubgraphs, type StartExampleSubgraphsOptions } from '../../subgraphs';
 import type { TollgateConfig } from '../config/schema';
 import { startGateway, type RunningGateway } from '../gateway';
 import { loggerFor } from '../telemetry/logger';
@@ -21,6 +21,13 @@ export function ensureDevSecrets(env: NodeJS.ProcessEnv = process.env): void {
   if (!env.TOLLGATE_ADMIN_KEY) env.TOLLGATE_ADMIN_KEY = randomBytes(16).toString('hex');
 }
 
+/**
+ * How `npm start` runs the example subgraphs. Inventory computes shippingEstimate from the price and weight the
+ * gateway sends (@requires), so the README's first example shows @requires working; the benchmark runs it the
+ * public benchmark's way, where every estimate is null.
+ */
+export const DEV_SUBGRAPHS: StartExampleSubgraphsOptions = { inventory: { useRequiredFields: true } };
+
 /** A token the example graph accepts, signed with the configured HS256 secret (dev only). */
 async function devToken(config: TollgateConfig): Promise<string | undefined> {
   const jwt = config.authentication.jwt;
@@ -33,9 +40,7 @@ async function devToken(config: TollgateConfig): Promise<string | undefined> {
 
 export async function runDev(config: TollgateConfig, options: { portFromFlag: boolean }): Promise<number> {
   const logger = loggerFor(config);
-  // Inventory computes shippingEstimate from the price and weight the gateway sends (@requires), so the example
-  // shows @requires working; the benchmark runs it the public benchmark's way, where every estimate is null.
-  const subgraphs = await startExampleSubgraphs({ inventory: { useRequiredFields: true } });
+  const subgraphs = await startExampleSubgraphs(DEV_SUBGRAPHS);
   for (const [name, url] of Object.entries(subgraphs.urls) as Array<[string, string]>) process.env[`${name.toUpperCase()}_URL`] = url;
   logger.info({ subgraphs: subgraphs.urls }, 'example subgraphs started');
 

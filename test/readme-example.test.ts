@@ -1,0 +1,36 @@
+// The README's first example, against the example subgraphs as `npm start` runs them (src/cli/dev.ts): the answer
+// printed in the README is the answer given, @requires (shippingEstimate) included.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEV_SUBGRAPHS } from '../src/cli/dev';
+import { composeFromRoverConfig } from '../src/compose/compose';
+import { startExampleSubgraphs, type ExampleSubgraphs } from '../subgraphs';
+import { postJson, startTestGateway } from './harness';
+
+let subgraphs: ExampleSubgraphs;
+let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+
+beforeAll(async () => {
+  subgraphs = await startExampleSubgraphs(DEV_SUBGRAPHS);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, url] of Object.entries(subgraphs.urls)) env[`${name.toUpperCase()}_URL`] = url;
+  const composed = await composeFromRoverConfig(join(__dirname, '..', 'rover.yaml'), env);
+  if (!composed.ok) throw new Error(JSON.stringify(composed.errors));
+  gateway = await startTestGateway(composed.supergraphSdl);
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await subgraphs?.close();
+});
+
+it('answers the first README example exactly as the README shows', async () => {
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const query = /-d '(\{"query":"\{ topProducts\(first: 2\)[^']*)'/.exec(readme)?.[1];
+  const shown = /```json\n(\{"data":\{"topProducts".*)\n```/.exec(readme)?.[1];
+  expect(query).toBeDefined();
+  expect(shown).toBeDefined();
+  const reply = await postJson(gateway.url, query!);
+  expect(reply.text.trimEnd()).toBe(shown);
+  expect(JSON.parse(shown!).data.topProducts.map((p: { shippingEstimate: unknown }) => p.shippingEstimate)).toEqual([50, 0]);
+});

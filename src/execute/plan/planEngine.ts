@@ -1,0 +1,241 @@
+// The plan + execute stages without @apollo/server on the hot path (`executor: tollgate`): graphql-js validation
+// cached per document, introspection answered in-process, @apollo/query-planner plans cached per (document,
+// operation name), and Tollgate's own plan executor (./executePlan.ts) and response shaping (./shape.ts).
+// The supergraph is still loaded (and hot-reloaded) by @apollo/gateway's loader, so both executors see the same
+// supergraph at the same moment; the answer has the same shape as engine.ts's Apollo path.
+import type { GraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
+import { operationFromDocument, Supergraph, type Operation } from '@apollo/federation-internals';
+import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
+import {
+  execute as executeGraphQL,
+  getOperationAST,
+  getVariableValues,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import type { Logger } from 'pino';
+import type { TollgateConfig } from '../../config/schema';
+import type { LiveSupergraph } from '../../compose/liveSupergraph';
+import type { TollgateContext } from '../../pipeline/context';
+import { COST_EXTENSION_PLACEHOLDER } from '../../policy/cost/extensions';
+import { measureActualCost } from '../../policy/cost/plugin';
+import { nullRemovedFields, type JsonObject } from '../../policy/patchResponse';
+import { summarizeErrors } from '../../telemetry/errorSummary';
+import { MAX_MESSAGE_LENGTH, truncate } from '../../util/bounded';
+import { cacheKey } from '../../util/cacheKey';
+import { LruCache } from '../../util/lru';
+import type { EngineOptions, ExecutionEngine, GraphQLParams, HttpAnswer } from '../engine';
+import { executePlan, unsupportedNode } from './executePlan';
+import { compileShape, shapeResponse, type ResponseShape } from './shape';
+
+const DOCUMENT_CACHE_SIZE = 1_000;
+const PLAN_CACHE_SIZE = 1_000;
+
+type BuildService = (service: { name: string; url?: string }) => GraphQLDataSource<TollgateContext>;
+
+/** Everything derived from one supergraph; replaced as a whole on hot reload, so a request sees one version. */
+interface Loaded {
+  apiSchema: GraphQLSchema;
+  supergraphSchema: GraphQLSchema;
+  supergraph: Supergraph;
+  planner: QueryPlanner;
+  sources: Map<string, GraphQLDataSource<TollgateContext>>;
+  documents: LruCache<string, DocumentEntry>;
+  plans: LruCache<string, PlanEntry>;
+}
+
+type DocumentEntry = { document: DocumentNode; errors?: undefined } | { errors: GraphQLFormattedError[]; code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED' };
+
+interface PlanEntry {
+  operation: Operation;
+  plan: QueryPlan;
+  shape: ResponseShape;
+  /** A node kind the executor cannot run (Defer, Subscription), if the plan has one. */
+  unsupported?: string;
+}
+
+interface Result {
+  errors?: GraphQLFormattedError[];
+  data?: Record<string, unknown> | null;
+  extensions?: Record<string, unknown>;
+}
+
+export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSupergraph, logger: Logger, options: EngineOptions, buildService: BuildService, stopPools: () => Promise<void>): Promise<ExecutionEngine> {
+  let loaded: Loaded | undefined;
+  // @apollo/gateway only loads and validates the supergraph here (file watch, polling, Redis, REST preparation);
+  // its executor never runs.
+  const gateway = new ApolloGateway({ supergraphSdl: supergraph, logger: quietLogger(logger), buildService: () => ({ process: () => Promise.resolve({}) }) });
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+    const built = Supergraph.build(coreSupergraphSdl);
+    const sources = new Map<string, GraphQLDataSource<TollgateContext>>();
+    for (const subgraph of built.subgraphsMetadata()) sources.set(subgraph.name, buildService({ name: subgraph.name, url: subgraph.url }));
+    loaded = {
+      apiSchema,
+      supergraphSchema: built.schema.toGraphQLJSSchema(),
+      supergraph: built,
+      planner: new QueryPlanner(built),
+      sources,
+      documents: new LruCache(DOCUMENT_CACHE_SIZE),
+      plans: new LruCache(PLAN_CACHE_SIZE),
+    };
+    options.onSchema?.({ apiSchema, supergraphSdl: coreSupergraphSdl });
+  });
+  await gateway.load();
+
+  const rules = config.server.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
+
+  const execute = async (params: GraphQLParams, context: TollgateContext, accept: string | undefined): Promise<HttpAnswer> => {
+    const state = loaded;
+    if (!state) return answer(503, { errors: [{ message: 'No supergraph is loaded yet; see /ready.', extensions: { code: 'SUPERGRAPH_NOT_READY' } }] }, context, accept);
+    const query = params.query ?? '';
+    const entry = documentEntry(state, query, rules);
+    if (entry.errors) return answer(400, { errors: entry.errors.map((e) => ({ ...e, extensions: { ...e.extensions, code: entry.code } })) }, context, accept);
+    const operation = getOperationAST(entry.document, params.operationName);
+    if (!operation) {
+      return answer(400, { errors: [{ message: 'Could not identify the operation to run.', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }] }, context, accept);
+    }
+    if (operation.variableDefinitions && operation.variableDefinitions.length > 0) {
+      const coerced = getVariableValues(state.apiSchema, operation.variableDefinitions, params.variables ?? {}, { maxErrors: 50 });
+      if (coerced.errors) return answer(400, { errors: coerced.errors.map((e) => ({ ...e.toJSON(), extensions: { code: 'BAD_USER_INPUT' } })) }, context, accept);
+    }
+    if (isIntrospectionOnly(operation)) {
+      const result = await executeGraphQL({ schema: state.apiSchema, document: entry.document, operationName: params.operationName, variableValues: params.variables, rootValue: {} });
+      return answer(200, { errors: result.errors?.map((e) => e.toJSON()), data: result.data as Result['data'] }, context, accept);
+    }
+
+    let plan: PlanEntry;
+    try {
+      plan = planEntry(state, query, params.operationName, entry.document);
+    } catch (error) {
+      logger.error({ err: error }, 'query planning failed');
+      return answer(500, { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, context, accept);
+    }
+    if (plan.unsupported) {
+      const code = plan.unsupported === 'Subscription' ? 'SUBSCRIPTION_NOT_SUPPORTED' : 'INTERNAL_SERVER_ERROR';
+      return answer(400, { errors: [{ message: `Tollgate's executor cannot run a ${plan.unsupported} plan node yet.`, extensions: { code } }] }, context, accept);
+    }
+    const executed = await executePlan(plan.plan, {
+      sources: state.sources,
+      supergraphSchema: state.supergraphSchema,
+      variables: params.variables,
+      conditionVariables: { ...plan.shape.defaultedVariables, ...params.variables },
+      context,
+    });
+    let result: Result;
+    try {
+      const introspect = (selection: unknown) => introspectField(state.apiSchema, operation, selection, params.variables);
+      const shaped = shapeResponse(plan.shape, executed.data, params.variables, introspect);
+      result = executed.errors.length > 0 ? { errors: executed.errors, data: shaped.data } : { data: shaped.data };
+      // As @apollo/gateway: value-completion problems are reported only when no fetch failed, and not as errors.
+      if (executed.errors.length === 0 && shaped.errors.length > 0) result.extensions = { valueCompletion: shaped.errors };
+    } catch (error) {
+      result = { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
+    }
+    return answer(200, result, context, accept);
+  };
+
+  return {
+    execute,
+    stop: async () => {
+      await gateway.stop();
+      await stopPools();
+    },
+  };
+}
+
+function documentEntry(state: Loaded, query: string, rules: typeof specifiedRules): DocumentEntry {
+  let entry = state.documents.get(query);
+  if (entry) return entry;
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch (error) {
+    entry = { errors: [{ message: (error as Error).message }], code: 'GRAPHQL_PARSE_FAILED' };
+    state.documents.set(query, entry);
+    return entry;
+  }
+  const errors = validate(state.apiSchema, document, rules);
+  entry = errors.length > 0 ? { errors: errors.map((e) => e.toJSON()), code: 'GRAPHQL_VALIDATION_FAILED' } : { document };
+  state.documents.set(query, entry);
+  return entry;
+}
+
+function planEntry(state: Loaded, query: string, operationName: string | undefined, document: DocumentNode): PlanEntry {
+  const key = cacheKey(query, operationName);
+  let entry = state.plans.get(key);
+  if (entry) return entry;
+  const operation = operationFromDocument(state.supergraph.apiSchema(), document, { operationName });
+  const plan = state.planner.buildQueryPlan(operation);
+  entry = { operation, plan, shape: compileShape(operation), unsupported: unsupportedNode(plan) };
+  state.plans.set(key, entry);
+  return entry;
+}
+
+function isIntrospectionOnly(operation: OperationDefinitionNode): boolean {
+  if (operation.operation !== 'query') return false;
+  return operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && (s.name.value === '__schema' || s.name.value === '__type' || s.name.value === '__typename'));
+}
+
+/** `__schema` / `__type` inside an operation that also calls subgraphs: graphql-js on the API schema, as Apollo does. */
+function introspectField(schema: GraphQLSchema, operation: OperationDefinitionNode, selection: unknown, variables: Record<string, unknown> | undefined): unknown {
+  const node = (selection as { expandFragments(): { toSelectionNode(): FieldNode } }).expandFragments().toSelectionNode();
+  const document: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [{ kind: Kind.OPERATION_DEFINITION, operation: operation.operation, variableDefinitions: operation.variableDefinitions, selectionSet: { kind: Kind.SELECTION_SET, selections: [node] } }],
+  };
+  const result = executeGraphQL({ schema, document, variableValues: variables, rootValue: {} }) as { data?: Record<string, unknown> | null };
+  return result.data?.[node.alias?.value ?? node.name.value] ?? null;
+}
+
+/**
+ * The HTTP answer, with the policy stage's removals, the actual cost and the error summary, as engine.ts's plugins
+ * (which run on every answer Apollo Server sends, validation failures included).
+ */
+function answer(status: number, result: Result, context: TollgateContext, accept: string | undefined): HttpAnswer {
+  const policy = context.policy;
+  const cost = context.cost;
+  if (policy && policy.removals.length > 0) {
+    result.data = nullRemovedFields(result.data as JsonObject | null | undefined, policy.removals.map((r) => r.segments), policy.typenameHelper) as Result['data'];
+    result.errors = [...policy.removals.map((r) => r.error), ...(result.errors ?? [])];
+  }
+  if (cost) {
+    cost.actual = measureActualCost(cost, result.data);
+    if (cost.extensions) result.extensions = { ...result.extensions, cost: COST_EXTENSION_PLACEHOLDER };
+  }
+  const errors = result.errors;
+  if (errors && errors.length > 0) {
+    if (errors.some((e) => e.message.length > MAX_MESSAGE_LENGTH)) {
+      result.errors = errors.map((e) => (e.message.length > MAX_MESSAGE_LENGTH ? { ...e, message: truncate(e.message, MAX_MESSAGE_LENGTH) } : e));
+    }
+    context.telemetry.answerErrors = summarizeErrors(result.errors ?? errors, result.data !== null && result.data !== undefined);
+  }
+  // Apollo Server's field order and trailing newline, so both executors send the same bytes.
+  const body = JSON.stringify({ errors: result.errors, data: result.data, extensions: result.extensions }) + '\n';
+  return { status, headers: [['content-type', contentType(accept)]], body, actualCost: cost?.actual, errors: context.telemetry.answerErrors };
+}
+
+function contentType(accept: string | undefined): string {
+  if (accept && !accept.includes('application/json') && !accept.includes('*/*') && accept.includes('application/graphql-response+json')) {
+    return 'application/graphql-response+json; charset=utf-8';
+  }
+  return 'application/json; charset=utf-8';
+}
+
+function quietLogger(logger: Logger) {
+  const child = logger.child({ component: 'apollo' });
+  return {
+    debug: (message: string) => child.debug(message),
+    info: (message: string) => child.info(message),
+    warn: (message: string) => child.warn(message),
+    error: (message: string) => child.error(message),
+  };
+}

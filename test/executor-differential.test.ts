@@ -1,0 +1,175 @@
+// Differential test of the two executors (issue 11): the example subgraphs behind two gateways over the same
+// supergraph, `executor: apollo` (@apollo/server + @apollo/gateway) and `executor: tollgate` (src/execute/plan/),
+// both planning with @apollo/query-planner. Every operation goes to both: `data` must be byte-identical
+// (JSON.stringify of the parsed body, so key order counts), errors equivalent (message, path, extensions.code,
+// compared as a sorted list: see `errorsOf`), and the HTTP status equal.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Supergraph } from '@apollo/federation-internals';
+import { composeFromRoverConfig } from '../src/compose/compose';
+import { startExampleSubgraphs, type ExampleSubgraphs } from '../subgraphs';
+import { generateOperation, randomSource } from './fixtures/operationFuzzer';
+import { postJson, startTestGateway, type HttpReply } from './harness';
+
+type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
+interface Operation {
+  label: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+}
+
+const benchmark = JSON.parse(readFileSync('/work/shared/bench-fixtures/request.json', 'utf8')) as { query: string; operationName: string };
+
+/** Lifted from test/example-graph.test.ts and the README, plus cases written for the executor. */
+const OPERATIONS: Operation[] = [
+  { label: 'benchmark query', query: benchmark.query, operationName: benchmark.operationName },
+  { label: 'README: federated products', query: '{ topProducts(first: 2) { upc name price inStock shippingEstimate reviews { id author { name } } } }' },
+  { label: 'README: override', query: '{ topProducts(first: 2) { upc name inStock reviews { id } } }' },
+  { label: 'README: guarded fields', query: '{ me { username email birthday } topProducts(first: 1) { name costPrice } }' },
+  { label: 'README: REST fields', query: '{ topProducts(first: 2) { name price listPrice { amount currency } supplier { name country } reviews { id } } }' },
+  { label: 'README: named operation', query: 'query HomePage { topProducts { name price } }', operationName: 'HomePage' },
+  { label: 'README: margins', query: 'query Margins { topProducts(first: 2) { name price costPrice } }' },
+  { label: 'users with emails', query: '{ users { id email } }' },
+  { label: 'aliases', query: '{ a: topProducts(first: 1) { n: name u: upc } b: topProducts(first: 3) { name weight w2: weight } }' },
+  { label: 'same field twice with sub-selections', query: '{ topProducts { name reviews { id } } topProducts { reviews { body author { username } } } }' },
+  {
+    label: 'named fragments and nested inline fragments',
+    query: 'fragment P on Product { upc ... on Product { name } } query Q { topProducts { ...P ... { price } ...on Product { __typename inStock } } }',
+  },
+  { label: '__typename everywhere', query: '{ __typename topProducts(first: 2) { __typename t: __typename reviews { __typename author { __typename } } } }' },
+  { label: '@requires shippingEstimate', query: '{ topProducts { upc shippingEstimate } }' },
+  { label: '@requires without the required fields selected', query: '{ topProducts(first: 3) { name shippingEstimate inStock } }' },
+  { label: '@provides reviews.author.username', query: '{ review(id: "1") { body author { username } } }' },
+  { label: '@provides and a non-provided field', query: '{ review(id: "2") { author { username name } } }' },
+  { label: 'lists of entities', query: '{ users { id username reviews { id product { upc name price reviews { id } } } } }' },
+  { label: 'wishlist: non-null list of entities', query: '{ users { id wishlist { upc name shippingEstimate } } }' },
+  {
+    label: 'interface fragments on Facility',
+    query: '{ facilities { __typename region code name ... on Warehouse { capacity } ... on Store { openingHours } manager { username } } }',
+  },
+  { label: '@interfaceObject field through the interface', query: '{ facility(region: "eu", code: "ams-1") { name city manager { id name } } }' },
+  { label: 'stock levels: non-null nested entities', query: '{ topProducts { upc stock { quantity location { code name ... on Store { city } } } } }' },
+  {
+    label: '@skip/@include with variables',
+    query: 'query S($yes: Boolean!, $no: Boolean!) { topProducts { name @include(if: $yes) price @skip(if: $yes) reviews @include(if: $no) { id } inStock @skip(if: $no) } }',
+    variables: { yes: true, no: false },
+  },
+  {
+    label: '@skip/@include on fragments and entity fields',
+    query: 'query S($a: Boolean = true) { topProducts { ... on Product @include(if: $a) { shippingEstimate } ...F @skip(if: $a) } } fragment F on Product { weight }',
+  },
+  {
+    label: 'conditional entity fetch flipped',
+    query: 'query S($a: Boolean!) { topProducts { name reviews @include(if: $a) { author { name } } } }',
+    variables: { a: false },
+  },
+  { label: 'argument variables', query: 'query V($n: Int, $u: String!) { topProducts(first: $n) { name } product(upc: $u) { name price } }', variables: { n: 2, u: '2' } },
+  { label: 'unknown entity: null', query: '{ product(upc: "no-such-upc") { name reviews { id } } user(id: "999") { name } }' },
+  { label: 'REST supplier', query: '{ supplier(id: "1") { id name country contact { email } } }' },
+  { label: 'REST not found (a REST error with a path)', query: '{ supplier(id: "no-such-supplier") { id name } }' },
+  { label: 'REST product by SKU joined to products', query: '{ productBySku(sku: "TABLE-1") { sku listPrice { amount } name upc } }' },
+  { label: 'introspection', query: '{ __schema { queryType { name } types { name kind } } }' },
+  { label: 'introspection of one type', query: '{ __type(name: "Facility") { name kind possibleTypes { name } fields { name type { name kind ofType { name } } } } }' },
+  { label: 'introspection mixed with data', query: '{ __type(name: "Product") { name } topProducts(first: 1) { name } }' },
+  { label: 'root __typename only', query: '{ __typename }' },
+  { label: 'validation error', query: '{ topProducts { nope } }' },
+  { label: 'validation error: unknown argument', query: '{ topProducts(last: 1) { name } }' },
+  { label: 'bad variable value', query: 'query V($n: Int) { topProducts(first: $n) { name } }', variables: { n: 'two' } },
+];
+
+let subgraphs: ExampleSubgraphs;
+let apollo: Gateway;
+let tollgate: Gateway;
+let supergraphSdl: string;
+
+beforeAll(async () => {
+  subgraphs = await startExampleSubgraphs();
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, url] of Object.entries(subgraphs.urls)) env[`${name.toUpperCase()}_URL`] = url;
+  Object.assign(process.env, env);
+  const composed = await composeFromRoverConfig(join(__dirname, '..', 'rover.yaml'), env);
+  if (!composed.ok) throw new Error(JSON.stringify(composed.errors));
+  supergraphSdl = composed.supergraphSdl;
+  // Inbound dedupe off: each request must really run on its gateway.
+  apollo = await startTestGateway(supergraphSdl, { executor: 'apollo', dedupe: { inbound: false } });
+  tollgate = await startTestGateway(supergraphSdl, { executor: 'tollgate', dedupe: { inbound: false } });
+});
+
+afterAll(async () => {
+  await apollo?.close();
+  await tollgate?.close();
+  await subgraphs?.close();
+});
+
+/** Errors as a sorted list of (message, path, code): order among fetch errors depends on which fetch lands first. */
+function errorsOf(reply: HttpReply): string[] {
+  const errors = (reply.json?.errors ?? []) as Array<{ message: string; path?: unknown[]; extensions?: { code?: string } }>;
+  return errors.map((e) => JSON.stringify([e.message, e.path ?? null, e.extensions?.code ?? null])).sort();
+}
+
+async function both(operation: Operation): Promise<[HttpReply, HttpReply]> {
+  const body = { query: operation.query, variables: operation.variables, operationName: operation.operationName };
+  return Promise.all([postJson(apollo.url, body), postJson(tollgate.url, body)]);
+}
+
+async function expectSameAnswer(operation: Operation): Promise<void> {
+  const [a, t] = await both(operation);
+  expect({ label: operation.label, status: t.status }).toEqual({ label: operation.label, status: a.status });
+  expect(JSON.stringify(t.json?.data)).toBe(JSON.stringify(a.json?.data));
+  expect(errorsOf(t)).toEqual(errorsOf(a));
+  expect(JSON.stringify(t.json?.extensions)).toBe(JSON.stringify(a.json?.extensions));
+}
+
+describe('hand-written and lifted operations', () => {
+  it.each(OPERATIONS.map((o) => [o.label, o] as const))('%s', async (_label, operation) => {
+    await expectSameAnswer(operation);
+  });
+
+  it('answers the benchmark query with the expected JSON', async () => {
+    const expected = readFileSync(join(__dirname, '..', 'bench', 'fixtures', 'expected.json'), 'utf8');
+    const [, t] = await both({ label: 'benchmark', query: benchmark.query, operationName: benchmark.operationName });
+    expect(JSON.stringify(t.json)).toBe(JSON.stringify(JSON.parse(expected)));
+  });
+});
+
+describe('generated operations (seeded)', () => {
+  const cases: Operation[] = [];
+  beforeAll(() => {
+    const schema = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
+    const random = randomSource(11);
+    while (cases.length < 100) {
+      const built = generateOperation(random, schema);
+      // Mutations ask the pricing service for a quote whose timestamps differ call to call.
+      if (built.text.startsWith('mutation')) continue;
+      cases.push({ label: `generated #${cases.length}`, query: built.text, variables: built.variables });
+    }
+  });
+
+  it('answers 100 generated operations alike', async () => {
+    const mismatches: string[] = [];
+    for (const operation of cases) {
+      const [a, t] = await both(operation);
+      const same =
+        a.status === t.status &&
+        JSON.stringify(a.json?.data) === JSON.stringify(t.json?.data) &&
+        JSON.stringify(errorsOf(a)) === JSON.stringify(errorsOf(t));
+      if (!same) mismatches.push(`${operation.label}: ${operation.query} ${JSON.stringify(operation.variables)}\napollo ${a.status} ${a.text}\ntollgate ${t.status} ${t.text}`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
+
+describe('an entity fetch failure (inventory stopped)', () => {
+  beforeAll(async () => {
+    await subgraphs.servers.inventory.close();
+  });
+
+  it.each([
+    ['entity fields from the stopped subgraph', '{ topProducts { name inStock shippingEstimate } }'],
+    ['root field of the stopped subgraph', '{ facilities { code name } topProducts(first: 1) { name } }'],
+    ['non-null list from the stopped subgraph', '{ topProducts(first: 2) { upc stock { quantity } } }'],
+  ])('%s', async (label, query) => {
+    await expectSameAnswer({ label, query });
+  });
+});

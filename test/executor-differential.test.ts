@@ -8,8 +8,11 @@ import { join } from 'node:path';
 import { Supergraph } from '@apollo/federation-internals';
 import { composeFromRoverConfig } from '../src/compose/compose';
 import { startExampleSubgraphs, type ExampleSubgraphs } from '../subgraphs';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { serveSubgraph, type SubgraphServer } from '../subgraphs/lib/serveSubgraph';
 import { generateOperation, randomSource } from './fixtures/operationFuzzer';
-import { postJson, startTestGateway, type HttpReply } from './harness';
+import { compose, postJson, startTestGateway, type HttpReply } from './harness';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
 interface Operation {
@@ -108,13 +111,14 @@ function errorsOf(reply: HttpReply): string[] {
   return errors.map((e) => JSON.stringify([e.message, e.path ?? null, e.extensions?.code ?? null])).sort();
 }
 
-async function both(operation: Operation): Promise<[HttpReply, HttpReply]> {
+async function both(operation: Operation, pair: [Gateway, Gateway] = [apollo, tollgate]): Promise<[HttpReply, HttpReply]> {
   const body = { query: operation.query, variables: operation.variables, operationName: operation.operationName };
-  return Promise.all([postJson(apollo.url, body), postJson(tollgate.url, body)]);
+  return Promise.all([postJson(pair[0].url, body), postJson(pair[1].url, body)]);
 }
 
-async function expectSameAnswer(operation: Operation): Promise<void> {
-  const [a, t] = await both(operation);
+async function expectSameAnswer(operation: Operation, pair?: [Gateway, Gateway]): Promise<void> {
+  const [a, t] = await both(operation, pair);
+  if (process.env.DEBUG_DIFF) console.log(operation.label, t.text);
   expect({ label: operation.label, status: t.status }).toEqual({ label: operation.label, status: a.status });
   expect(JSON.stringify(t.json?.data)).toBe(JSON.stringify(a.json?.data));
   expect(errorsOf(t)).toEqual(errorsOf(a));
@@ -171,5 +175,87 @@ describe('an entity fetch failure (inventory stopped)', () => {
     ['non-null list from the stopped subgraph', '{ topProducts(first: 2) { upc stock { quantity } } }'],
   ])('%s', async (label, query) => {
     await expectSameAnswer({ label, query });
+  });
+});
+
+/**
+ * Nulls where the schema forbids them. A subgraph enforces non-null on its own fields, so these arrive only through
+ * entity fetches: `details` answers null for entity 2 (no error), so `Item.detail: String!` is missing there, and
+ * Apollo reports "Cannot return null …" in `extensions.valueCompletion` (only when no fetch failed) while the null
+ * propagates to the nearest nullable parent. `rating` fails for entity 1, which `items` lists twice: Tollgate sends
+ * that representation once and must still report one error per occurrence, at each client path.
+ */
+describe('null propagation and entity errors (a two-subgraph graph)', () => {
+  const SHOP_SDL = `
+    extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+    type Query { items: [Item!]! maybeItems: [Item] one: Item! nested: Box }
+    type Box { inner: [[Item!]]! label: String }
+    type Item @key(fields: "id") { id: ID! name: String! }
+  `;
+  const DETAILS_SDL = `
+    extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+    type Item @key(fields: "id") { id: ID! detail: String! rating: Int tags: [String!]! }
+  `;
+  const item = (id: string) => ({ id, name: `item ${id}` });
+  let shop: SubgraphServer;
+  let details: SubgraphServer;
+  let pair: [Gateway, Gateway];
+
+  beforeAll(async () => {
+    shop = await serveSubgraph({
+      name: 'shop',
+      schema: buildSubgraphSchema({
+        typeDefs: parse(SHOP_SDL),
+        resolvers: {
+          Query: {
+            items: () => ['1', '2', '1', '3'].map(item),
+            maybeItems: () => ['1', '2', '3'].map(item),
+            one: () => item('2'),
+            nested: () => ({ label: 'box', inner: [[item('1'), item('3')], [item('2')], null] }),
+          },
+        },
+      }),
+    });
+    details = await serveSubgraph({
+      name: 'details',
+      schema: buildSubgraphSchema({
+        typeDefs: parse(DETAILS_SDL),
+        resolvers: {
+          Item: {
+            __resolveReference: (ref: { id: string }) => (ref.id === '2' ? null : { id: ref.id, detail: `detail ${ref.id}`, tags: ['a'] }),
+            rating: (parent: { id: string }) => {
+              if (parent.id === '1') throw new Error('no rating for item 1');
+              return 5;
+            },
+          },
+        },
+      }),
+    });
+    const sdl = compose([
+      { name: 'shop', url: shop.url, sdl: SHOP_SDL },
+      { name: 'details', url: details.url, sdl: DETAILS_SDL },
+    ]);
+    pair = [
+      await startTestGateway(sdl, { executor: 'apollo', dedupe: { inbound: false } }),
+      await startTestGateway(sdl, { executor: 'tollgate', dedupe: { inbound: false } }),
+    ];
+  });
+
+  afterAll(async () => {
+    await Promise.all((pair ?? []).map((g) => g?.close()));
+    await Promise.all([shop?.close(), details?.close()]);
+  });
+
+  it.each([
+    ['non-null list item null: the whole non-null list, then data, become null', '{ items { id detail } }'],
+    ['nullable list items become null one by one', '{ maybeItems { id detail } }'],
+    ['a non-null root field null: data is null', '{ one { detail } maybeItems { id } }'],
+    ['nested lists: the inner nullable list becomes null', '{ nested { label inner { id detail } } }'],
+    ['an entity error on a duplicated representation, at every client path', '{ items { id rating } }'],
+    ['an entity error and a null: value completion is not reported', '{ maybeItems { id rating detail } }'],
+    ['non-null list field of an entity', '{ maybeItems { tags } }'],
+    ['aliases in a bubbled null', '{ m: maybeItems { i: id d: detail n: name } }'],
+  ])('%s', async (label, query) => {
+    await expectSameAnswer({ label, query }, pair);
   });
 });

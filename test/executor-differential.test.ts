@@ -3,7 +3,7 @@
 // both planning with @apollo/query-planner. Every operation goes to both: `data` must be byte-identical
 // (JSON.stringify of the parsed body, so key order counts), errors equivalent (message, path, extensions.code,
 // compared as a sorted list: see `errorsOf`), and the HTTP status equal.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Supergraph } from '@apollo/federation-internals';
 import { composeFromRoverConfig } from '../src/compose/compose';
@@ -200,6 +200,7 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
   let shop: SubgraphServer;
   let details: SubgraphServer;
   let pair: [Gateway, Gateway];
+  let sdl: string;
 
   beforeAll(async () => {
     shop = await serveSubgraph({
@@ -231,7 +232,7 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
         },
       }),
     });
-    const sdl = compose([
+    sdl = compose([
       { name: 'shop', url: shop.url, sdl: SHOP_SDL },
       { name: 'details', url: details.url, sdl: DETAILS_SDL },
     ]);
@@ -257,5 +258,38 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
     ['aliases in a bubbled null', '{ m: maybeItems { i: id d: detail n: name } }'],
   ])('%s', async (label, query) => {
     await expectSameAnswer({ label, query }, pair);
+  });
+
+  it('executor tollgate: a hot-reloaded supergraph gets a new planner and new data sources', async () => {
+    const shopOnly = compose([{ name: 'shop', url: shop.url, sdl: SHOP_SDL }]);
+    const reloading = await startTestGateway(shopOnly, { executor: 'tollgate' });
+    try {
+      const query = { query: '{ maybeItems { id detail } }' };
+      expect((await postJson(reloading.url, query)).json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      writeFileSync(reloading.supergraphFile, sdl);
+      const deadline = Date.now() + 10_000;
+      let reply = await postJson(reloading.url, query);
+      while (reply.status !== 200 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        reply = await postJson(reloading.url, query);
+      }
+      expect(reply.json.data.maybeItems[0]).toEqual({ id: '1', detail: 'detail 1' });
+    } finally {
+      await reloading.close();
+    }
+  });
+
+  it('introspection turned off: the same GRAPHQL_VALIDATION_FAILED from both executors', async () => {
+    const closed: [Gateway, Gateway] = [
+      await startTestGateway(sdl, { executor: 'apollo', server: { introspection: false } }),
+      await startTestGateway(sdl, { executor: 'tollgate', server: { introspection: false } }),
+    ];
+    try {
+      await expectSameAnswer({ label: 'introspection off', query: '{ __schema { queryType { name } } }' }, closed);
+      await expectSameAnswer({ label: 'introspection off, mixed', query: '{ __type(name: "Item") { name } one { id } }' }, closed);
+      await expectSameAnswer({ label: 'introspection off, __typename allowed', query: '{ __typename maybeItems { __typename id } }' }, closed);
+    } finally {
+      await Promise.all(closed.map((g) => g.close()));
+    }
   });
 });

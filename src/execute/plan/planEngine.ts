@@ -12,7 +12,7 @@ import {
   getOperationAST,
   getVariableValues,
   Kind,
-  NoSchemaIntrospectionCustomRule,
+  GraphQLError,
   parse,
   specifiedRules,
   validate,
@@ -21,6 +21,7 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type ValidationRule,
 } from 'graphql';
 import type { Logger } from 'pino';
 import type { TollgateConfig } from '../../config/schema';
@@ -91,7 +92,7 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
   });
   await gateway.load();
 
-  const rules = config.server.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
+  const rules = config.server.introspection ? specifiedRules : [...specifiedRules, noIntrospection];
 
   const execute = async (params: GraphQLParams, context: TollgateContext, accept: string | undefined): Promise<HttpAnswer> => {
     const state = loaded;
@@ -152,7 +153,7 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
   };
 }
 
-function documentEntry(state: Loaded, query: string, rules: typeof specifiedRules): DocumentEntry {
+function documentEntry(state: Loaded, query: string, rules: readonly ValidationRule[]): DocumentEntry {
   let entry = state.documents.get(query);
   if (entry) return entry;
   let document: DocumentNode;
@@ -179,6 +180,16 @@ function planEntry(state: Loaded, query: string, operationName: string | undefin
   state.plans.set(key, entry);
   return entry;
 }
+
+/** `server.introspection: false`: Apollo Server's rule, word for word, so switching executors changes no answer. */
+const noIntrospection: ValidationRule = (context) => ({
+  Field(node) {
+    if (node.name.value !== '__schema' && node.name.value !== '__type') return;
+    const message =
+      'GraphQL introspection is not allowed by Apollo Server, but the query contained __schema or __type. To enable introspection, pass introspection: true to ApolloServer in production';
+    context.reportError(new GraphQLError(message, { nodes: [node], extensions: { validationErrorCode: 'INTROSPECTION_DISABLED' } }));
+  },
+});
 
 function isIntrospectionOnly(operation: OperationDefinitionNode): boolean {
   if (operation.operation !== 'query') return false;

@@ -172,10 +172,12 @@ async function executeFetch(state: State, fetch: FetchNode, cursor: Cursor): Pro
   const repEntity: number[] = [];
   const repDistinct: number[] = [];
   for (let i = 0; i < entities.length; i++) {
-    const representation = selectRequires(state.run.supergraphSchema, entities[i], fetch.requires);
+    const keyed: KeyBuffer = { key: '' };
+    const representation = selectRequires(state.run.supergraphSchema, entities[i], fetch.requires, keyed);
     if (!representation || !representation.__typename) continue;
+    // Rewrites are a function of the representation, so the key of what was selected still identifies it.
     applyRewrites(state.run.supergraphSchema, fetch.inputRewrites, representation);
-    const key = JSON.stringify(representation);
+    const key = keyed.key;
     let index = indexOf.get(key);
     if (index === undefined) {
       index = distinct.length;
@@ -270,22 +272,56 @@ function hydratedPaths(path: Path, data: unknown): Array<Array<string | number>>
   return result;
 }
 
+/**
+ * The dedupe key of a representation, written while it is selected: each value length-prefixed (prefix-free), with a
+ * marker per list, null and applied fragment, so within one fetch two keys are equal only for equal representations.
+ * Cheaper than JSON.stringify of the finished object (CONVENTIONS.md, "Executing query plans").
+ */
+interface KeyBuffer {
+  key: string;
+}
+
+function keyOf(value: unknown): string {
+  if (typeof value === 'string') return `s${value.length}:${value}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value === 'number' ? 'n' : 'b'}${String(value)};`;
+  if (value === null || value === undefined) return '~';
+  const text = JSON.stringify(value);
+  return `j${text.length}:${text}`;
+}
+
 /** A representation: the entity's values for the fetch's `requires` selections; null when one is missing. */
-function selectRequires(schema: GraphQLSchema, source: JsonMap | null, selections: readonly QueryPlanSelectionNode[]): JsonMap | null {
-  if (source === null) return null;
+function selectRequires(schema: GraphQLSchema, source: JsonMap | null, selections: readonly QueryPlanSelectionNode[], keyed: KeyBuffer): JsonMap | null {
+  if (source === null || source === undefined) {
+    keyed.key += '~';
+    return null;
+  }
   const result: JsonMap = {};
-  for (const selection of selections) {
+  for (let i = 0; i < selections.length; i++) {
+    const selection = selections[i];
     if (selection.kind === 'Field') {
       const name = selection.alias ?? selection.name;
       const value = own(source, name);
-      if (value === undefined) return null;
+      if (value === undefined) {
+        // Ends this object's part of the key early, distinctly from any value.
+        keyed.key += '!';
+        return null;
+      }
       const sub = selection.selections;
-      if (Array.isArray(value)) result[name] = value.map((v) => (sub ? selectRequires(schema, v as JsonMap | null, sub) : v));
-      else if (sub) result[name] = selectRequires(schema, value as JsonMap | null, sub);
-      else result[name] = value;
+      if (Array.isArray(value)) {
+        keyed.key += `[${value.length};`;
+        result[name] = value.map((v) => (sub ? selectRequires(schema, v as JsonMap | null, sub, keyed) : ((keyed.key += keyOf(v)), v)));
+      } else if (sub) {
+        result[name] = selectRequires(schema, value as JsonMap | null, sub, keyed);
+      } else {
+        keyed.key += keyOf(value);
+        result[name] = value;
+      }
     } else {
       if (!selection.typeCondition) continue;
-      if (isObjectOfType(schema, source, selection.typeCondition)) deepMerge(result, selectRequires(schema, source, selection.selections));
+      if (isObjectOfType(schema, source, selection.typeCondition)) {
+        keyed.key += `f${i};`;
+        deepMerge(result, selectRequires(schema, source, selection.selections, keyed));
+      }
     }
   }
   return result;

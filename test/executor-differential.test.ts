@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Supergraph } from '@apollo/federation-internals';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { composeFromRoverConfig } from '../src/compose/compose';
 import { startExampleSubgraphs, type ExampleSubgraphs } from '../subgraphs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -276,6 +277,35 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
       expect(reply.json.data.maybeItems[0]).toEqual({ id: '1', detail: 'detail 1' });
     } finally {
       await reloading.close();
+    }
+  });
+
+  it('executor tollgate with tracing on: the same span tree as Apollo (request > plan, fetch > tollgate.fetch)', async () => {
+    const exporter = new InMemorySpanExporter();
+    const traced = await startTestGateway(sdl, { executor: 'tollgate', tracing: { enabled: true } }, { spanExporter: exporter });
+    try {
+      await postJson(traced.url, { query: '{ maybeItems { id detail } }' }, { 'x-request-id': 'traced-1' });
+      let spans: ReadableSpan[] = [];
+      const deadline = Date.now() + 5_000;
+      while (Date.now() < deadline) {
+        spans = exporter.getFinishedSpans();
+        if (spans.some((s) => s.name === 'tollgate.request')) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const id = (span: ReadableSpan) => span.spanContext().spanId;
+      const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
+      const named = (name: string) => spans.filter((s) => s.name === name);
+      const [request] = named('tollgate.request');
+      const [executorRequest] = named('gateway.request');
+      expect(parentOf(executorRequest)).toBe(id(request));
+      expect(parentOf(named('gateway.plan')[0])).toBe(id(executorRequest));
+      const fetches = named('gateway.fetch');
+      expect(fetches.map((f) => f.attributes.service).sort()).toEqual(['details', 'shop']);
+      for (const fetch of fetches) {
+        expect(named('tollgate.fetch').find((s) => parentOf(s) === id(fetch))?.attributes['tollgate.service']).toBe(fetch.attributes.service);
+      }
+    } finally {
+      await traced.close();
     }
   });
 

@@ -24,6 +24,8 @@ export interface PlanRun {
   /** Variables with the operation's defaults, for Condition nodes. */
   conditionVariables: JsonMap;
   context: TollgateContext;
+  /** With tracing on: runs one subgraph call inside a span (engine.ts's Apollo path has `gateway.fetch` there). */
+  aroundFetch?: <T>(serviceName: string, call: () => Promise<T>) => Promise<T>;
 }
 
 export interface PlanResult {
@@ -210,14 +212,17 @@ async function executeFetch(state: State, fetch: FetchNode, cursor: Cursor): Pro
 
 /** Calls the subgraph; records its errors at client paths; returns its data. */
 async function send(state: State, source: GraphQLDataSource<TollgateContext>, fetch: FetchNode, cursor: Cursor, variables: JsonMap, repDistinct: number[] | undefined): Promise<JsonMap | undefined> {
-  const response: GatewayGraphQLResponse = await source.process({
-    kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
-    request: { query: fetch.operation, variables, operationName: fetch.operationName },
-    incomingRequestContext: state.incoming,
-    context: state.run.context,
-    document: fetch.operationDocumentNode,
-    pathInIncomingRequest: cursor.path as Array<string | number>,
-  } as Parameters<GraphQLDataSource<TollgateContext>['process']>[0]);
+  const call = () =>
+    source.process({
+      kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+      request: { query: fetch.operation, variables, operationName: fetch.operationName },
+      incomingRequestContext: state.incoming,
+      context: state.run.context,
+      document: fetch.operationDocumentNode,
+      pathInIncomingRequest: cursor.path as Array<string | number>,
+    } as Parameters<GraphQLDataSource<TollgateContext>['process']>[0]);
+  const around = state.run.aroundFetch;
+  const response: GatewayGraphQLResponse = await (around ? around(fetch.serviceName, call) : call());
   if (response.errors) {
     let hydrated: Array<Array<string | number>> | undefined;
     for (const error of response.errors) {

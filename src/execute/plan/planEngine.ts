@@ -23,6 +23,7 @@ import {
   type OperationDefinitionNode,
   type ValidationRule,
 } from 'graphql';
+import { trace, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { TollgateConfig } from '../../config/schema';
 import type { LiveSupergraph } from '../../compose/liveSupergraph';
@@ -93,8 +94,15 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
   await gateway.load();
 
   const rules = config.server.introspection ? specifiedRules : [...specifiedRules, noIntrospection];
+  // Spans only when tracing is on (no per-request span objects otherwise), named as @apollo/gateway names them, so a
+  // trace looks the same whichever executor runs: gateway.request > gateway.plan (on a cache miss), gateway.fetch.
+  const tracer = options.fetches?.tracing ? trace.getTracer('tollgate.executor') : undefined;
+  const aroundFetch = tracer ? <T>(service: string, call: () => Promise<T>) => inSpan(tracer, 'gateway.fetch', { service }, call) : undefined;
 
-  const execute = async (params: GraphQLParams, context: TollgateContext, accept: string | undefined): Promise<HttpAnswer> => {
+  const execute = (params: GraphQLParams, context: TollgateContext, accept: string | undefined): Promise<HttpAnswer> =>
+    tracer ? inSpan(tracer, 'gateway.request', {}, () => run(params, context, accept)) : run(params, context, accept);
+
+  const run = async (params: GraphQLParams, context: TollgateContext, accept: string | undefined): Promise<HttpAnswer> => {
     const state = loaded;
     if (!state) return answer(503, { errors: [{ message: 'No supergraph is loaded yet; see /ready.', extensions: { code: 'SUPERGRAPH_NOT_READY' } }] }, context, accept);
     const query = params.query ?? '';
@@ -115,7 +123,7 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
 
     let plan: PlanEntry;
     try {
-      plan = planEntry(state, query, params.operationName, entry.document);
+      plan = planEntry(state, query, params.operationName, entry.document, tracer);
     } catch (error) {
       logger.error({ err: error }, 'query planning failed');
       return answer(500, { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, context, accept);
@@ -130,6 +138,7 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
       variables: params.variables,
       conditionVariables: { ...plan.shape.defaultedVariables, ...params.variables },
       context,
+      aroundFetch,
     });
     let result: Result;
     try {
@@ -170,15 +179,34 @@ function documentEntry(state: Loaded, query: string, rules: readonly ValidationR
   return entry;
 }
 
-function planEntry(state: Loaded, query: string, operationName: string | undefined, document: DocumentNode): PlanEntry {
+function planEntry(state: Loaded, query: string, operationName: string | undefined, document: DocumentNode, tracer: Tracer | undefined): PlanEntry {
   const key = cacheKey(query, operationName);
   let entry = state.plans.get(key);
   if (entry) return entry;
   const operation = operationFromDocument(state.supergraph.apiSchema(), document, { operationName });
-  const plan = state.planner.buildQueryPlan(operation);
+  const build = () => state.planner.buildQueryPlan(operation);
+  const plan = tracer
+    ? tracer.startActiveSpan('gateway.plan', (span) => {
+        try {
+          return build();
+        } finally {
+          span.end();
+        }
+      })
+    : build();
   entry = { operation, plan, shape: compileShape(operation), unsupported: unsupportedNode(plan) };
   state.plans.set(key, entry);
   return entry;
+}
+
+function inSpan<T>(tracer: Tracer, name: string, attributes: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await fn();
+    } finally {
+      span.end();
+    }
+  });
 }
 
 /** `server.introspection: false`: Apollo Server's rule, word for word, so switching executors changes no answer. */

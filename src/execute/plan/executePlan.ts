@@ -385,7 +385,8 @@ function applyAtPath(schema: GraphQLSchema, path: readonly string[], at: number,
 /** Merges `source` into `target` in place, as @apollo/gateway's deepMerge (same-length lists element by element). */
 function deepMerge(target: JsonMap, source: JsonMap | null | undefined): void {
   if (source === undefined || source === null) return;
-  for (const key of Object.keys(source)) {
+  // for…in, not Object.keys: no array per object, and parsed JSON has only own enumerable keys.
+  for (const key in source) {
     const value = source[key];
     if (value === undefined) continue;
     const existing = target[key];

@@ -159,8 +159,9 @@ function own(object: JsonMap, key: string): Json {
 
 /** Writes `selections` of `input` into `output`; false when a null must bubble up to the parent. */
 function applySelections(run: Run, input: JsonMap, selections: readonly SelectionShape[], output: JsonMap, parentType: CompositeType): boolean {
-  for (const selection of selections) {
-    if (skipped(run, selection.condition)) continue;
+  for (let i = 0; i < selections.length; i++) {
+    const selection = selections[i];
+    if (selection.condition !== undefined && skipped(run, selection.condition)) continue;
     if (selection.kind === 'field') {
       const name = selection.responseName;
       const outputValue = output[name];

@@ -1,10 +1,9 @@
 // The plan + execute stages without @apollo/server on the hot path (`executor: tollgate`): graphql-js validation
 // cached per document, introspection answered in-process, @apollo/query-planner plans cached per (document,
 // operation name), and Tollgate's own plan executor (./executePlan.ts) and response shaping (./shape.ts).
-// The supergraph is still loaded (and hot-reloaded) by @apollo/gateway's loader, so both executors see the same
-// supergraph at the same moment; the answer has the same shape as engine.ts's Apollo path.
+// The supergraph comes from the same LiveSupergraph (validated, hot-reloaded, last good one kept) as on the Apollo
+// path; the answer has the same shape as engine.ts's.
 import type { GraphQLDataSource } from '@apollo/gateway';
-import { ApolloGateway } from '@apollo/gateway';
 import { operationFromDocument, Supergraph, type Operation } from '@apollo/federation-internals';
 import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
 import {
@@ -73,11 +72,12 @@ interface Result {
 
 export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSupergraph, logger: Logger, options: EngineOptions, buildService: BuildService, stopPools: () => Promise<void>): Promise<ExecutionEngine> {
   let loaded: Loaded | undefined;
-  // @apollo/gateway only loads and validates the supergraph here (file watch, polling, Redis, REST preparation);
-  // its executor never runs.
-  const gateway = new ApolloGateway({ supergraphSdl: supergraph, logger: quietLogger(logger), buildService: () => ({ process: () => Promise.resolve({}) }) });
-  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+  let lastSdl: string | undefined;
+  // Throwing refuses the supergraph: LiveSupergraph keeps serving the last good one (as with @apollo/gateway).
+  const load = (coreSupergraphSdl: string) => {
+    if (coreSupergraphSdl === lastSdl) return;
     const built = Supergraph.build(coreSupergraphSdl);
+    const apiSchema = built.apiSchema().toGraphQLJSSchema();
     const sources = new Map<string, GraphQLDataSource<TollgateContext>>();
     for (const subgraph of built.subgraphsMetadata()) sources.set(subgraph.name, buildService({ name: subgraph.name, url: subgraph.url }));
     loaded = {
@@ -89,9 +89,17 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
       documents: new LruCache(DOCUMENT_CACHE_SIZE),
       plans: new LruCache(PLAN_CACHE_SIZE),
     };
+    lastSdl = coreSupergraphSdl;
     options.onSchema?.({ apiSchema, supergraphSdl: coreSupergraphSdl });
-  });
-  await gateway.load();
+  };
+  // The supergraph manager (file watch, polling, Redis, REST preparation, validation) drives loads directly: no
+  // @apollo/gateway instance (and no second query planner) on this path.
+  const { supergraphSdl, cleanup } = await supergraph.initialize({
+    update: load,
+    healthCheck: () => Promise.resolve(),
+    getDataSource: ({ name, url }: { name: string; url?: string }) => buildService({ name, url }),
+  } as unknown as Parameters<LiveSupergraph['initialize']>[0]);
+  load(supergraphSdl);
 
   const rules = config.server.introspection ? specifiedRules : [...specifiedRules, noIntrospection];
   // Spans only when tracing is on (no per-request span objects otherwise), named as @apollo/gateway names them, so a
@@ -156,7 +164,7 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
   return {
     execute,
     stop: async () => {
-      await gateway.stop();
+      await cleanup();
       await stopPools();
     },
   };
@@ -267,14 +275,4 @@ function contentType(accept: string | undefined): string {
     return 'application/graphql-response+json; charset=utf-8';
   }
   return 'application/json; charset=utf-8';
-}
-
-function quietLogger(logger: Logger) {
-  const child = logger.child({ component: 'apollo' });
-  return {
-    debug: (message: string) => child.debug(message),
-    info: (message: string) => child.info(message),
-    warn: (message: string) => child.warn(message),
-    error: (message: string) => child.error(message),
-  };
 }

@@ -21,6 +21,7 @@ interface Operation {
   query: string;
   variables?: Record<string, unknown>;
   operationName?: string;
+  accept?: string;
 }
 
 const benchmark = JSON.parse(readFileSync('/work/shared/bench-fixtures/request.json', 'utf8')) as { query: string; operationName: string };
@@ -79,6 +80,9 @@ const OPERATIONS: Operation[] = [
   { label: 'root __typename only', query: '{ __typename }' },
   { label: 'validation error', query: '{ topProducts { nope } }' },
   { label: 'validation error: unknown argument', query: '{ topProducts(last: 1) { name } }' },
+  { label: 'accept: graphql-response+json', query: '{ topProducts(first: 1) { name } }', accept: 'application/graphql-response+json' },
+  { label: 'accept: graphql-response+json, validation error', query: '{ nope }', accept: 'application/graphql-response+json' },
+  { label: 'accept: both, JSON preferred', query: '{ topProducts(first: 1) { upc } }', accept: 'application/json, application/graphql-response+json;q=0.9' },
   { label: 'bad variable value', query: 'query V($n: Int) { topProducts(first: $n) { name } }', variables: { n: 'two' } },
 ];
 
@@ -114,16 +118,22 @@ function errorsOf(reply: HttpReply): string[] {
 
 async function both(operation: Operation, pair: [Gateway, Gateway] = [apollo, tollgate]): Promise<[HttpReply, HttpReply]> {
   const body = { query: operation.query, variables: operation.variables, operationName: operation.operationName };
-  return Promise.all([postJson(pair[0].url, body), postJson(pair[1].url, body)]);
+  const headers: Record<string, string> = operation.accept ? { accept: operation.accept } : {};
+  return Promise.all([postJson(pair[0].url, body, headers), postJson(pair[1].url, body, headers)]);
 }
 
 async function expectSameAnswer(operation: Operation, pair?: [Gateway, Gateway]): Promise<void> {
   const [a, t] = await both(operation, pair);
-  if (process.env.DEBUG_DIFF) console.log(operation.label, t.text);
   expect({ label: operation.label, status: t.status }).toEqual({ label: operation.label, status: a.status });
   expect(JSON.stringify(t.json?.data)).toBe(JSON.stringify(a.json?.data));
   expect(errorsOf(t)).toEqual(errorsOf(a));
   expect(JSON.stringify(t.json?.extensions)).toBe(JSON.stringify(a.json?.extensions));
+  expect(headersOf(t)).toEqual(headersOf(a));
+}
+
+/** Response headers but the per-request ones. */
+function headersOf(reply: HttpReply): Array<[string, string]> {
+  return [...reply.headers].filter(([name]) => name !== 'date' && name !== 'x-request-id');
 }
 
 describe('hand-written and lifted operations', () => {

@@ -30,6 +30,7 @@ import type { TollgateContext } from '../../pipeline/context';
 import { COST_EXTENSION_PLACEHOLDER } from '../../policy/cost/extensions';
 import { measureActualCost } from '../../policy/cost/plugin';
 import { nullRemovedFields, type JsonObject } from '../../policy/patchResponse';
+import { ERROR_CODES } from '../../errors';
 import { summarizeErrors } from '../../telemetry/errorSummary';
 import { MAX_MESSAGE_LENGTH, truncate } from '../../util/bounded';
 import { cacheKey } from '../../util/cacheKey';
@@ -137,8 +138,11 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
       return answer(500, { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, context, accept);
     }
     if (plan.unsupported) {
+      // Subscriptions are refused at the parse stage and the planner runs without @defer, so this is a guard: a
+      // coded answer, never a crash. A Defer node here would be a planner configuration bug, hence a 500.
       const code = plan.unsupported === 'Subscription' ? 'SUBSCRIPTION_NOT_SUPPORTED' : 'INTERNAL_SERVER_ERROR';
-      return answer(400, { errors: [{ message: `Tollgate's executor cannot run a ${plan.unsupported} plan node yet.`, extensions: { code } }] }, context, accept);
+      const message = `Tollgate's executor cannot run a ${plan.unsupported} plan node yet.`;
+      return answer(ERROR_CODES[code].status, { errors: [{ message, extensions: { code } }] }, context, accept);
     }
     const executed = await executePlan(plan.plan, {
       sources: state.sources,
@@ -267,7 +271,8 @@ function answer(status: number, result: Result, context: TollgateContext, accept
   }
   // Apollo Server's field order and trailing newline, so both executors send the same bytes.
   const body = JSON.stringify({ errors: result.errors, data: result.data, extensions: result.extensions }) + '\n';
-  return { status, headers: [['content-type', contentType(accept)]], body, actualCost: cost?.actual, errors: context.telemetry.answerErrors };
+  // `no-store`: what Apollo Server's cache-control plugin sends for an answer without cache hints (all of ours).
+  return { status, headers: [['cache-control', 'no-store'], ['content-type', contentType(accept)]], body, actualCost: cost?.actual, errors: context.telemetry.answerErrors };
 }
 
 function contentType(accept: string | undefined): string {

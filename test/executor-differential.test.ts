@@ -22,6 +22,7 @@ interface Operation {
   variables?: Record<string, unknown>;
   operationName?: string;
   accept?: string;
+  extensions?: Record<string, unknown>;
 }
 
 const benchmark = JSON.parse(readFileSync('/work/shared/bench-fixtures/request.json', 'utf8')) as { query: string; operationName: string };
@@ -83,6 +84,12 @@ const OPERATIONS: Operation[] = [
   { label: 'accept: graphql-response+json', query: '{ topProducts(first: 1) { name } }', accept: 'application/graphql-response+json' },
   { label: 'accept: graphql-response+json, validation error', query: '{ nope }', accept: 'application/graphql-response+json' },
   { label: 'accept: both, JSON preferred', query: '{ topProducts(first: 1) { upc } }', accept: 'application/json, application/graphql-response+json;q=0.9' },
+  {
+    label: 'APQ extension alongside the query',
+    query: '{ topProducts(first: 1) { name } }',
+    extensions: { persistedQuery: { version: 1, sha256Hash: 'f4d2b0cf3a1c9d0e77a1b6f5e4c3d2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5' } },
+  },
+  { label: 'variables for an operation without any', query: '{ topProducts(first: 1) { name } }', variables: { unused: 1 } },
   { label: 'bad variable value', query: 'query V($n: Int) { topProducts(first: $n) { name } }', variables: { n: 'two' } },
 ];
 
@@ -117,7 +124,7 @@ function errorsOf(reply: HttpReply): string[] {
 }
 
 async function both(operation: Operation, pair: [Gateway, Gateway] = [apollo, tollgate]): Promise<[HttpReply, HttpReply]> {
-  const body = { query: operation.query, variables: operation.variables, operationName: operation.operationName };
+  const body = { query: operation.query, variables: operation.variables, operationName: operation.operationName, extensions: operation.extensions };
   const headers: Record<string, string> = operation.accept ? { accept: operation.accept } : {};
   return Promise.all([postJson(pair[0].url, body, headers), postJson(pair[1].url, body, headers)]);
 }

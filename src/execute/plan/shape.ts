@@ -25,7 +25,7 @@ export type TypeShape =
   | { kind: 'nonNull'; of: TypeShape }
   | { kind: 'list'; of: TypeShape }
   | { kind: 'leaf'; type: Type }
-  | { kind: 'composite'; name: string };
+  | { kind: 'composite'; name: string; type: CompositeType };
 
 /** An @skip/@include condition: a literal, or the name of a boolean variable. */
 interface Condition {
@@ -116,7 +116,7 @@ function compileType(type: Type): TypeShape {
     case 'EnumType':
       return { kind: 'leaf', type };
     default:
-      return { kind: 'composite', name: type.name };
+      return { kind: 'composite', name: type.name, type: type as CompositeType };
   }
 }
 
@@ -129,6 +129,12 @@ interface Run {
   errors: GraphQLFormattedError[];
   path: Array<string | number>;
   introspect: IntrospectionHook;
+  /**
+   * Out-parameters of the last updateValue call (Apollo's `isInvalid` / `hasErrors`), read right after it: one
+   * result object per value would be thousands of allocations per answer.
+   */
+  invalid: boolean;
+  hasErrors: boolean;
 }
 
 /**
@@ -141,7 +147,7 @@ export function shapeResponse(
   variables: JsonMap | undefined,
   introspect: IntrospectionHook,
 ): { data: JsonMap | null; errors: GraphQLFormattedError[] } {
-  const run: Run = { schema: shape.schema, variables: variables ? { ...shape.defaultedVariables, ...variables } : shape.defaultedVariables, errors: [], path: [], introspect };
+  const run: Run = { schema: shape.schema, variables: variables ? { ...shape.defaultedVariables, ...variables } : shape.defaultedVariables, errors: [], path: [], introspect, invalid: false, hasErrors: false };
   const data: JsonMap = {};
   const ok = applySelections(run, input, shape.selections, data, shape.rootType);
   return { data: ok ? data : null, errors: run.errors };
@@ -180,10 +186,9 @@ function applySelections(run: Run, input: JsonMap, selections: readonly Selectio
         continue;
       }
       run.path.push(name);
-      const result = updateValue(run, outputValue, selection.type, inputValue, selection.selections, parentType);
-      output[name] = result.updated;
+      output[name] = updateValue(run, outputValue, selection.type, inputValue, selection.selections, parentType);
       run.path.pop();
-      if (result.invalid) return false;
+      if (run.invalid) return false;
     } else {
       const typename = input.__typename;
       if (selection.typeCondition === undefined || conditionApplies(run.schema, selection.typeCondition, typename, parentType)) {
@@ -200,12 +205,6 @@ function conditionApplies(schema: Schema, condition: CompositeType, typename: Js
     return !!type && isSubtype(condition, type);
   }
   return isSubtype(condition, parentType);
-}
-
-interface Updated {
-  updated: Json;
-  invalid?: boolean;
-  hasErrors?: boolean;
 }
 
 function describeLast(run: Run, type: TypeShape, parentType: CompositeType): string {
@@ -230,18 +229,25 @@ function invalidError(run: Run, message: string): GraphQLFormattedError {
   return { message, path: [...run.path], extensions: { code: 'INVALID_GRAPHQL' } };
 }
 
-function updateValue(run: Run, outputValue: Json, type: TypeShape, inputValue: Json, selections: SelectionShape[] | undefined, parentType: CompositeType): Updated {
+/** Sets run.invalid (a null must bubble further up) and run.hasErrors (an error was already reported below). */
+function done(run: Run, value: Json, invalid: boolean, hasErrors: boolean): Json {
+  run.invalid = invalid;
+  run.hasErrors = hasErrors;
+  return value;
+}
+
+function updateValue(run: Run, outputValue: Json, type: TypeShape, inputValue: Json, selections: SelectionShape[] | undefined, parentType: CompositeType): Json {
   // The same response name selected twice (e.g. in two fragments): a leaf is written once, objects are merged.
-  if (outputValue === null || (outputValue !== undefined && !selections)) return { updated: outputValue };
+  if (outputValue === null || (outputValue !== undefined && !selections)) return done(run, outputValue, false, false);
   if (type.kind === 'nonNull') {
     const inner = updateValue(run, outputValue, type.of, inputValue, selections, parentType);
-    if (inner.updated === null) {
-      if (!inner.hasErrors) run.errors.push(invalidError(run, `Cannot return null for non-nullable ${describeLast(run, type.of, parentType)}.`));
-      return { updated: null, invalid: true, hasErrors: true };
+    if (inner === null) {
+      if (!run.hasErrors) run.errors.push(invalidError(run, `Cannot return null for non-nullable ${describeLast(run, type.of, parentType)}.`));
+      return done(run, null, true, true);
     }
-    return { updated: inner.updated };
+    return done(run, inner, false, false);
   }
-  if (inputValue === null || inputValue === undefined) return { updated: null };
+  if (inputValue === null || inputValue === undefined) return done(run, null, false, false);
   if (type.kind === 'list') {
     if (!Array.isArray(inputValue)) throw new Error(`Invalid non-list value ${String(inputValue)} returned by subgraph for list type ${printType(type)}`);
     const existing = Array.isArray(outputValue) ? (outputValue as Json[]) : undefined;
@@ -250,34 +256,33 @@ function updateValue(run: Run, outputValue: Json, type: TypeShape, inputValue: J
     let hasErrors = false;
     for (let i = 0; i < inputValue.length; i++) {
       run.path.push(i);
-      const element = updateValue(run, existing ? existing[i] : undefined, type.of, inputValue[i], selections, parentType);
+      updated[i] = updateValue(run, existing ? existing[i] : undefined, type.of, inputValue[i], selections, parentType);
       run.path.pop();
-      if (element.invalid) nullify = true;
-      if (element.hasErrors) hasErrors = true;
-      updated[i] = element.updated;
+      if (run.invalid) nullify = true;
+      if (run.hasErrors) hasErrors = true;
     }
-    return { updated: nullify ? null : updated, hasErrors };
+    return done(run, nullify ? null : updated, false, hasErrors);
   }
   if (type.kind === 'composite') {
     if (typeof inputValue !== 'object' || Array.isArray(inputValue)) throw new Error(`Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.name}`);
     const object = inputValue as JsonMap;
     const inputTypename = object.__typename;
-    let objectType = run.schema.type(type.name) as CompositeType;
+    let objectType = type.type;
     if (typeof inputTypename === 'string' && inputTypename !== '') {
       const found = run.schema.type(inputTypename);
       if (!found || (found.kind !== 'ObjectType' && found.kind !== 'InterfaceType' && found.kind !== 'UnionType')) {
         run.errors.push(invalidError(run, `Invalid __typename found for object at ${describeLast(run, type, parentType)}.`));
-        return { updated: null, hasErrors: true };
+        return done(run, null, false, true);
       }
       objectType = found;
     }
     const output = outputValue === undefined ? {} : (outputValue as JsonMap);
     const ok = applySelections(run, object, selections ?? [], output, objectType);
-    return { updated: ok ? output : null, hasErrors: !ok };
+    return done(run, ok ? output : null, false, !ok);
   }
   if (!isValidLeafValue(run.schema, inputValue, type.type as Parameters<typeof isValidLeafValue>[2])) {
     run.errors.push(invalidError(run, `Invalid value found for ${describeLast(run, type, parentType)}.`));
-    return { updated: null, hasErrors: true };
+    return done(run, null, false, true);
   }
-  return { updated: inputValue };
+  return done(run, inputValue, false, false);
 }

@@ -90,6 +90,13 @@ const OPERATIONS: Operation[] = [
     extensions: { persistedQuery: { version: 1, sha256Hash: 'f4d2b0cf3a1c9d0e77a1b6f5e4c3d2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5' } },
   },
   { label: 'variables for an operation without any', query: '{ topProducts(first: 1) { name } }', variables: { unused: 1 } },
+  {
+    label: 'several operations, one named',
+    query: 'query A { topProducts(first: 1) { name } } query B { users { id username } }',
+    operationName: 'B',
+  },
+  { label: '@defer: not in the API schema, a validation error from both', query: '{ topProducts(first: 2) { name ... @defer { price shippingEstimate } } }' },
+  { label: 'mutation through a REST subgraph', query: 'mutation { requestQuote(sku: "FURN-TABLE-01", quantity: 2) { sku quantity total { amount currency } } }' },
   { label: 'bad variable value', query: 'query V($n: Int) { topProducts(first: $n) { name } }', variables: { n: 'two' } },
 ];
 

@@ -10,7 +10,7 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { composeFromRoverConfig } from '../src/compose/compose';
 import { startExampleSubgraphs, type ExampleSubgraphs } from '../subgraphs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
+import { parse, validate } from 'graphql';
 import { serveSubgraph, type SubgraphServer } from '../subgraphs/lib/serveSubgraph';
 import { generateOperation, randomSource } from './fixtures/operationFuzzer';
 import { compose, postJson, startTestGateway, type HttpReply } from './harness';
@@ -167,15 +167,21 @@ describe('generated operations (seeded)', () => {
   beforeAll(() => {
     const schema = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
     const random = randomSource(11);
-    while (cases.length < 100) {
+    // 100 operations that validate (so they are planned and executed), plus the first 20 that don't.
+    let valid = 0;
+    let invalid = 0;
+    while (valid < 100) {
       const built = generateOperation(random, schema);
       // Mutations ask the pricing service for a quote whose timestamps differ call to call.
       if (built.text.startsWith('mutation')) continue;
-      cases.push({ label: `generated #${cases.length}`, query: built.text, variables: built.variables });
+      const ok = validate(schema, parse(built.text)).length === 0;
+      if (ok) valid += 1;
+      else if (invalid++ >= 20) continue;
+      cases.push({ label: `generated #${cases.length}${ok ? '' : ' (invalid)'}`, query: built.text, variables: built.variables });
     }
   });
 
-  it('answers 100 generated operations alike', async () => {
+  it('answers 100 generated valid operations and 20 invalid ones alike', async () => {
     const mismatches: string[] = [];
     for (const operation of cases) {
       const [a, t] = await both(operation);

@@ -127,7 +127,7 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
     }
     if (isIntrospectionOnly(operation)) {
       const result = await executeGraphQL({ schema: state.apiSchema, document: entry.document, operationName: params.operationName, variableValues: params.variables, rootValue: {} });
-      return answer(200, { errors: result.errors?.map((e) => e.toJSON()), data: result.data as Result['data'] }, context, accept);
+      return answer(result.data === undefined ? 400 : 200, { errors: result.errors?.map((e) => e.toJSON()), data: result.data as Result['data'] }, context, accept);
     }
 
     let plan: PlanEntry;
@@ -160,9 +160,12 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
       // As @apollo/gateway: value-completion problems are reported only when no fetch failed, and not as errors.
       if (executed.errors.length === 0 && shaped.errors.length > 0) result.extensions = { valueCompletion: shaped.errors };
     } catch (error) {
+      // As @apollo/gateway: a malformed merged tree (e.g. an alias colliding with a key field the planner fetched
+      // under the same name) fails the whole operation, without data.
       result = { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
     }
-    return answer(200, result, context, accept);
+    // Apollo Server: errors and no `data` at all is a 400 (a null `data` is still a 200).
+    return answer(result.data === undefined ? 400 : 200, result, context, accept);
   };
 
   return {

@@ -124,10 +124,18 @@ afterAll(async () => {
   await subgraphs?.close();
 });
 
-/** Errors as a sorted list of (message, path, code): order among fetch errors depends on which fetch lands first. */
+/**
+ * Errors as a sorted list of (message, path, code): order among fetch errors depends on which fetch lands first.
+ * INTERNAL_SERVER_ERROR messages are left out: they describe a failure inside each implementation. The one seen
+ * (seed 16): a client alias shadowing a field the planner fetches under the same name (`id: wishlist` beside the
+ * `id` key) breaks the merged tree; @apollo/gateway then fails with "value.flatMap is not a function", Tollgate
+ * with "Invalid non-list value … at plan path …" — both a 500 without data.
+ */
 function errorsOf(reply: HttpReply): string[] {
   const errors = (reply.json?.errors ?? []) as Array<{ message: string; path?: unknown[]; extensions?: { code?: string } }>;
-  return errors.map((e) => JSON.stringify([e.message, e.path ?? null, e.extensions?.code ?? null])).sort();
+  return errors
+    .map((e) => JSON.stringify([e.extensions?.code === 'INTERNAL_SERVER_ERROR' ? '(internal)' : e.message, e.path ?? null, e.extensions?.code ?? null]))
+    .sort();
 }
 
 async function both(operation: Operation, pair: [Gateway, Gateway] = [apollo, tollgate]): Promise<[HttpReply, HttpReply]> {
@@ -166,7 +174,8 @@ describe('generated operations (seeded)', () => {
   const cases: Operation[] = [];
   beforeAll(() => {
     const schema = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
-    const random = randomSource(11);
+    // DIFF_SEED=n explores other seeds; 11 is the one CI runs.
+    const random = randomSource(Number(process.env.DIFF_SEED ?? 11));
     // 100 operations that validate (so they are planned and executed), plus the first 20 that don't.
     let valid = 0;
     let invalid = 0;

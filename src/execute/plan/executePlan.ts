@@ -126,7 +126,9 @@ function flattenAtPath(value: unknown, path: Path, at = 0): unknown {
   if (at === path.length || value === undefined || value === null) return value;
   const key = path[at];
   if (key === '@') {
-    if (!Array.isArray(value)) return undefined;
+    // The merged tree does not have the plan's shape (e.g. a client alias shadows a key field the planner fetched
+    // under the same name): the whole operation fails, as with @apollo/gateway.
+    if (!Array.isArray(value)) throw new Error(`Invalid non-list value ${String(value)} in the merged data at plan path ${path.slice(0, at + 1).join('.')}`);
     // As Array.prototype.flatMap: a list under each element is spliced in, one level.
     const out: unknown[] = [];
     for (const element of value) {

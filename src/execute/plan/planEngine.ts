@@ -144,14 +144,19 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
       const message = `Tollgate's executor cannot run a ${plan.unsupported} plan node yet.`;
       return answer(ERROR_CODES[code].status, { errors: [{ message, extensions: { code } }] }, context, accept);
     }
-    const executed = await executePlan(plan.plan, {
-      sources: state.sources,
-      supergraphSchema: state.supergraphSchema,
-      variables: params.variables,
-      conditionVariables: { ...plan.shape.defaultedVariables, ...params.variables },
-      context,
-      aroundFetch,
-    });
+    let executed: Awaited<ReturnType<typeof executePlan>>;
+    try {
+      executed = await executePlan(plan.plan, {
+        sources: state.sources,
+        supergraphSchema: state.supergraphSchema,
+        variables: params.variables,
+        conditionVariables: { ...plan.shape.defaultedVariables, ...params.variables },
+        context,
+        aroundFetch,
+      });
+    } catch (error) {
+      return answer(500, { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, context, accept);
+    }
     let result: Result;
     try {
       const introspect = (selection: unknown) => introspectField(state.apiSchema, operation, selection, params.variables);

@@ -1,7 +1,7 @@
 // `npm run bench -- [flags]`: the flags, their defaults, and their validation. Nothing runs here.
 import { parseArgs } from 'node:util';
 
-export const TARGET_NAMES = ['apollo', 'tollgate', 'tollgate+dedupe', 'tollgate+policies', 'tollgate+policies+redis'] as const;
+export const TARGET_NAMES = ['apollo', 'tollgate', 'tollgate-exec', 'tollgate+dedupe', 'tollgate+policies', 'tollgate+policies+redis'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface BenchOptions {

@@ -31,6 +31,7 @@ export interface RunningTarget {
 export const TARGET_DESCRIPTIONS: Record<TargetName, string> = {
   apollo: '@apollo/gateway + @apollo/server standalone, default settings',
   tollgate: 'tollgate start, dedupe off (dedupe.inbound and traffic.all.dedupe false)',
+  'tollgate-exec': 'as tollgate (dedupe off), with executor: tollgate (Tollgate\'s own plan executor)',
   'tollgate+dedupe': 'tollgate start, dedupe on (inbound and subgraph fetches)',
   'tollgate+policies':
     'as tollgate (dedupe off), plus API-key authentication, the authorization policies module, a rate limit on both root fields and a cost maximum + budget, all enforced; memory store',
@@ -83,7 +84,8 @@ export async function startTarget(name: TargetName, ctx: TargetContext): Promise
       // "tollgate" measures the fast path alone: no sharing of work between requests at all (inbound and
       // subgraph-fetch dedupe off); "tollgate+dedupe" turns both on, as a gateway serving many clients would.
       const dedupe = name === 'tollgate+dedupe';
-      return startTollgate(ctx, name, { dedupe: { inbound: dedupe }, traffic: { all: { dedupe } } });
+      const executor = name === 'tollgate-exec' ? 'tollgate' : 'apollo';
+      return startTollgate(ctx, name, { executor, dedupe: { inbound: dedupe }, traffic: { all: { dedupe } } });
     }
   }
 }

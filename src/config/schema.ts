@@ -253,6 +253,12 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
 
+  /**
+   * Who runs query plans: `apollo` (@apollo/server + @apollo/gateway's executor) or `tollgate` (Tollgate's own plan
+   * executor, src/execute/plan/; same planner, same answers). A switch an operator can flip back without a deploy.
+   */
+  executor: z.enum(['apollo', 'tollgate']).default('apollo'),
+
   /** Identical queries in flight at once (same document, operation, variables, identity and forwarded headers) run once. */
   dedupe: z.strictObject({ inbound: bool.default(true) }).prefault({}),
 

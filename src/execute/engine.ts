@@ -1,6 +1,7 @@
 // The plan + execute stages: @apollo/gateway (query planner, plan cache) behind @apollo/server,
-// with Tollgate's subgraph data source. The pipeline hands it an already received, checked request.
-import { ApolloGateway } from '@apollo/gateway';
+// with Tollgate's subgraph data source; or, with `executor: tollgate`, Tollgate's own executor (./plan/).
+// The pipeline hands it an already received, checked request.
+import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { COST_EXTENSION_PLACEHOLDER } from '../policy/cost/extensions';
@@ -19,6 +20,7 @@ import { isRestRoutingUrl, restDataSource } from '../rest/registry';
 import { compileHeaderRules } from './headerRules';
 import { ConnectionPools } from './httpClient';
 import { SubgraphDataSource } from './subgraphDataSource';
+import { startPlanEngine } from './plan/planEngine';
 import { MAX_MESSAGE_LENGTH, truncate } from '../util/bounded';
 
 /** The GraphQL request as received: what the client asked for. */
@@ -61,31 +63,12 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
   process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
   const pools = new ConnectionPools();
-  const tracing = options.fetches?.tracing;
+  const buildService = serviceBuilder(config, supergraph, pools, options);
+  if (config.executor === 'tollgate') return startPlanEngine(config, supergraph, logger, options, buildService, () => pools.close());
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph,
     logger: apolloLogger(logger),
-    buildService: ({ name, url }) => {
-      if (!url) throw new Error(`subgraph "${name}" has no routing URL in the supergraph`);
-      // A REST description served in-process (src/rest/): loaded and checked before the supergraph was swapped in.
-      if (isRestRoutingUrl(url)) {
-        const rest = restDataSource(supergraph, name, url);
-        return options.fetches ? instrumentDataSource(rest, name, 'rest', options.fetches) : rest;
-      }
-      const traffic = trafficFor(config, name);
-      const source = new SubgraphDataSource({
-        name,
-        url,
-        ...traffic,
-        timeoutMs: traffic.timeout,
-        headerPlan: compileHeaderRules([...config.headers.all, ...(config.headers.subgraphs[name] ?? [])]),
-        requestIdHeader: config.server.requestIdHeader,
-        claimHeaders: config.authentication.forwardClaims,
-        pools,
-        injectTraceContext: tracing ? (headers) => tracing.inject(headers) : undefined,
-      });
-      return options.fetches ? instrumentDataSource(source, name, 'subgraph', options.fetches) : source;
-    },
+    buildService,
   });
 
   if (options.onSchema) {
@@ -134,6 +117,32 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
       await server.stop();
       await pools.close();
     },
+  };
+}
+
+/** The data source for each subgraph: REST served in-process, or Tollgate's HTTP client; instrumented when asked. */
+function serviceBuilder(config: TollgateConfig, supergraph: LiveSupergraph, pools: ConnectionPools, options: EngineOptions) {
+  const tracing = options.fetches?.tracing;
+  return ({ name, url }: { name: string; url?: string }): GraphQLDataSource<TollgateContext> => {
+    if (!url) throw new Error(`subgraph "${name}" has no routing URL in the supergraph`);
+    // A REST description served in-process (src/rest/): loaded and checked before the supergraph was swapped in.
+    if (isRestRoutingUrl(url)) {
+      const rest = restDataSource(supergraph, name, url);
+      return options.fetches ? instrumentDataSource(rest, name, 'rest', options.fetches) : rest;
+    }
+    const traffic = trafficFor(config, name);
+    const source = new SubgraphDataSource({
+      name,
+      url,
+      ...traffic,
+      timeoutMs: traffic.timeout,
+      headerPlan: compileHeaderRules([...config.headers.all, ...(config.headers.subgraphs[name] ?? [])]),
+      requestIdHeader: config.server.requestIdHeader,
+      claimHeaders: config.authentication.forwardClaims,
+      pools,
+      injectTraceContext: tracing ? (headers) => tracing.inject(headers) : undefined,
+    });
+    return options.fetches ? instrumentDataSource(source, name, 'subgraph', options.fetches) : source;
   };
 }
 

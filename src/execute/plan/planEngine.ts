@@ -1,0 +1,291 @@
+// The plan + execute stages without @apollo/server on the hot path (`executor: tollgate`): graphql-js validation
+// cached per document, introspection answered in-process, @apollo/query-planner plans cached per (document,
+// operation name), and Tollgate's own plan executor (./executePlan.ts) and response shaping (./shape.ts).
+// The supergraph comes from the same LiveSupergraph (validated, hot-reloaded, last good one kept) as on the Apollo
+// path; the answer has the same shape as engine.ts's.
+import type { GraphQLDataSource } from '@apollo/gateway';
+import { operationFromDocument, Supergraph, type Operation } from '@apollo/federation-internals';
+import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
+import {
+  execute as executeGraphQL,
+  getOperationAST,
+  getVariableValues,
+  Kind,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValidationRule,
+} from 'graphql';
+import { trace, type Tracer } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import type { TollgateConfig } from '../../config/schema';
+import type { LiveSupergraph } from '../../compose/liveSupergraph';
+import type { TollgateContext } from '../../pipeline/context';
+import { COST_EXTENSION_PLACEHOLDER } from '../../policy/cost/extensions';
+import { measureActualCost } from '../../policy/cost/plugin';
+import { nullRemovedFields, type JsonObject } from '../../policy/patchResponse';
+import { ERROR_CODES } from '../../errors';
+import { summarizeErrors } from '../../telemetry/errorSummary';
+import { MAX_MESSAGE_LENGTH, truncate } from '../../util/bounded';
+import { cacheKey } from '../../util/cacheKey';
+import { LruCache } from '../../util/lru';
+import type { EngineOptions, ExecutionEngine, GraphQLParams, HttpAnswer } from '../engine';
+import { executePlan, unsupportedNode } from './executePlan';
+import { compileShape, shapeResponse, type ResponseShape } from './shape';
+
+const DOCUMENT_CACHE_SIZE = 1_000;
+const PLAN_CACHE_SIZE = 1_000;
+
+type BuildService = (service: { name: string; url?: string }) => GraphQLDataSource<TollgateContext>;
+
+/** Everything derived from one supergraph; replaced as a whole on hot reload, so a request sees one version. */
+interface Loaded {
+  apiSchema: GraphQLSchema;
+  supergraphSchema: GraphQLSchema;
+  supergraph: Supergraph;
+  planner: QueryPlanner;
+  sources: Map<string, GraphQLDataSource<TollgateContext>>;
+  documents: LruCache<string, DocumentEntry>;
+  plans: LruCache<string, PlanEntry>;
+}
+
+type DocumentEntry = { document: DocumentNode; errors?: undefined } | { errors: GraphQLFormattedError[]; code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED' };
+
+interface PlanEntry {
+  operation: Operation;
+  plan: QueryPlan;
+  shape: ResponseShape;
+  /** A node kind the executor cannot run (Defer, Subscription), if the plan has one. */
+  unsupported?: string;
+}
+
+interface Result {
+  errors?: GraphQLFormattedError[];
+  data?: Record<string, unknown> | null;
+  extensions?: Record<string, unknown>;
+}
+
+export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSupergraph, logger: Logger, options: EngineOptions, buildService: BuildService, stopPools: () => Promise<void>): Promise<ExecutionEngine> {
+  let loaded: Loaded | undefined;
+  let lastSdl: string | undefined;
+  // Throwing refuses the supergraph: LiveSupergraph keeps serving the last good one (as with @apollo/gateway).
+  const load = (coreSupergraphSdl: string) => {
+    if (coreSupergraphSdl === lastSdl) return;
+    const built = Supergraph.build(coreSupergraphSdl);
+    const apiSchema = built.apiSchema().toGraphQLJSSchema();
+    const sources = new Map<string, GraphQLDataSource<TollgateContext>>();
+    for (const subgraph of built.subgraphsMetadata()) sources.set(subgraph.name, buildService({ name: subgraph.name, url: subgraph.url }));
+    loaded = {
+      apiSchema,
+      supergraphSchema: built.schema.toGraphQLJSSchema(),
+      supergraph: built,
+      planner: new QueryPlanner(built),
+      sources,
+      documents: new LruCache(DOCUMENT_CACHE_SIZE),
+      plans: new LruCache(PLAN_CACHE_SIZE),
+    };
+    lastSdl = coreSupergraphSdl;
+    options.onSchema?.({ apiSchema, supergraphSdl: coreSupergraphSdl });
+  };
+  // The supergraph manager (file watch, polling, Redis, REST preparation, validation) drives loads directly: no
+  // @apollo/gateway instance (and no second query planner) on this path.
+  const { supergraphSdl, cleanup } = await supergraph.initialize({
+    update: load,
+    healthCheck: () => Promise.resolve(),
+    getDataSource: ({ name, url }: { name: string; url?: string }) => buildService({ name, url }),
+  } as unknown as Parameters<LiveSupergraph['initialize']>[0]);
+  load(supergraphSdl);
+
+  const rules = config.server.introspection ? specifiedRules : [...specifiedRules, noIntrospection];
+  // Spans only when tracing is on (no per-request span objects otherwise), named as @apollo/gateway names them, so a
+  // trace looks the same whichever executor runs: gateway.request > gateway.plan (on a cache miss), gateway.fetch.
+  const tracer = options.fetches?.tracing ? trace.getTracer('tollgate.executor') : undefined;
+  const aroundFetch = tracer ? <T>(service: string, call: () => Promise<T>) => inSpan(tracer, 'gateway.fetch', { service }, call) : undefined;
+
+  const execute = (params: GraphQLParams, context: TollgateContext, accept: string | undefined): Promise<HttpAnswer> =>
+    tracer ? inSpan(tracer, 'gateway.request', {}, () => run(params, context, accept)) : run(params, context, accept);
+
+  const run = async (params: GraphQLParams, context: TollgateContext, accept: string | undefined): Promise<HttpAnswer> => {
+    const state = loaded;
+    if (!state) return answer(503, { errors: [{ message: 'No supergraph is loaded yet; see /ready.', extensions: { code: 'SUPERGRAPH_NOT_READY' } }] }, context, accept);
+    const query = params.query ?? '';
+    const entry = documentEntry(state, query, rules);
+    if (entry.errors) return answer(400, { errors: entry.errors.map((e) => ({ ...e, extensions: { ...e.extensions, code: entry.code } })) }, context, accept);
+    const operation = getOperationAST(entry.document, params.operationName);
+    if (!operation) {
+      return answer(400, { errors: [{ message: 'Could not identify the operation to run.', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }] }, context, accept);
+    }
+    if (operation.variableDefinitions && operation.variableDefinitions.length > 0) {
+      const coerced = getVariableValues(state.apiSchema, operation.variableDefinitions, params.variables ?? {}, { maxErrors: 50 });
+      if (coerced.errors) return answer(400, { errors: coerced.errors.map((e) => ({ ...e.toJSON(), extensions: { code: 'BAD_USER_INPUT' } })) }, context, accept);
+    }
+    if (isIntrospectionOnly(operation)) {
+      const result = await executeGraphQL({ schema: state.apiSchema, document: entry.document, operationName: params.operationName, variableValues: params.variables, rootValue: {} });
+      return answer(result.data === undefined ? 400 : 200, { errors: result.errors?.map((e) => e.toJSON()), data: result.data as Result['data'] }, context, accept);
+    }
+
+    let plan: PlanEntry;
+    try {
+      plan = planEntry(state, query, params.operationName, entry.document, tracer);
+    } catch (error) {
+      logger.error({ err: error }, 'query planning failed');
+      return answer(500, { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, context, accept);
+    }
+    if (plan.unsupported) {
+      // Subscriptions are refused at the parse stage and the planner runs without @defer, so this is a guard: a
+      // coded answer, never a crash. A Defer node here would be a planner configuration bug, hence a 500.
+      const code = plan.unsupported === 'Subscription' ? 'SUBSCRIPTION_NOT_SUPPORTED' : 'INTERNAL_SERVER_ERROR';
+      const message = `Tollgate's executor cannot run a ${plan.unsupported} plan node yet.`;
+      return answer(ERROR_CODES[code].status, { errors: [{ message, extensions: { code } }] }, context, accept);
+    }
+    let executed: Awaited<ReturnType<typeof executePlan>>;
+    try {
+      executed = await executePlan(plan.plan, {
+        sources: state.sources,
+        supergraphSchema: state.supergraphSchema,
+        variables: params.variables,
+        conditionVariables: { ...plan.shape.defaultedVariables, ...params.variables },
+        context,
+        aroundFetch,
+      });
+    } catch (error) {
+      return answer(500, { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, context, accept);
+    }
+    let result: Result;
+    try {
+      const introspect = (selection: unknown) => introspectField(state.apiSchema, operation, selection, params.variables);
+      const shaped = shapeResponse(plan.shape, executed.data, params.variables, introspect);
+      result = executed.errors.length > 0 ? { errors: executed.errors, data: shaped.data } : { data: shaped.data };
+      // As @apollo/gateway: value-completion problems are reported only when no fetch failed, and not as errors.
+      if (executed.errors.length === 0 && shaped.errors.length > 0) result.extensions = { valueCompletion: shaped.errors };
+    } catch (error) {
+      // As @apollo/gateway: a malformed merged tree (e.g. an alias colliding with a key field the planner fetched
+      // under the same name) fails the whole operation, without data.
+      result = { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
+    }
+    // Apollo Server: errors and no `data` at all is a 400 (a null `data` is still a 200).
+    return answer(result.data === undefined ? 400 : 200, result, context, accept);
+  };
+
+  return {
+    execute,
+    stop: async () => {
+      await cleanup();
+      await stopPools();
+    },
+  };
+}
+
+function documentEntry(state: Loaded, query: string, rules: readonly ValidationRule[]): DocumentEntry {
+  let entry = state.documents.get(query);
+  if (entry) return entry;
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch (error) {
+    entry = { errors: [{ message: (error as Error).message }], code: 'GRAPHQL_PARSE_FAILED' };
+    state.documents.set(query, entry);
+    return entry;
+  }
+  const errors = validate(state.apiSchema, document, rules);
+  entry = errors.length > 0 ? { errors: errors.map((e) => e.toJSON()), code: 'GRAPHQL_VALIDATION_FAILED' } : { document };
+  state.documents.set(query, entry);
+  return entry;
+}
+
+function planEntry(state: Loaded, query: string, operationName: string | undefined, document: DocumentNode, tracer: Tracer | undefined): PlanEntry {
+  const key = cacheKey(query, operationName);
+  let entry = state.plans.get(key);
+  if (entry) return entry;
+  const operation = operationFromDocument(state.supergraph.apiSchema(), document, { operationName });
+  const build = () => state.planner.buildQueryPlan(operation);
+  const plan = tracer
+    ? tracer.startActiveSpan('gateway.plan', (span) => {
+        try {
+          return build();
+        } finally {
+          span.end();
+        }
+      })
+    : build();
+  entry = { operation, plan, shape: compileShape(operation), unsupported: unsupportedNode(plan) };
+  state.plans.set(key, entry);
+  return entry;
+}
+
+function inSpan<T>(tracer: Tracer, name: string, attributes: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await fn();
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** `server.introspection: false`: Apollo Server's rule, word for word, so switching executors changes no answer. */
+const noIntrospection: ValidationRule = (context) => ({
+  Field(node) {
+    if (node.name.value !== '__schema' && node.name.value !== '__type') return;
+    const message =
+      'GraphQL introspection is not allowed by Apollo Server, but the query contained __schema or __type. To enable introspection, pass introspection: true to ApolloServer in production';
+    context.reportError(new GraphQLError(message, { nodes: [node], extensions: { validationErrorCode: 'INTROSPECTION_DISABLED' } }));
+  },
+});
+
+function isIntrospectionOnly(operation: OperationDefinitionNode): boolean {
+  if (operation.operation !== 'query') return false;
+  return operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && (s.name.value === '__schema' || s.name.value === '__type' || s.name.value === '__typename'));
+}
+
+/** `__schema` / `__type` inside an operation that also calls subgraphs: graphql-js on the API schema, as Apollo does. */
+function introspectField(schema: GraphQLSchema, operation: OperationDefinitionNode, selection: unknown, variables: Record<string, unknown> | undefined): unknown {
+  const node = (selection as { expandFragments(): { toSelectionNode(): FieldNode } }).expandFragments().toSelectionNode();
+  const document: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [{ kind: Kind.OPERATION_DEFINITION, operation: operation.operation, variableDefinitions: operation.variableDefinitions, selectionSet: { kind: Kind.SELECTION_SET, selections: [node] } }],
+  };
+  const result = executeGraphQL({ schema, document, variableValues: variables, rootValue: {} }) as { data?: Record<string, unknown> | null };
+  return result.data?.[node.alias?.value ?? node.name.value] ?? null;
+}
+
+/**
+ * The HTTP answer, with the policy stage's removals, the actual cost and the error summary, as engine.ts's plugins
+ * (which run on every answer Apollo Server sends, validation failures included).
+ */
+function answer(status: number, result: Result, context: TollgateContext, accept: string | undefined): HttpAnswer {
+  const policy = context.policy;
+  const cost = context.cost;
+  if (policy && policy.removals.length > 0) {
+    result.data = nullRemovedFields(result.data as JsonObject | null | undefined, policy.removals.map((r) => r.segments), policy.typenameHelper) as Result['data'];
+    result.errors = [...policy.removals.map((r) => r.error), ...(result.errors ?? [])];
+  }
+  if (cost) {
+    cost.actual = measureActualCost(cost, result.data);
+    if (cost.extensions) result.extensions = { ...result.extensions, cost: COST_EXTENSION_PLACEHOLDER };
+  }
+  const errors = result.errors;
+  if (errors && errors.length > 0) {
+    if (errors.some((e) => e.message.length > MAX_MESSAGE_LENGTH)) {
+      result.errors = errors.map((e) => (e.message.length > MAX_MESSAGE_LENGTH ? { ...e, message: truncate(e.message, MAX_MESSAGE_LENGTH) } : e));
+    }
+    context.telemetry.answerErrors = summarizeErrors(result.errors ?? errors, result.data !== null && result.data !== undefined);
+  }
+  // Apollo Server's field order and trailing newline, so both executors send the same bytes.
+  const body = JSON.stringify({ errors: result.errors, data: result.data, extensions: result.extensions }) + '\n';
+  // `no-store`: what Apollo Server's cache-control plugin sends for an answer without cache hints (all of ours).
+  return { status, headers: [['cache-control', 'no-store'], ['content-type', contentType(accept)]], body, actualCost: cost?.actual, errors: context.telemetry.answerErrors };
+}
+
+function contentType(accept: string | undefined): string {
+  if (accept && !accept.includes('application/json') && !accept.includes('*/*') && accept.includes('application/graphql-response+json')) {
+    return 'application/graphql-response+json; charset=utf-8';
+  }
+  return 'application/json; charset=utf-8';
+}

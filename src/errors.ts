@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   },
   OPERATION_NAME_TOO_LONG: { status: 400, meaning: '`operationName` is longer than `limits.maxOperationNameLength`.' },
   SUBSCRIPTION_NOT_SUPPORTED: { status: 400, meaning: 'A subscription sent to the HTTP endpoint; Tollgate does not run subscriptions yet.' },
+  BAD_USER_INPUT: { status: 400, meaning: "The request's variables do not fit the operation's declared types (Apollo Server's code, kept by both executors)." },
   GRAPHQL_VALIDATION_FAILED: { status: 400, meaning: 'The query does not validate against the schema (also: introspection disabled).' },
   MAX_TOKENS_LIMIT: { status: 400, meaning: 'The query has more lexical tokens than `limits.maxTokens`.' },
   MAX_DEPTH_LIMIT: { status: 400, meaning: 'The operation nests deeper than `limits.maxDepth`.' },

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { startExampleSubgraphs, type ExampleSubgraphs } from '../subgraphs';
 import { SignJWT } from 'jose';
 import pino from 'pino';
-import { composeFromRoverConfig } from '../src/compose/compose';
 import { loadConfig } from '../src/config/load';
 import { startGateway, type RunningGateway } from '../src/gateway';
+import { composeExampleSupergraph } from './fixtures/exampleGateway';
 import { postJson, startTestGateway } from './harness';
 
 const fixtures = join(__dirname, '..', 'bench', 'fixtures');
@@ -17,11 +17,7 @@ let gateway: Awaited<ReturnType<typeof startTestGateway>>;
 
 beforeAll(async () => {
   subgraphs = await startExampleSubgraphs();
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, url] of Object.entries(subgraphs.urls)) env[`${name.toUpperCase()}_URL`] = url;
-  const composed = await composeFromRoverConfig(join(__dirname, '..', 'rover.yaml'), env);
-  if (!composed.ok) throw new Error(JSON.stringify(composed.errors));
-  gateway = await startTestGateway(composed.supergraphSdl);
+  gateway = await startTestGateway(await composeExampleSupergraph(subgraphs));
 });
 
 afterAll(async () => {

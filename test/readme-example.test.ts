@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEV_SUBGRAPHS } from '../src/cli/dev';
-import { composeFromRoverConfig } from '../src/compose/compose';
 import { startExampleSubgraphs, type ExampleSubgraphs } from '../subgraphs';
+import { composeExampleSupergraph } from './fixtures/exampleGateway';
 import { postJson, startTestGateway } from './harness';
 
 let subgraphs: ExampleSubgraphs;
@@ -12,11 +12,7 @@ let gateway: Awaited<ReturnType<typeof startTestGateway>>;
 
 beforeAll(async () => {
   subgraphs = await startExampleSubgraphs(DEV_SUBGRAPHS);
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, url] of Object.entries(subgraphs.urls)) env[`${name.toUpperCase()}_URL`] = url;
-  const composed = await composeFromRoverConfig(join(__dirname, '..', 'rover.yaml'), env);
-  if (!composed.ok) throw new Error(JSON.stringify(composed.errors));
-  gateway = await startTestGateway(composed.supergraphSdl);
+  gateway = await startTestGateway(await composeExampleSupergraph(subgraphs));
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 // Turns an HTTP request (GET query string or POST JSON body) into GraphQL params, per GraphQL over HTTP.
 // Pure: returns params or a BAD_REQUEST reason; nothing here throws on client input.
-import type { GraphQLParams } from '../execute/engine';
+import type { GraphQLParams } from './request';
 
 export type ParamsResult = { ok: true; params: GraphQLParams } | { ok: false; message: string };
 

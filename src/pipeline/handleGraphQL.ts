@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { TollgateConfig } from '../config/schema';
 import { ERROR_CODES, httpStatusOf, rejectionBody, type ErrorCode } from '../errors';
-import type { ExecutionEngine, GraphQLParams, HttpAnswer } from '../execute/engine';
+import type { ExecutionEngine, GraphQLParams, HttpAnswer } from './request';
 import { compileHeaderFingerprint } from '../execute/headerRules';
 import { InflightDeduper } from '../execute/inflight';
 import { corsHeaders, preflightHeaders } from '../server/cors';

@@ -2,7 +2,7 @@
 // principal, answer) and hands it here once the answer is written; this turns it into one RequestRecord for the hub
 // and ends the request span. It never throws into the pipeline.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { HttpAnswer } from '../execute/engine';
+import type { HttpAnswer } from '../pipeline/request';
 import type { Principal } from '../identity/principal';
 import type { TollgateContext } from '../pipeline/context';
 import { rejectionSummary } from './errorSummary';

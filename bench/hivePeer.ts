@@ -20,7 +20,9 @@ export type PeerStatus = { ok: true; dir: string; versions: string } | { ok: fal
  * Why the Rust planner's addon cannot load here, or undefined when it can: @graphql-hive/router-query-planner ships
  * prebuilt binaries for linux glibc and macOS, x64 and arm64 only.
  */
-export function unsupportedPlatform(platform = process.platform, arch = process.arch, glibc = glibcVersion()): string | undefined {
+export function unsupportedPlatform(
+  { platform, arch, glibc }: { platform: string; arch: string; glibc: string | undefined } = { platform: process.platform, arch: process.arch, glibc: glibcVersion() },
+): string | undefined {
   if (arch !== 'x64' && arch !== 'arm64') return `no prebuilt Rust planner for ${arch}`;
   if (platform === 'darwin') return undefined;
   if (platform !== 'linux') return `no prebuilt Rust planner for ${platform}`;
@@ -69,12 +71,18 @@ export async function ensureHivePeer(repoRoot: string, log: (line: string) => vo
       ok: false,
       reason:
         `npm ci in ${dir} failed (${result.why}); is the npm registry reachable (\`npm config get registry\`, ` +
-        `proxy settings)? Its output ended with:\n${result.tail.trim()}`,
+        `proxy settings)? npm said:\n${npmErrors(result.tail)}`,
     };
   }
   const installed = installedVersions(dir);
   if (installed === undefined) return { ok: false, reason: `npm ci in ${dir} finished but the installed versions do not match package-lock.json` };
   return { ok: true, dir, versions: installed };
+}
+
+/** npm's first few error lines (code, message), without the stack trace it prints after them. */
+function npmErrors(output: string): string {
+  const lines = output.split('\n').filter((line) => /^npm (error|ERR!)/.test(line) && !/^npm (error|ERR!)\s+at /.test(line));
+  return (lines.length > 0 ? lines.slice(0, 6) : output.trim().split('\n').slice(-6)).join('\n');
 }
 
 function npmCi(dir: string): Promise<{ ok: true } | { ok: false; why: string; tail: string }> {

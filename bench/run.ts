@@ -170,6 +170,11 @@ async function main(argv: string[]): Promise<number> {
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     }
   }
+  if (subgraphStatsUrl !== undefined) {
+    // Few executed requests = the memo worked: every gateway asked the same few distinct questions again and again.
+    const counts = await fetch(subgraphStatsUrl, { signal: AbortSignal.timeout(5000) }).then((r) => r.json() as Promise<{ requests: number; forwarded: number }>, () => undefined);
+    if (counts !== undefined) notes.add(`subgraph memo fronts: ${counts.requests} requests over the run, ${counts.forwarded} of them executed by the subgraphs`);
+  }
   await stopChild(subgraphs);
 
   const run: BenchRun = {

@@ -58,6 +58,9 @@ export async function measureOnce(o: MeasureOptions): Promise<Measurement> {
     if (o.warmup > 0) {
       o.log(`[round ${o.round}] ${o.target}: warming up ${o.warmup}s`);
       warmup = await load(o.warmup);
+      // The warm-up's last requests were abandoned, not cancelled: let the gateway finish them first, or their CPU
+      // (and subgraph calls) would count against the measured window's responses — most for the slowest gateways.
+      await untilQuiet(child.pid);
     }
 
     o.log(`[round ${o.round}] ${o.target}: measuring ${o.duration}s with ${o.connections} connections`);
@@ -104,6 +107,23 @@ export async function measureOnce(o: MeasureOptions): Promise<Measurement> {
   } finally {
     o.setStopLoad(undefined);
     await stopChild(child);
+  }
+}
+
+const QUIET_POLL_MS = 100;
+const QUIET_MAX_MS = 10_000;
+
+/** Waits until `pid` uses at most one clock tick of CPU in two polls in a row (or QUIET_MAX_MS passes). */
+async function untilQuiet(pid: number): Promise<void> {
+  const deadline = Date.now() + QUIET_MAX_MS;
+  let last = cpuSeconds(pid);
+  let quietPolls = 0;
+  while (last !== undefined && quietPolls < 2 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, QUIET_POLL_MS));
+    const now = cpuSeconds(pid);
+    if (now === undefined) return;
+    quietPolls = now - last <= 0.011 ? quietPolls + 1 : 0;
+    last = now;
   }
 }
 

@@ -11,6 +11,7 @@ import { startEngine, type ExecutionEngine } from './execute/engine';
 import { compileHeaderRules } from './execute/headerRules';
 import { createAuthenticator } from './identity/authenticate';
 import { createGraphQLHandler } from './pipeline/handleGraphQL';
+import { withManifestOperations } from './persisted/publish';
 import { PersistedOperations } from './persisted/registry';
 import { PolicyStage } from './policy/stage';
 import { createAdminHandler } from './publish/admin';
@@ -84,9 +85,13 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     ? new UsageRecorder({ maxOperations: config.usage.maxOperations, flushIntervalMs: config.usage.flushInterval, sink: usageStore, logger })
     : undefined;
   const registry = config.publish.admin.keys.length > 0 ? openRegistryStore(config) : undefined;
-  const admin = createAdminHandler({ config, logger, store: registry, usage: usageStore ?? usage });
-
   const persisted = new PersistedOperations(config, logger);
+  const recorded = usageStore ?? usage;
+  // Checks and publishes through /admin treat the served manifest's operations as used, like `tollgate check`.
+  const { manifest } = config.persistedOperations;
+  const checkUsage = manifest.file || manifest.redis ? withManifestOperations(recorded, () => persisted.currentManifest) : recorded;
+  const admin = createAdminHandler({ config, logger, store: registry, usage: checkUsage });
+
   let engine: ExecutionEngine | undefined;
   const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies, usage, record: telemetry.record, persisted });
   const server: Server = createHttpServer(

@@ -114,7 +114,8 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
         return respond(reject(resolution.code, resolution.message, headers));
       }
       draft.operationId = resolution.id;
-      draft.persisted = resolution.source;
+      // Recorded only when an id was resolved: a plain text request's log line and metrics stay as they were.
+      if (resolution.source !== 'text') draft.persisted = resolution.source;
       draft.unlisted = resolution.unlisted;
       const sent: GraphQLParams = { ...sentRest, query: resolution.query, ...(resolution.extensions ? { extensions: resolution.extensions } : {}) };
       const maxNameLength = config.limits.maxOperationNameLength;

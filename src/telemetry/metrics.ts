@@ -73,7 +73,7 @@ export class PrometheusMetrics implements TelemetryConsumer {
     this.fetchDuration = new HistogramCells(METRICS.FETCH_DURATION, 'Duration of calls to subgraphs and REST services', ['service', 'kind'], SECONDS_BUCKETS, registry);
     this.costEstimated = new HistogramCells(METRICS.COST_ESTIMATED, 'Estimated cost units per operation (when cost analysis runs)', [], COST_BUCKETS, registry);
     this.costActual = new HistogramCells(METRICS.COST_ACTUAL, 'Actual cost units per operation (when cost analysis runs)', [], COST_BUCKETS, registry);
-    this.persisted = new CounterCells(METRICS.PERSISTED, 'Requests whose text persisted operations resolved, by where it came from (text, manifest, apq, registered)', ['source'], registry);
+    this.persisted = new CounterCells(METRICS.PERSISTED, 'Requests whose text persisted operations resolved, by where it came from (manifest, apq, registered)', ['source'], registry);
     this.persistedUnlisted = new CounterCells(METRICS.PERSISTED_UNLISTED, 'Audit mode: operations run that are not in the persisted-operation manifest, by client', ['client'], registry);
     this.reloads = new Counter({ name: METRICS.SUPERGRAPH_RELOADS, help: 'Supergraph reloads by result (success, failure)', labelNames: ['result'], registers });
     this.usageFlushes = new Counter({ name: METRICS.USAGE_FLUSHES, help: 'Usage metering writes to its store by result (success, failure)', labelNames: ['result'], registers });

@@ -28,7 +28,7 @@ export interface RequestRecord {
   operationHash?: string;
   /** The persisted operation's id (manifest id or APQ hash) when the request named one. */
   operationId?: string;
-  /** Where the text came from with persisted operations on: `text`, `manifest`, `apq` (stored), `registered`. */
+  /** Where a persisted operation's text came from: `manifest`, `apq` (stored), `registered` (sent with its hash). */
   persisted?: string;
   /** Audit mode: the operation is not in the persisted-operation manifest. */
   unlisted?: boolean;

@@ -59,7 +59,7 @@ export class ConnectionPools {
  */
 export function httpCall(
   pool: Pool,
-  request: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string },
+  request: { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; headers: Record<string, string>; body?: string },
   timeoutMs: number,
   maxBodyBytes: number,
 ): Promise<HttpResult> {

@@ -1,6 +1,7 @@
 // One loaded REST description at run time: its sources bound to env and connection pools, its executable subgraph
 // schema, per-request DataLoaders (identical GETs made once, entity lookups batched and matched by key) and the
 // optional per-connector TTL cache. The pure parts it drives live in pathTemplate.ts, selection.ts and conform.ts.
+import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -15,7 +16,8 @@ import { LruCache } from '../util/lru';
 import { callKey, entityKey } from './cacheKeys';
 import type { RestDescription } from './compile';
 import { conformToType } from './conform';
-import type { ConnectorSpec, RestSourceSpec } from './description';
+import { encodeBody } from './body';
+import { IDEMPOTENT_METHODS, type ConnectorSpec, type RestSourceSpec } from './description';
 import { UnsafeValueError, unsendableHeader } from './encode';
 import { expandPathTemplate, MissingValueError, type TemplateValues } from './pathTemplate';
 import { buildResolvers } from './resolvers';
@@ -98,24 +100,26 @@ export class RestService {
     const source = this.sources.get(connector.source) as BoundSource;
     const site: CallSite = { source: connector.source, connector: connector.coordinate };
     let path: string;
-    let body: string | undefined;
+    let body: { text: string; contentType: string } | undefined;
     try {
       path = expandPathTemplate(connector.template, values);
-      if (connector.body) body = JSON.stringify(applySelection(connector.body, values.$args ?? {}, values));
+      if (connector.body) body = encodeBody(applySelection(connector.body, values.$args ?? {}, values), connector.bodyFormat ?? 'json');
     } catch (error) {
-      if (error instanceof MissingValueError || error instanceof UnsafeValueError || error instanceof MappingError) return cannotBuild(site, error.message);
+      if (error instanceof MissingValueError || error instanceof UnsafeValueError || error instanceof MappingError || error instanceof TypeError) return cannotBuild(site, error.message);
       throw error;
     }
     const headers: Record<string, string> = { accept: 'application/json', ...this.options.headerPlan(context.headers), ...source.headers };
     for (const header of connector.headers) headers[header.name] = header.value;
     if (context.requestId) headers[this.options.requestIdHeader] = context.requestId;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) headers['content-type'] = body.contentType;
+    // One key per call, kept across its retries: the server can tell a repeat from a new write.
+    if (connector.idempotencyKeyHeader) headers[connector.idempotencyKeyHeader] = randomUUID();
     // undici would throw on these (and the GET be retried as "unavailable"); refuse once, clearly, without a call.
     const unsendable = unsendableHeader(headers);
     if (unsendable !== undefined) return cannotBuild(site, `header "${unsendable}" has a value with CR, LF or another character a header cannot carry`);
-    const request: UpstreamRequest = { method: connector.method, path: source.basePath + path, headers, body };
+    const request: UpstreamRequest = { method: connector.method, path: source.basePath + path, headers, body: body?.text };
     const call: UpstreamCall = { key: callKey(source.origin, request, this.options.requestIdHeader), request, source, connector };
-    // Only GETs are shared and cached: a POST may change something, so each one is made.
+    // Only GETs are shared and cached: a write may change something, so each one is made.
     return connector.method === 'GET' ? context.state.calls.load(call) : this.send(call);
   }
 
@@ -195,7 +199,14 @@ export class RestService {
       const hit = this.cache.get(call.key);
       if (hit && hit.expires > this.now()) return hit.value;
     }
-    const policy = { timeoutMs: connector.timeoutMs ?? source.spec.timeoutMs, maxRetries: source.spec.maxRetries, backoffMs: source.spec.backoffMs, maxResponseSize: this.options.maxResponseSize };
+    const retryable = (source.spec.retryMethods ?? IDEMPOTENT_METHODS).includes(request.method) || connector.idempotencyKeyHeader !== undefined;
+    const policy = {
+      timeoutMs: connector.timeoutMs ?? source.spec.timeoutMs,
+      maxRetries: source.spec.maxRetries,
+      backoffMs: source.spec.backoffMs,
+      retryable,
+      maxResponseSize: this.options.maxResponseSize,
+    };
     const value = await callUpstream(source.pool, request, policy, { source: connector.source, connector: connector.coordinate });
     if (ttl > 0) this.cache.set(call.key, { expires: this.now() + ttl, value });
     return value;

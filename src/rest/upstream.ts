@@ -1,13 +1,14 @@
 // One REST call as the connector sees it: httpCall over the source's keep-alive pool, retries with exponential
-// backoff for GET, and every failure turned into a coded GraphQL error (REST_*; docs/errors.md). Never throws
+// backoff for the methods that may be repeated, and every failure turned into a coded GraphQL error (REST_*; docs/errors.md). Never throws
 // anything but those errors.
 import type { GraphQLError } from 'graphql';
 import type { Pool } from 'undici';
 import { tollgateError, type ErrorCode } from '../errors';
 import { httpCall, HttpCallError, type HttpResult } from '../execute/httpClient';
+import type { RestMethod } from './description';
 
 export interface UpstreamRequest {
-  method: 'GET' | 'POST';
+  method: RestMethod;
   /** Path and query, already expanded and encoded, including the baseURL's own path prefix. */
   path: string;
   headers: Record<string, string>;
@@ -18,6 +19,8 @@ export interface RetryPolicy {
   timeoutMs: number;
   maxRetries: number;
   backoffMs: number;
+  /** May this call be repeated? Idempotent methods, methods the source lists, calls with an idempotency key. */
+  retryable: boolean;
   /** Largest body read (bytes): the subgraph's `traffic.maxResponseSize`. */
   maxResponseSize: number;
 }
@@ -31,9 +34,12 @@ export interface CallSite {
 /** An HTTP answer, or why there was none: the input to the retry decision. */
 export type Outcome = { kind: 'answer'; result: HttpResult } | { kind: 'failure'; error: HttpCallError };
 
-/** Only GETs are retried (they are idempotent); on connection failures, timeouts, 429 and 5xx except 501. */
-export function shouldRetry(method: UpstreamRequest['method'], outcome: Outcome): boolean {
-  if (method !== 'GET') return false;
+/**
+ * A retryable call is repeated after a connection failure, a timeout, 429 and 5xx except 501; a call that may not be
+ * repeated (a POST without an idempotency key) never is: the server may have acted on it before failing.
+ */
+export function shouldRetry(retryable: boolean, outcome: Outcome): boolean {
+  if (!retryable) return false;
   if (outcome.kind === 'failure') return outcome.error.kind !== 'too-large';
   const status = outcome.result.status;
   return status === 429 || (status >= 500 && status !== 501);
@@ -57,7 +63,7 @@ export async function callUpstream(pool: Pool, request: UpstreamRequest, policy:
     } catch (error) {
       outcome = { kind: 'failure', error: error instanceof HttpCallError ? error : new HttpCallError('unavailable', String(error)) };
     }
-    if (attempts > policy.maxRetries || !shouldRetry(request.method, outcome)) break;
+    if (attempts > policy.maxRetries || !shouldRetry(policy.retryable, outcome)) break;
     await sleep(retryDelay(attempts, policy.backoffMs));
   }
   return interpret(outcome, site, policy, attempts);

@@ -11,7 +11,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import { parseDuration } from '../config/units';
-import { parsePathTemplate, TemplateError, type PathTemplate } from './pathTemplate';
+import { parsePathTemplate, parseValueTemplate, TemplateError, type PathTemplate, type ValueTemplate } from './pathTemplate';
 import { parseSelection, SelectionSyntaxError, type Selection } from './selection';
 
 /** Prefix of the @link URL that marks a subgraph SDL as a REST description. An identifier only: nothing is fetched. */
@@ -48,6 +48,8 @@ export interface RestProblem extends Location {
 export interface HeaderSpec {
   name: string;
   value: string;
+  /** Set when the value has `{…}` expressions ("Bearer {$config.token}"), parsed once at load. */
+  template?: ValueTemplate;
 }
 
 export interface RestSourceSpec {
@@ -383,7 +385,14 @@ function headersArg(node: ValueNode | undefined, report: (message: string) => vo
     if (!name || !HEADER_NAME.test(name)) report(`headers: each entry needs a valid "name"`);
     else if (entry.from !== undefined) {
       report(`headers: "${name}": copy client headers with tollgate.yaml header rules (headers.subgraphs.<subgraph>: - propagate: { named: ${entry.from} }), which inbound deduplication accounts for`);
-    } else if (typeof entry.value === 'string') headers.push({ name, value: entry.value });
+    } else if (typeof entry.value === 'string') {
+      try {
+        const template = parseValueTemplate(entry.value);
+        headers.push(template.parts.some((part) => part.kind === 'variable') ? { name, value: entry.value, template } : { name, value: entry.value });
+      } catch (error) {
+        report(`headers: "${name}": ${(error as Error).message}`);
+      }
+    }
     else report(`headers: "${name}" needs value: "…"`);
   }
   return headers;

@@ -12,6 +12,8 @@ import type { Pool } from 'undici';
 import { expandString, roverLookup } from '../compose/envExpansion';
 import type { HeaderPlan } from '../execute/headerRules';
 import type { ConnectionPools } from '../execute/httpClient';
+import { InflightDeduper } from '../execute/inflight';
+import type { Principal } from '../identity/principal';
 import { LruCache } from '../util/lru';
 import { callKey, entityKey } from './cacheKeys';
 import type { RestDescription } from './compile';
@@ -19,7 +21,8 @@ import { conformToType } from './conform';
 import { encodeBody } from './body';
 import { IDEMPOTENT_METHODS, type ConnectorSpec, type RestSourceSpec } from './description';
 import { UnsafeValueError, unsendableHeader } from './encode';
-import { expandPathTemplate, MissingValueError, type TemplateValues } from './pathTemplate';
+import { expandPathTemplate, expandValueTemplate, MissingValueError, type TemplateValues, type ValueTemplate } from './pathTemplate';
+import { compileSourceConfig, type CompiledSourceConfig } from './sourceConfig';
 import { buildResolvers } from './resolvers';
 import { applySelection, MappingError } from './selection';
 import { callUpstream, restError, type CallSite, type UpstreamRequest } from './upstream';
@@ -38,16 +41,28 @@ export interface RestServiceOptions {
   requestIdHeader: string;
   /** Largest body read from its sources (bytes): the subgraph's `traffic.maxResponseSize`. */
   maxResponseSize: number;
+  /** The subgraph's `traffic.timeout` and `traffic.connections`: caps on what the file asks for. */
+  trafficTimeoutMs?: number;
+  trafficConnections?: number;
+  /** `traffic.dedupe`: identical GETs in flight at once, from any requests, are made once. */
+  dedupe?: boolean;
+  /** tollgate.yaml `rest.sources.<name>`, compiled, by source name. */
+  sourceConfig?: (source: string) => CompiledSourceConfig;
   /** Clock for the TTL cache. @default Date.now */
   now?: () => number;
 }
 
 interface BoundSource {
   spec: RestSourceSpec;
+  settings: CompiledSourceConfig;
+  /** The effective deadline: the file's, capped by traffic.timeout. */
+  timeoutMs: number;
   origin: string;
   /** The baseURL's path without a trailing slash ("" for none); templates are appended to it. */
   basePath: string;
   headers: Record<string, string>;
+  /** Source headers with `{…}` expressions, their `${env}` text expanded at load. */
+  headerTemplates: Array<{ name: string; template: ValueTemplate; expand: (text: string) => string }>;
   pool: Pool;
 }
 
@@ -55,6 +70,7 @@ interface BoundSource {
 export interface RestCallContext {
   headers: IncomingHttpHeaders;
   requestId: string | undefined;
+  principal: Principal | undefined;
   state: RequestState;
 }
 
@@ -65,6 +81,9 @@ class RequestState {
   readonly entityLoaders = new Map<string, DataLoader<Entity, Entity, string>>();
   constructor(readonly calls: DataLoader<UpstreamCall, unknown, string>) {}
 }
+
+/** GETs in flight, by call key (origin, path, every header but the request id): shared across requests. */
+const sharedGets = new InflightDeduper<unknown>();
 
 /** Entries in the TTL cache, across all connectors of one description. */
 const CACHE_ENTRIES = 1000;
@@ -85,31 +104,42 @@ export class RestService {
   }
 
   /** The loaders of one client request: shared by every fetch the gateway makes to this subgraph for it. */
-  contextFor(request: { headers: IncomingHttpHeaders; requestId: string } | undefined): RestCallContext {
-    if (!request) return { headers: {}, requestId: undefined, state: this.newState() };
+  contextFor(request: { headers: IncomingHttpHeaders; requestId: string; principal?: Principal } | undefined): RestCallContext {
+    if (!request) return { headers: {}, requestId: undefined, principal: undefined, state: this.newState() };
     let state = this.states.get(request);
     if (!state) {
       state = this.newState();
       this.states.set(request, state);
     }
-    return { headers: request.headers, requestId: request.requestId, state };
+    return { headers: request.headers, requestId: request.requestId, principal: request.principal, state };
+  }
+
+  /** `$config` and `$context` of a connector's source for this caller, beside the call's own values. */
+  private withSource(connector: ConnectorSpec, values: TemplateValues, context: RestCallContext): TemplateValues {
+    const source = this.sources.get(connector.source) as BoundSource;
+    const settings = source.settings;
+    return { ...values, $config: settings.config, $context: settings.context(context.headers, context.principal) };
   }
 
   /** Calls the connector's endpoint (deduplicated per request, cached when it has a TTL) and returns the JSON. */
-  fetch(connector: ConnectorSpec, values: TemplateValues, context: RestCallContext): Promise<unknown> {
+  fetch(connector: ConnectorSpec, callValues: TemplateValues, context: RestCallContext): Promise<unknown> {
     const source = this.sources.get(connector.source) as BoundSource;
     const site: CallSite = { source: connector.source, connector: connector.coordinate };
+    const values = this.withSource(connector, callValues, context);
     let path: string;
     let body: { text: string; contentType: string } | undefined;
+    const headers: Record<string, string> = { accept: 'application/json', ...this.options.headerPlan(context.headers) };
     try {
       path = expandPathTemplate(connector.template, values);
       if (connector.body) body = encodeBody(applySelection(connector.body, values.$args ?? {}, values), connector.bodyFormat ?? 'json');
+      source.settings.headers(context.headers, context.principal, headers);
+      Object.assign(headers, source.headers);
+      for (const header of source.headerTemplates) headers[header.name] = expandValueTemplate(header.template, values, header.expand);
+      for (const header of connector.headers) headers[header.name] = header.template ? expandValueTemplate(header.template, values) : header.value;
     } catch (error) {
       if (error instanceof MissingValueError || error instanceof UnsafeValueError || error instanceof MappingError || error instanceof TypeError) return cannotBuild(site, error.message);
       throw error;
     }
-    const headers: Record<string, string> = { accept: 'application/json', ...this.options.headerPlan(context.headers), ...source.headers };
-    for (const header of connector.headers) headers[header.name] = header.value;
     if (context.requestId) headers[this.options.requestIdHeader] = context.requestId;
     if (body !== undefined) headers['content-type'] = body.contentType;
     // One key per call, kept across its retries: the server can tell a repeat from a new write.
@@ -119,15 +149,17 @@ export class RestService {
     if (unsendable !== undefined) return cannotBuild(site, `header "${unsendable}" has a value with CR, LF or another character a header cannot carry`);
     const request: UpstreamRequest = { method: connector.method, path: source.basePath + path, headers, body: body?.text };
     const call: UpstreamCall = { key: callKey(source.origin, request, this.options.requestIdHeader), request, source, connector };
-    // Only GETs are shared and cached: a write may change something, so each one is made.
-    return connector.method === 'GET' ? context.state.calls.load(call) : this.send(call);
+    if (connector.method !== 'GET') return this.send(call);
+    // Only GETs are shared and cached: a write may change something, so each one is made. Within a request the
+    // DataLoader shares them; with traffic.dedupe, so does one in flight for another request (same URL and headers).
+    return context.state.calls.load(call);
   }
 
   /** Applies the connector's selection to its JSON and checks the result against the GraphQL type. */
-  map(connector: ConnectorSpec, json: unknown, values: TemplateValues, type: GraphQLOutputType): unknown {
+  map(connector: ConnectorSpec, json: unknown, values: TemplateValues, type: GraphQLOutputType, context?: RestCallContext): unknown {
     const site: CallSite = { source: connector.source, connector: connector.coordinate };
     try {
-      const mapped = applySelection(connector.selection, json, values);
+      const mapped = applySelection(connector.selection, json, context ? this.withSource(connector, values, context) : values);
       conformToType(mapped, type);
       return mapped;
     } catch (error) {
@@ -160,7 +192,7 @@ export class RestService {
           const json = await this.fetch(connector, { $batch: batch }, context);
           // Matched by key, never by position: a batch endpoint may reorder, drop unknown keys, or repeat.
           const found = new Map<string, unknown>();
-          for (const item of toList(this.map(connector, json, {}, new GraphQLList(type)))) found.set(keyOf(item as Entity), item);
+          for (const item of toList(this.map(connector, json, { $batch: batch }, new GraphQLList(type), context))) found.set(keyOf(item as Entity), item);
           return batch.map((entity) => (found.get(keyOf(entity)) as Entity | undefined) ?? notFound(entity));
         },
         { maxBatchSize: connector.maxBatchSize, cacheKeyFn: keyOf },
@@ -171,7 +203,7 @@ export class RestService {
         Promise.all(
           batch.map(async (entity) => {
             try {
-              const mapped = this.map(connector, await this.fetch(connector, { $this: entity }, context), { $this: entity }, type) as Entity | null;
+              const mapped = this.map(connector, await this.fetch(connector, { $this: entity }, context), { $this: entity }, type, context) as Entity | null;
               if (mapped === null) return notFound(entity);
               return { ...Object.fromEntries(keys.map((key) => [key, entity[key]])), ...mapped };
             } catch (error) {
@@ -201,13 +233,15 @@ export class RestService {
     }
     const retryable = (source.spec.retryMethods ?? IDEMPOTENT_METHODS).includes(request.method) || connector.idempotencyKeyHeader !== undefined;
     const policy = {
-      timeoutMs: connector.timeoutMs ?? source.spec.timeoutMs,
+      timeoutMs: Math.min(connector.timeoutMs ?? source.spec.timeoutMs, this.options.trafficTimeoutMs ?? Infinity),
       maxRetries: source.spec.maxRetries,
       backoffMs: source.spec.backoffMs,
       retryable,
       maxResponseSize: this.options.maxResponseSize,
     };
-    const value = await callUpstream(source.pool, request, policy, { source: connector.source, connector: connector.coordinate });
+    const site = { source: connector.source, connector: connector.coordinate };
+    const value =
+      this.options.dedupe && request.method === 'GET' ? await sharedGets.run(call.key, () => callUpstream(source.pool, request, policy, site)) : await callUpstream(source.pool, request, policy, site);
     if (ttl > 0) this.cache.set(call.key, { expires: this.now() + ttl, value });
     return value;
   }
@@ -246,12 +280,19 @@ function bindSource(spec: RestSourceSpec, options: RestServiceOptions): BoundSou
     throw new Error(`${where}: baseURL "${baseURL}" is not an absolute URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${where}: baseURL "${baseURL}" must be http(s)`);
-  const headers = Object.fromEntries(spec.headers.map((header) => [header.name, expand(header.value, `header ${header.name}`)]));
+  const headers = Object.fromEntries(spec.headers.filter((header) => !header.template).map((header) => [header.name, expand(header.value, `header ${header.name}`)]));
+  const headerTemplates = spec.headers.flatMap((header) => (header.template ? [{ name: header.name, template: header.template, expand: (text: string) => expand(text, `header ${header.name}`) }] : []));
+  for (const header of headerTemplates) for (const part of header.template.parts) if (part.kind === 'text') header.expand(part.text);
+  const timeoutMs = Math.min(spec.timeoutMs, options.trafficTimeoutMs ?? Infinity);
+  const connections = Math.min(spec.connections, options.trafficConnections ?? Infinity);
   return {
     spec,
+    settings: options.sourceConfig?.(spec.name) ?? compileSourceConfig(undefined),
+    timeoutMs,
     origin: url.origin,
     basePath: url.pathname.replace(/\/+$/, ''),
     headers,
-    pool: options.pools.get(url.origin, { connections: spec.connections, connectTimeoutMs: Math.min(spec.timeoutMs, 10_000) }),
+    headerTemplates,
+    pool: options.pools.get(url.origin, { connections, connectTimeoutMs: Math.min(timeoutMs, 10_000) }),
   };
 }

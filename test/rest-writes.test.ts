@@ -60,11 +60,30 @@ describe('writes', () => {
     expect(again.json.errors[0].extensions).toMatchObject({ code: 'REST_NOT_FOUND', connector: 'Mutation.deletePriceOverride' });
   });
 
-  it('a write that the service refuses (422) is REST_UPSTREAM_ERROR with its status, and is not retried', async () => {
+  it('a write that the service refuses (422) is REST_UPSTREAM_ERROR with its status and the body\'s message and code', async () => {
     const reply = await create('FURN-TABLE-01', -5);
     expect(reply.json.data).toEqual({ createPriceOverride: null });
-    expect(reply.json.errors[0].extensions).toMatchObject({ code: 'REST_UPSTREAM_ERROR', upstreamStatus: 422 });
+    expect(reply.json.errors[0].message).toBe(
+      'REST source "pricing" answered HTTP 422: amount_cents must be a whole number of cents, 0 or more (Mutation.createPriceOverride)',
+    );
+    expect(reply.json.errors[0].extensions).toMatchObject({
+      code: 'REST_UPSTREAM_ERROR',
+      upstreamStatus: 422,
+      upstreamCode: 'invalid_amount',
+      upstreamMessage: 'amount_cents must be a whole number of cents, 0 or more',
+    });
     expect(graph.legacy.requests).toHaveLength(1);
+  });
+
+  it('an error body that does not fit the rules (HTML, another shape) keeps the plain error', async () => {
+    graph.legacy.setFault({ kind: 'status', status: 409, body: '{"error": "just a string"}' }, { pathPrefix: '/v1/overrides' });
+    const shape = await gql('mutation { changePriceOverride(id: "OV-1", amount: 1) { id } }');
+    expect(shape.json.errors[0].extensions).toMatchObject({ code: 'REST_UPSTREAM_ERROR', upstreamStatus: 409 });
+    expect(shape.json.errors[0].extensions.upstreamMessage).toBeUndefined();
+    graph.legacy.setFault({ kind: 'status', status: 400, body: JSON.stringify({ error: { message: 'x'.repeat(3000), code: { nested: true } } }) }, { pathPrefix: '/v1/overrides' });
+    const huge = await gql('mutation { changePriceOverride(id: "OV-1", amount: 1) { id } }');
+    expect(huge.json.errors[0].extensions.upstreamMessage).toHaveLength(501);
+    expect(huge.json.errors[0].extensions.upstreamCode).toBe('{"nested":true}');
   });
 });
 

@@ -13,6 +13,7 @@ import {
 import { parseDuration } from '../config/units';
 import { parsePathTemplate, parseValueTemplate, TemplateError, type PathTemplate, type ValueTemplate } from './pathTemplate';
 import { parseSelection, SelectionSyntaxError, type Selection } from './selection';
+import type { ErrorRules } from './upstream';
 
 /** Prefix of the @link URL that marks a subgraph SDL as a REST description. An identifier only: nothing is fetched. */
 export const REST_SPEC_URL_PREFIX = 'https://specs.tollgate.dev/rest/';
@@ -65,6 +66,8 @@ export interface RestSourceSpec {
   /** First retry waits this long; each further retry waits twice as long as the one before. */
   backoffMs: number;
   connections: number;
+  /** How the API reports errors: message/code selections over an error body, and a success rule for 2xx bodies. */
+  errors?: ErrorRules;
   location: Location;
 }
 
@@ -81,6 +84,8 @@ export interface ConnectorSpec {
   body?: Selection;
   /** How `body` is sent: JSON (default), or a form when the connector's content-type header says so. */
   bodyFormat?: 'json' | 'form';
+  /** Overrides the source's `errors` rules for this connector. */
+  errors?: ErrorRules;
   /** A header that carries a fresh random key per call, the same on its retries; makes a POST/PATCH retryable. */
   idempotencyKeyHeader?: string;
   selection: Selection;
@@ -250,7 +255,8 @@ function argumentsOf(directive: ConstDirectiveNode, allowed: readonly string[], 
 }
 
 function readSource(directive: ConstDirectiveNode, report: (message: string) => void): RestSourceSpec | undefined {
-  const args = argumentsOf(directive, ['name', 'baseURL', 'headers', 'timeout', 'retry', 'connections'], report);
+  const args = argumentsOf(directive, ['name', 'baseURL', 'headers', 'timeout', 'retry', 'connections', 'errors'], report);
+  const errors = args.errors ? errorRulesArg(args.errors, (node, message) => report(message)) : undefined;
   const name = stringArg(args.name, 'name', report, true);
   const baseURL = stringArg(args.baseURL, 'baseURL', report, true);
   if (name === undefined || baseURL === undefined) return undefined;
@@ -265,6 +271,7 @@ function readSource(directive: ConstDirectiveNode, report: (message: string) => 
     maxRetries: maxRetries ?? DEFAULTS.maxRetries,
     backoffMs: retry.backoff === undefined ? DEFAULTS.backoffMs : durationValue(retry.backoff, 'retry.backoff', report) ?? DEFAULTS.backoffMs,
     ...(retryMethods ? { retryMethods } : {}),
+    ...(errors ? { errors } : {}),
     connections: args.connections ? intValue(valueFromASTUntyped(args.connections.value), 'connections', 1, 1024, report) ?? DEFAULTS.connections : DEFAULTS.connections,
     location: locationOf(directive),
   };
@@ -277,7 +284,8 @@ function readConnector(
   report: (node: Parameters<typeof locationOf>[0], message: string) => void,
 ): ConnectorSpec | undefined {
   const at = (message: string) => report(directive, message);
-  const args = argumentsOf(directive, ['source', 'http', 'selection', 'batch', 'cacheTtl', 'timeout', 'idempotencyKey'], at);
+  const args = argumentsOf(directive, ['source', 'http', 'selection', 'batch', 'cacheTtl', 'timeout', 'idempotencyKey', 'errors'], at);
+  const errors = args.errors ? errorRulesArg(args.errors, report) : undefined;
   const source = stringArg(args.source, 'source', at, true);
   const selectionText = stringArg(args.selection, 'selection', at, true);
   if (!args.http) at('needs http: { GET: "/path" } (or POST, PUT, PATCH, DELETE with an optional body: "…")');
@@ -333,6 +341,7 @@ function readConnector(
     body,
     ...(body ? { bodyFormat } : {}),
     ...(idempotencyKey !== undefined ? { idempotencyKeyHeader: idempotencyKey } : {}),
+    ...(errors ? { errors } : {}),
     selection,
     maxBatchSize: usesBatch ? (batch?.maxSize === undefined ? DEFAULTS.maxBatchSize : intValue(batch.maxSize, 'batch.maxSize', 1, 10_000, at)) : undefined,
     cacheTtlMs: args.cacheTtl ? durationArg(args.cacheTtl, 'cacheTtl', at) ?? 0 : DEFAULTS.cacheTtlMs,
@@ -340,6 +349,24 @@ function readConnector(
     location: locationOf(directive),
     argumentNodes,
   };
+}
+
+/** `errors: { message: "$.error.message", code: "$.error.code", success: "$.ok" }`: each a selection. */
+function errorRulesArg(arg: ArgumentNode, report: (node: Parameters<typeof locationOf>[0], message: string) => void): ErrorRules | undefined {
+  const at = (message: string) => report(arg, message);
+  const value = objectArg(arg, 'errors', ['message', 'code', 'success'], at);
+  const fields = arg.value.kind === Kind.OBJECT ? arg.value.fields : [];
+  const rules: ErrorRules = {};
+  for (const key of ['message', 'code', 'success'] as const) {
+    if (value[key] === undefined) continue;
+    if (typeof value[key] !== 'string') {
+      at(`errors.${key} must be a selection string, e.g. "$.error.${key}"`);
+      continue;
+    }
+    const parsed = parseSelectionArg(value[key] as string, fields.find((f) => f.name.value === key)?.value, `errors.${key}`, report);
+    if (parsed) rules[key] = parsed;
+  }
+  return rules;
 }
 
 function problemAt(report: (node: Parameters<typeof locationOf>[0], message: string) => void, node: ValueNode | undefined, offset: number, message: string): void {

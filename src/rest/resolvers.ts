@@ -14,6 +14,11 @@ export function buildResolvers(description: RestDescription, service: RestServic
   const forType = (typeName: string) => (resolvers[typeName] ??= {}) as Record<string, unknown>;
   const fieldConnectors = new Set(description.connectors.filter((c) => c.kind === 'field').map((c) => c.coordinate));
 
+  // Interfaces and unions are resolved from the __typename a selection maps (the response's discriminator).
+  for (const definition of description.typeDefs.definitions) {
+    const abstract = definition.kind === Kind.UNION_TYPE_DEFINITION || definition.kind === Kind.INTERFACE_TYPE_DEFINITION;
+    if (abstract && !definition.name.value.startsWith('_')) forType(definition.name.value).__resolveType = (value: Entity) => value.__typename;
+  }
   for (const connector of description.connectors) {
     if (connector.kind === 'field') {
       forType(connector.typeName)[connector.fieldName as string] = fieldResolver(connector, service);
@@ -36,8 +41,8 @@ export function buildResolvers(description: RestDescription, service: RestServic
 function fieldResolver(connector: ConnectorSpec, service: RestService) {
   return async (parent: Entity | undefined, args: Record<string, unknown>, context: RestCallContext, info: GraphQLResolveInfo) => {
     const values = { $args: args, $this: parent ?? {} };
-    const json = await service.fetch(connector, values, context);
-    return service.map(connector, json, values, info.returnType);
+    const answer = await service.fetch(connector, values, context);
+    return service.map(connector, answer, values, info.returnType, context);
   };
 }
 

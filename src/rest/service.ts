@@ -25,7 +25,7 @@ import { expandPathTemplate, expandValueTemplate, MissingValueError, type Templa
 import { compileSourceConfig, type CompiledSourceConfig } from './sourceConfig';
 import { buildResolvers } from './resolvers';
 import { applySelection, MappingError } from './selection';
-import { callUpstream, restError, type CallSite, type UpstreamRequest } from './upstream';
+import { callUpstream, restError, type CallSite, type RestAnswer, type UpstreamRequest } from './upstream';
 import { keyFieldsOf } from './validate';
 
 export interface RestServiceOptions {
@@ -79,11 +79,11 @@ type UpstreamCall = { key: string; request: UpstreamRequest; source: BoundSource
 
 class RequestState {
   readonly entityLoaders = new Map<string, DataLoader<Entity, Entity, string>>();
-  constructor(readonly calls: DataLoader<UpstreamCall, unknown, string>) {}
+  constructor(readonly calls: DataLoader<UpstreamCall, RestAnswer, string>) {}
 }
 
 /** GETs in flight, by call key (origin, path, every header but the request id): shared across requests. */
-const sharedGets = new InflightDeduper<unknown>();
+const sharedGets = new InflightDeduper<RestAnswer>();
 
 /** Entries in the TTL cache, across all connectors of one description. */
 const CACHE_ENTRIES = 1000;
@@ -91,7 +91,7 @@ const CACHE_ENTRIES = 1000;
 export class RestService {
   readonly schema: GraphQLSchema;
   private readonly sources = new Map<string, BoundSource>();
-  private readonly cache = new LruCache<string, { expires: number; value: unknown }>(CACHE_ENTRIES);
+  private readonly cache = new LruCache<string, { expires: number; value: RestAnswer }>(CACHE_ENTRIES);
   private readonly states = new WeakMap<object, RequestState>();
   private readonly now: () => number;
 
@@ -122,7 +122,7 @@ export class RestService {
   }
 
   /** Calls the connector's endpoint (deduplicated per request, cached when it has a TTL) and returns the JSON. */
-  fetch(connector: ConnectorSpec, callValues: TemplateValues, context: RestCallContext): Promise<unknown> {
+  fetch(connector: ConnectorSpec, callValues: TemplateValues, context: RestCallContext): Promise<RestAnswer> {
     const source = this.sources.get(connector.source) as BoundSource;
     const site: CallSite = { source: connector.source, connector: connector.coordinate };
     const values = this.withSource(connector, callValues, context);
@@ -156,11 +156,12 @@ export class RestService {
   }
 
   /** Applies the connector's selection to its JSON and checks the result against the GraphQL type. */
-  map(connector: ConnectorSpec, json: unknown, values: TemplateValues, type: GraphQLOutputType, context?: RestCallContext): unknown {
+  map(connector: ConnectorSpec, answer: RestAnswer, values: TemplateValues, type: GraphQLOutputType, context?: RestCallContext): unknown {
     const site: CallSite = { source: connector.source, connector: connector.coordinate };
     try {
-      const mapped = applySelection(connector.selection, json, context ? this.withSource(connector, values, context) : values);
-      conformToType(mapped, type);
+      const variables = { ...(context ? this.withSource(connector, values, context) : values), $response: { headers: answer.headers }, $status: answer.status };
+      const mapped = applySelection(connector.selection, answer.json, variables);
+      conformToType(mapped, type, '', this.schema);
       return mapped;
     } catch (error) {
       if (error instanceof MappingError) throw restError('REST_MAPPING_ERROR', site, `answered JSON that does not fit ${type.toString()}: ${error.message}`, { detail: error.message });
@@ -189,10 +190,10 @@ export class RestService {
     if (connector.maxBatchSize !== undefined) {
       return new DataLoader<Entity, Entity, string>(
         async (batch) => {
-          const json = await this.fetch(connector, { $batch: batch }, context);
+          const answer = await this.fetch(connector, { $batch: batch }, context);
           // Matched by key, never by position: a batch endpoint may reorder, drop unknown keys, or repeat.
           const found = new Map<string, unknown>();
-          for (const item of toList(this.map(connector, json, { $batch: batch }, new GraphQLList(type), context))) found.set(keyOf(item as Entity), item);
+          for (const item of toList(this.map(connector, answer, { $batch: batch }, new GraphQLList(type), context))) found.set(keyOf(item as Entity), item);
           return batch.map((entity) => (found.get(keyOf(entity)) as Entity | undefined) ?? notFound(entity));
         },
         { maxBatchSize: connector.maxBatchSize, cacheKeyFn: keyOf },
@@ -217,14 +218,14 @@ export class RestService {
 
   private newState(): RequestState {
     return new RequestState(
-      new DataLoader<UpstreamCall, unknown, string>(
+      new DataLoader<UpstreamCall, RestAnswer, string>(
         (calls) => Promise.all(calls.map((call) => this.send(call).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))))),
         { batch: false, cacheKeyFn: (call) => call.key },
       ),
     );
   }
 
-  private async send(call: UpstreamCall): Promise<unknown> {
+  private async send(call: UpstreamCall): Promise<RestAnswer> {
     const { connector, source, request } = call;
     const ttl = request.method === 'GET' ? connector.cacheTtlMs : 0;
     if (ttl > 0) {
@@ -240,8 +241,9 @@ export class RestService {
       maxResponseSize: this.options.maxResponseSize,
     };
     const site = { source: connector.source, connector: connector.coordinate };
+    const rules = connector.errors ?? source.spec.errors ?? {};
     const value =
-      this.options.dedupe && request.method === 'GET' ? await sharedGets.run(call.key, () => callUpstream(source.pool, request, policy, site)) : await callUpstream(source.pool, request, policy, site);
+      this.options.dedupe && request.method === 'GET' ? await sharedGets.run(call.key, () => callUpstream(source.pool, request, policy, site, rules)) : await callUpstream(source.pool, request, policy, site, rules);
     if (ttl > 0) this.cache.set(call.key, { expires: this.now() + ttl, value });
     return value;
   }

@@ -6,6 +6,7 @@ import type { Pool } from 'undici';
 import { tollgateError, type ErrorCode } from '../errors';
 import { httpCall, HttpCallError, type HttpResult } from '../execute/httpClient';
 import type { RestMethod } from './description';
+import { applySelection, MappingError, type Selection } from './selection';
 
 export interface UpstreamRequest {
   method: RestMethod;
@@ -23,6 +24,23 @@ export interface RetryPolicy {
   retryable: boolean;
   /** Largest body read (bytes): the subgraph's `traffic.maxResponseSize`. */
   maxResponseSize: number;
+}
+
+/** A 2xx JSON answer: its value, status and headers (for `$status` and `$response.headers` in selections). */
+export interface RestAnswer {
+  json: unknown;
+  status: number;
+  headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * How the API reports errors (`errors:` on @restSource / @rest): the message and code read from an error body, and
+ * for APIs that answer 200 with an error envelope, a success rule that must be true.
+ */
+export interface ErrorRules {
+  message?: Selection;
+  code?: Selection;
+  success?: Selection;
 }
 
 /** Names the call in errors: which source, and which connector (coordinate) made it. */
@@ -53,7 +71,7 @@ export function retryDelay(retry: number, backoffMs: number): number {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Makes the call (with retries) and returns the parsed JSON of a 2xx answer, or throws a coded GraphQLError. */
-export async function callUpstream(pool: Pool, request: UpstreamRequest, policy: RetryPolicy, site: CallSite): Promise<unknown> {
+export async function callUpstream(pool: Pool, request: UpstreamRequest, policy: RetryPolicy, site: CallSite, rules: ErrorRules = {}): Promise<RestAnswer> {
   let attempts = 0;
   let outcome: Outcome;
   for (;;) {
@@ -66,11 +84,17 @@ export async function callUpstream(pool: Pool, request: UpstreamRequest, policy:
     if (attempts > policy.maxRetries || !shouldRetry(policy.retryable, outcome)) break;
     await sleep(retryDelay(attempts, policy.backoffMs));
   }
-  return interpret(outcome, site, policy, attempts);
+  return interpret(outcome, site, policy, attempts, rules);
 }
 
 /** A 2xx JSON answer → its value; anything else → the coded error for it. */
-export function interpret(outcome: Outcome, site: CallSite, { timeoutMs, maxResponseSize }: Pick<RetryPolicy, 'timeoutMs' | 'maxResponseSize'>, attempts: number): unknown {
+export function interpret(
+  outcome: Outcome,
+  site: CallSite,
+  { timeoutMs, maxResponseSize }: Pick<RetryPolicy, 'timeoutMs' | 'maxResponseSize'>,
+  attempts: number,
+  rules: ErrorRules = {},
+): RestAnswer {
   const retried = attempts > 1 ? { attempts } : {};
   if (outcome.kind === 'failure') {
     const { error } = outcome;
@@ -81,14 +105,68 @@ export function interpret(outcome: Outcome, site: CallSite, { timeoutMs, maxResp
     throw restError('REST_UNAVAILABLE', site, `is unavailable (${error.causeCode ?? error.message})`, retried);
   }
   const { status, contentType, body } = outcome.result;
-  if (status === 404) throw restError('REST_NOT_FOUND', site, 'answered HTTP 404 (not found)', { upstreamStatus: 404 });
-  if (status < 200 || status >= 300) throw restError('REST_UPSTREAM_ERROR', site, `answered HTTP ${status}`, { upstreamStatus: status, ...retried });
-  if (status === 204 || body === '') return null;
+  const ok = status >= 200 && status < 300;
+  if (!ok) {
+    const reported = reportedError(rules, parseJson(body));
+    const said = reported.upstreamMessage !== undefined ? `: ${String(reported.upstreamMessage)}` : '';
+    if (status === 404) throw restError('REST_NOT_FOUND', site, `answered HTTP 404 (not found)${said}`, { upstreamStatus: 404, ...reported });
+    throw restError('REST_UPSTREAM_ERROR', site, `answered HTTP ${status}${said}`, { upstreamStatus: status, ...reported, ...retried });
+  }
+  const headers = textHeaders(outcome.result.headers);
+  if (status === 204 || body === '') return { json: null, status, headers };
+  const json = parseJson(body);
+  if (json === undefined) throw restError('REST_BAD_RESPONSE', site, `answered HTTP ${status} with a body that is not JSON`, { upstreamStatus: status, contentType: contentType ?? null });
+  if (rules.success && !isTrue(safeApply(rules.success, json))) {
+    const reported = reportedError(rules, json);
+    const said = reported.upstreamMessage !== undefined ? `: ${String(reported.upstreamMessage)}` : '';
+    throw restError('REST_UPSTREAM_ERROR', site, `answered HTTP ${status} with an error (its success rule is not true)${said}`, { upstreamStatus: status, ...reported });
+  }
+  return { json, status, headers };
+}
+
+function parseJson(body: string): unknown {
   try {
     return JSON.parse(body) as unknown;
   } catch {
-    throw restError('REST_BAD_RESPONSE', site, `answered HTTP ${status} with a body that is not JSON`, { upstreamStatus: status, contentType: contentType ?? null });
+    return undefined;
   }
+}
+
+function isTrue(value: unknown): boolean {
+  return value !== null && value !== undefined && value !== false && value !== 0 && value !== '';
+}
+
+/** A rule that does not fit the body (an HTML error page) reads as nothing, never as a second error. */
+function safeApply(selection: Selection, json: unknown): unknown {
+  try {
+    return json === undefined ? undefined : applySelection(selection, json);
+  } catch (error) {
+    if (error instanceof MappingError) return undefined;
+    throw error;
+  }
+}
+
+/** The message and code an error body gives by the rules, as strings of bounded length (a body is untrusted). */
+function reportedError(rules: ErrorRules, json: unknown): { upstreamMessage?: string; upstreamCode?: string } {
+  const out: { upstreamMessage?: string; upstreamCode?: string } = {};
+  const message = rules.message ? safeApply(rules.message, json) : undefined;
+  const code = rules.code ? safeApply(rules.code, json) : undefined;
+  if (message !== undefined && message !== null) out.upstreamMessage = boundedText(message);
+  if (code !== undefined && code !== null) out.upstreamCode = boundedText(code);
+  return out;
+}
+
+const MAX_REPORTED = 500;
+
+function boundedText(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > MAX_REPORTED ? `${text.slice(0, MAX_REPORTED)}…` : text;
+}
+
+function textHeaders(headers: HttpResult['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
 }
 
 /** The one constructor of REST errors: message names the source and connector; extensions per docs/errors.md. */

@@ -7,6 +7,7 @@ import {
   isObjectType,
   Kind,
   type DocumentNode,
+  type GraphQLAbstractType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -141,7 +142,7 @@ function checkFieldConnector(connector: ConnectorSpec, type: GraphQLObjectType, 
   const scope = { args, thisFields, thisWhat };
   checkSelectionVariables(connector, connector.selection, 'selection', scope, report);
   if (connector.body) checkSelectionVariables(connector, connector.body, 'http.body', scope, report);
-  checkSelectionShape(connector.selection, field.type, connector.argumentNodes.selection, report);
+  checkSelectionShape(connector.selection, field.type, connector.argumentNodes.selection, report, schema);
 }
 
 /** What `$context.<key>` can read: the caller as the authenticate stage saw it, and the headers the source allows. */
@@ -190,20 +191,39 @@ function topLevelNames(selection: Selection): string[] {
   return items.map((item) => item.name);
 }
 
-function checkSelectionShape(selection: Selection, fieldType: GraphQLOutputType, node: ValueNode | undefined, report: Report): void {
+/** A selection filling an interface or union must map `__typename`; every other name must be a field of a possible type. */
+function checkAbstractItems(items: NamedItem[], type: GraphQLAbstractType, schema: GraphQLSchema, at: (offset: number) => Location, report: Report): void {
+  const possible = schema.getPossibleTypes(type);
+  if (!items.some((item) => item.name === '__typename')) {
+    return report(`selection: ${type.name} is an interface or union: map __typename to one of ${possible.map((t) => t.name).join(', ')} (e.g. __typename: kind->match(["a", "${possible[0]?.name ?? 'A'}"]))`, at(items[0]?.offset ?? 0));
+  }
+  for (const item of items) {
+    if (item.name === '__typename') continue;
+    const owner = possible.find((candidate) => candidate.getFields()[item.name]);
+    if (!owner) report(`selection: no type of ${type.name} (${possible.map((t) => t.name).join(', ')}) has a field "${item.name}"`, at(item.offset));
+    else checkItems([item], owner, at, report, schema);
+  }
+}
+
+function checkSelectionShape(selection: Selection, fieldType: GraphQLOutputType, node: ValueNode | undefined, report: Report, schema?: GraphQLSchema): void {
   const named = getNamedType(fieldType);
   const at = (offset: number) => locationInString(node, offset);
-  if (isAbstractType(named)) return report(`${named.name} is an interface or union; REST connectors can only fill object types and scalars`);
+  if (isAbstractType(named)) {
+    const items = selection.kind === 'named' ? selection.items : selection.sub;
+    if (!items || !schema) return report(`selection: ${named.name} is an interface or union: give the path a sub-selection that maps __typename, e.g. $.data { __typename: kind->match(["book", "Book"]) id }`, at(selection.kind === 'path' ? selection.offset : 0));
+    return checkAbstractItems(items, named, schema, at, report);
+  }
   if (selection.kind === 'path' && !selection.sub) {
     if (isObjectType(named) && !endsInMethod(selection.path) && selection.path.root !== 'literal') report(`selection: ${named.name} is an object type: give the path a sub-selection, e.g. $.data { id }`, at(selection.offset));
     return;
   }
   if (!isObjectType(named)) return report(`selection: the field's type ${named.name} is not an object type: select one value with a path, e.g. $.data.count`);
-  checkItems(selection.kind === 'named' ? selection.items : (selection.sub ?? []), named, at, report);
+  checkItems(selection.kind === 'named' ? selection.items : (selection.sub ?? []), named, at, report, schema);
 }
 
-function checkItems(items: NamedItem[], type: GraphQLObjectType, at: (offset: number) => Location, report: Report): void {
+function checkItems(items: NamedItem[], type: GraphQLObjectType, at: (offset: number) => Location, report: Report, schema?: GraphQLSchema): void {
   for (const item of items) {
+    if (item.name === '__typename') continue;
     const field = type.getFields()[item.name];
     if (!field) {
       report(`selection: type ${type.name} has no field "${item.name}"`, at(item.offset));
@@ -217,10 +237,12 @@ function checkItems(items: NamedItem[], type: GraphQLObjectType, at: (offset: nu
       if (item.value.kind === 'literal' && isObjectType(named)) report(`selection: ${type.name}.${item.name} is an object (${named.name}); a literal cannot fill it`, at(item.offset));
       continue;
     }
-    if (isAbstractType(named)) report(`selection: ${type.name}.${item.name} is an interface or union, which REST connectors cannot fill`, at(item.offset));
-    else if (isObjectType(named)) {
+    if (isAbstractType(named)) {
+      if (!sub || !schema) report(`selection: ${type.name}.${item.name} is an interface or union (${named.name}): give it a sub-selection that maps __typename`, at(item.offset));
+      else checkAbstractItems(sub, named, schema, at, report);
+    } else if (isObjectType(named)) {
       if (!sub) report(`selection: ${type.name}.${item.name} is an object (${named.name}): give it a sub-selection, e.g. ${item.name} { … }`, at(item.offset));
-      else checkItems(sub, named, at, report);
+      else checkItems(sub, named, at, report, schema);
     } else if (sub) report(`selection: ${type.name}.${item.name} is a ${named.name}: it cannot have a sub-selection`, at(item.offset));
   }
 }

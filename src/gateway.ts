@@ -63,6 +63,8 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     headerPlan: (name) => compileHeaderRules([...config.headers.all, ...(config.headers.subgraphs[name] ?? [])]),
     requestIdHeader: config.server.requestIdHeader,
     responseLimits: (name) => trafficFor(config, name),
+    sources: config.rest.sources,
+    claimHeaders: config.authentication.forwardClaims,
   });
   const redisSource = config.supergraph.redis && !options.loadSupergraph
     ? new RedisSupergraphSource({ url: config.supergraph.redis.url, key: config.supergraph.redis.key, logger })

@@ -47,7 +47,8 @@ export function createSseEndpoint(config: TollgateConfig, authenticate: Authenti
         req.context.subscriber,
       );
       // A refusal is one `next` event with the coded errors, then `complete` (as graphql-sse answers validation errors).
-      if (outcome.kind === 'rejected') return { errors: outcome.errors } as never;
+      // graphql-sse takes a result for one only with a `data` key.
+      if (outcome.kind === 'rejected') return { data: null, errors: outcome.errors } as never;
       return paced(outcome.stream, req.context.pacing) as never;
     },
     onNext: (_ctx, req) => {

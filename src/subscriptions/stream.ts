@@ -67,12 +67,16 @@ export class EventStream implements AsyncGenerator<StreamResult, undefined, unde
     this.finishing = true;
     this.endReason = reason;
     this.release(reason);
-    if (this.queue.length === 0) this.close();
-    if (this.waiting && this.queue.length === 0) {
-      const resolve = this.waiting;
-      this.waiting = undefined;
-      resolve({ value: undefined, done: true });
+    // A consumer already waiting gets the last queued result (or the end) now.
+    const resolve = this.waiting;
+    if (!resolve) {
+      if (this.queue.length === 0) this.close();
+      return;
     }
+    this.waiting = undefined;
+    const last = this.queue.shift();
+    if (this.queue.length === 0) this.close();
+    resolve(last ? { value: last, done: false } : { value: undefined, done: true });
   }
 
   private endReason: EndReason = 'complete';
@@ -101,6 +105,7 @@ export class EventStream implements AsyncGenerator<StreamResult, undefined, unde
 
   /** The consumer is done (client completed or disconnected). */
   return(): Promise<IteratorResult<StreamResult, undefined>> {
+    if (!this.finishing) this.endReason = 'client';
     this.finishing = true;
     this.release('client');
     this.close();

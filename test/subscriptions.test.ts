@@ -1,5 +1,7 @@
 // Subscriptions end to end: real graphql-ws and graphql-sse clients → Tollgate → the reviews subgraph's
 // graphql-transport-ws endpoint, each event joined with products, inventory and accounts over HTTP.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { parsePrometheus } from './fixtures/promText';
 import { collect, reviewFeed, sseClient, startSubscriptionGraph, until, wsClient, type SubscriptionGraph } from './fixtures/subscriptionGraph';
@@ -51,6 +53,27 @@ describe('subscriptions', () => {
     ]);
     sub.unsubscribe();
     await client.dispose();
+  });
+
+  it('answers the README example (curl over SSE) with the event the README shows', async () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Subscriptions'));
+    const subscribe = /-H 'accept: text\/event-stream' -H 'content-type: application\/json' \\\n\s+-d '([^']*)'/.exec(section)?.[1];
+    const mutation = /# in another shell:\ncurl[^\n]*\n\s+-d '([^']*)'/.exec(section)?.[1];
+    const shown = /```text\n(event: next\ndata: [^\n]*)\n```/.exec(section)?.[1];
+    expect([subscribe, mutation, shown].every(Boolean)).toBe(true);
+    const controller = new AbortController();
+    const response = await fetch(graph.gateway.url, { method: 'POST', headers: { accept: 'text/event-stream', 'content-type': 'application/json' }, body: subscribe, signal: controller.signal });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    await until(() => reviewFeed.subscribers === 1, 'the upstream subscription');
+    const reply = (await (await fetch(graph.gateway.url, { method: "POST", headers: { "content-type": "application/json" }, body: mutation })).json()) as { errors?: unknown };
+    expect(reply.errors).toBeUndefined();
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!text.includes('event: next') || !text.slice(text.indexOf('event: next')).includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text.slice(text.indexOf('event: next')).split('\n\n')[0]).toBe(shown);
+    controller.abort();
+    await reader.cancel().catch(() => undefined);
   });
 
   it('streams the same events over SSE (distinct connections)', async () => {

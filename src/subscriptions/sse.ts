@@ -128,7 +128,8 @@ export function createSseEndpoint(config: TollgateConfig, authenticate: Authenti
 
 /** The client's stream, pulled by graphql-sse only when everything it pulled before has been written. */
 function paced(stream: EventStream, pacing: Pacing): AsyncGenerator<StreamResult, undefined, undefined> {
-  const wrapper: AsyncGenerator<StreamResult, undefined, undefined> = {
+  // Cast: whether AsyncGenerator declares Symbol.asyncDispose depends on the TypeScript lib in use.
+  const wrapper = {
     async next() {
       while (pacing.written < pacing.produced && stream.isOpen) await new Promise<void>((resolve) => (pacing.wake = resolve));
       pacing.wake = undefined;
@@ -140,7 +141,7 @@ function paced(stream: EventStream, pacing: Pacing): AsyncGenerator<StreamResult
       return wrapper;
     },
     [Symbol.asyncDispose]: () => stream.return().then(() => undefined),
-  };
+  } as unknown as AsyncGenerator<StreamResult, undefined, undefined>;
   // A stream ended while the writer is blocked (too slow, reload, shutdown) must not stay parked here.
   stream.whenEnded(() => pacing.wake?.());
   return wrapper;

@@ -448,6 +448,22 @@ export const configSchema = z.strictObject({
 
   /** Persisted operations: APQ, manifests (Apollo, Relay, GraphQL Codegen), safelisting (docs/persisted-operations.md). */
   persistedOperations: persistedOperationsConfig,
+  /** Subscriptions over WebSocket (graphql-transport-ws) and Server-Sent Events (graphql-sse) at server.graphqlPath (docs/subscriptions.md). */
+  subscriptions: z
+    .strictObject({
+      enabled: bool.default(true),
+      /** Open subscriptions one client (token subject, API-key client, or IP when anonymous) may hold at once, per instance. */
+      maxPerClient: int(1).default(100),
+      /** Events waiting to be written to one client; past this the client is too slow and its subscription is ended. */
+      maxBufferedEvents: int(1).default(100),
+      /** WebSocket keep-alive: a ping this often, and a client that does not answer with a pong within as long is dropped. 0 turns pings off. */
+      keepAlive: duration.default(12_000),
+      /** How long a WebSocket client has to send `connection_init` after connecting. */
+      connectionInitTimeout: duration.default(3_000),
+      /** Per subgraph: the WebSocket URL its subscriptions are opened at. Default: its routing URL with ws:// (wss:// for https://). */
+      subgraphs: z.record(z.string(), z.strictObject({ url: z.string().regex(/^wss?:\/\/\S+$/, 'expected a ws:// or wss:// URL') })).default({}),
+    })
+    .prefault({}),
 });
 
 export type TollgateConfig = z.output<typeof configSchema>;

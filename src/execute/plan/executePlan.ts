@@ -71,6 +71,16 @@ export async function executePlan(plan: QueryPlan, run: PlanRun): Promise<PlanRe
   return { data, errors: state.errors };
 }
 
+/**
+ * Runs one plan node over data already in hand, merging into `data` in place: a subscription event (the answer of a
+ * `Subscription` node's primary fetch) is completed by running the node's `rest` this way (src/subscriptions/).
+ */
+export async function executePlanNodeFrom(node: PlanNode | undefined, data: JsonMap, run: PlanRun): Promise<PlanResult> {
+  const state: State = { run, data, errors: [], incoming: incomingFor(run.context) };
+  if (node) await executeNode(state, node, { path: [], data });
+  return { data, errors: state.errors };
+}
+
 interface State {
   run: PlanRun;
   data: JsonMap;

@@ -154,7 +154,8 @@ describe('subscriptions', () => {
   });
 
   it('ends a subscription with SUBSCRIPTION_TOKEN_EXPIRED when its token expires', async () => {
-    const token = await graph.sign({ sub: '2' }, Math.floor(Date.now() / 1000) + 2);
+    // Valid for 2–3 s: long enough to subscribe on a loaded machine (an already expired token is refused at connect).
+    const token = await graph.sign({ sub: '2' }, Math.floor(Date.now() / 1000) + 3);
     const client = wsClient(graph.wsUrl, { authorization: `Bearer ${token}` });
     const sub = collect(client, JOINED);
     expect(await sub.ended).toEqual({ kind: 'complete' });

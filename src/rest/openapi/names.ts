@@ -42,9 +42,9 @@ export function pascalCase(text: string): string {
   return RESERVED_TYPE_NAMES.has(name) || name.startsWith('__') ? `${name}Type` : name;
 }
 
-/** `in stock` → `IN_STOCK`; used only when an enum value is not already a GraphQL name. */
+/** The enum value for a JSON string, or undefined when GraphQL cannot spell it as is (the answer must round-trip). */
 export function enumValueName(text: string): string | undefined {
-  if (isGraphQLName(text) && !['true', 'false', 'null'].includes(text)) return text;
+  if (isGraphQLName(text) && !text.startsWith('__') && !['true', 'false', 'null'].includes(text)) return text;
   return undefined;
 }
 

@@ -213,7 +213,8 @@ export class SchemaTypes {
         def.skipped.push(`${jsonKey}: ${resolved.reason}`);
         continue;
       }
-      if (/["'\n\r]/.test(jsonKey) && !isGraphQLName(jsonKey)) {
+      // The selection language quotes a key with " or ' and has no escapes: a key holding both cannot be written.
+      if ((jsonKey.includes('"') && jsonKey.includes("'")) || /[\n\r]/.test(jsonKey)) {
         def.skipped.push(`${JSON.stringify(jsonKey)}: a key the selection language cannot quote`);
         continue;
       }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { compileRestDescription } from '../compile';
 import { translateConnectors } from './translate';
 
@@ -97,6 +99,31 @@ type T { f: String @connect(source: "api", http: { GET: "/f" }, selection: "$", 
     for (const broken of ['', 'extend schema @link(url: "https://specs.apollo.dev/connect/v0.1"', `${sdl}}}}`, sdl.replace(/\)/g, ''), 'type Query { a: String @connect }\nextend schema @link(url: "https://specs.apollo.dev/connect/v0.1")']) {
       expect(() => compileRestDescription(broken)).not.toThrow();
       expect(compileRestDescription(broken).ok).toBe(false);
+    }
+  });
+});
+
+describe('generated damage to a documented Connectors file', () => {
+  it('never throws, and every problem points inside the file as written', () => {
+    const file = readFileSync(join(__dirname, '..', '..', '..', 'test', 'fixtures', 'connectors', 'ecomm.graphql'), 'utf8');
+    let seed = 11;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const inserts = ['{', '}', '"', '"""', '$args.', '{$this.id}', '@connect(', 'entity: true', 'https://x.example/', '\n', ')', 'GET: ', '->'];
+    for (let round = 0; round < 300; round++) {
+      let sdl = file;
+      for (let edits = 1 + Math.floor(random() * 3); edits > 0; edits--) {
+        const at = Math.floor(random() * sdl.length);
+        sdl = random() < 0.5 ? sdl.slice(0, at) + sdl.slice(at + 1 + Math.floor(random() * 6)) : sdl.slice(0, at) + inserts[Math.floor(random() * inserts.length)] + sdl.slice(at);
+      }
+      const lines = sdl.split('\n');
+      const result = compileRestDescription(sdl);
+      if (result.ok) continue;
+      for (const problem of result.problems) {
+        expect(problem.line).toBeGreaterThanOrEqual(1);
+        expect(problem.line).toBeLessThanOrEqual(lines.length);
+        expect(problem.column).toBeGreaterThanOrEqual(1);
+        expect(problem.column).toBeLessThanOrEqual(lines[problem.line - 1].length + 1);
+      }
     }
   });
 });

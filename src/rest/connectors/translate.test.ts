@@ -72,6 +72,19 @@ type Query {
     expect(compiled.description.connectors.map((c) => c.source)).toEqual(['a.example.com', 'a.example.com', 'c.example.com:8080']);
   });
 
+  it('a batched type-level connector (connect/v0.2 $batch, batch.maxSize) keeps its batch size and gets its key', () => {
+    const sdl = `${HEADER.replace('connect/v0.1', 'connect/v0.2').replace('federation/v2.10', 'federation/v2.11')}
+type Query { top: [Product] @connect(source: "api", http: { GET: "/top" }, selection: "id") }
+type Product @connect(source: "api", http: { GET: "/products?ids={$batch.id}" }, batch: { maxSize: 10 }, selection: "$.results { id name }") {
+  id: ID!
+  name: String
+}
+`;
+    const compiled = compileRestDescription(sdl);
+    expect(compiled).toMatchObject({ ok: true, description: { connectors: [{ coordinate: 'Query.top' }, { coordinate: 'Product', kind: 'entity', maxBatchSize: 10 }], facts: {} } });
+    expect(translated(sdl).sdl).toContain('extend type Product @key(fields: "id")');
+  });
+
   it('names what it cannot translate, each at its position, and never throws on hostile input', () => {
     const sdl = `extend schema
   @link(url: "https://specs.apollo.dev/federation/v2.10", import: ["@key"])

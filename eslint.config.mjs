@@ -18,4 +18,22 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Apollo's packages are reached through one adapter (src/apollo.ts), never through their `dist/` paths.
+    files: ['src/**/*.ts'],
+    ignores: ['src/apollo.ts', 'src/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@apollo/*'], message: 'Import what Tollgate uses from Apollo through src/apollo.ts.' }] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['@apollo/*/dist/*'], message: "Use the package's entry point (or src/apollo.ts)." }] }],
+    },
+    ignores: ['src/**/*.ts'],
+  },
 );

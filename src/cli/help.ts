@@ -60,6 +60,12 @@ nullable kept. What cannot be mapped is listed as notes (stderr and comments in 
 it to rover.yaml (routing_url: rest:<file>). Exit status 1 when the document cannot be read or the result does not load.
 See docs/rest.md, "Import an OpenAPI document".`,
   },
+  persisted: {
+    summary: 'publish a persisted-operation manifest (Apollo, Relay or Codegen) to the gateways',
+    usage: 'tollgate persisted publish <manifest.json> [--config tollgate.yaml] [--allow-invalid] [--format json]',
+    details: `Writes to persistedOperations.manifest.redis (every gateway on it reloads) or manifest.file. Each operation is first
+validated against the served supergraph; any that fails refuses the publish (exit 1) unless --allow-invalid.`,
+  },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

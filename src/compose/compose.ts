@@ -3,9 +3,8 @@
 
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
-import { composeServices } from '@apollo/composition';
+import { composeServices, COMPOSITION_VERSION } from '../apollo';
 // The version that actually composes, to compare with a pinned `federation_version`.
-import { version as COMPOSITION_VERSION } from '@apollo/composition/package.json';
 import { GraphQLError, parse, Source, type DocumentNode } from 'graphql';
 import { describeCompositionErrors, describeHint, type ComposeError, type ComposeHint } from './compositionErrors';
 import { fetchSubgraphSdl, SubgraphSdlFetchError } from './fetchSubgraphSdl';

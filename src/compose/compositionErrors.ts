@@ -1,8 +1,7 @@
 // Turns @apollo/composition's GraphQLErrors and hints into plain records attributed to subgraphs.
 // Apollo says which subgraph is at fault in three ways; we read all three (see describeCompositionError).
 
-import type { CompositionSuccess } from '@apollo/composition';
-import { errorCauses } from '@apollo/federation-internals';
+import { type CompositionSuccess, errorCauses } from '../apollo';
 import { getLocation, type ASTNode, type GraphQLError } from 'graphql';
 
 export interface ErrorLocation {

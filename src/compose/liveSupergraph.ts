@@ -4,8 +4,7 @@
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { SupergraphManager } from '@apollo/gateway';
-import type { SupergraphSdlHookOptions } from '@apollo/gateway/dist/config';
+import { type SupergraphManager, type SupergraphSdlHookOptions } from '../apollo';
 import type { Logger } from 'pino';
 import { relaxTollgateEnforcedLinks } from './securityLinks';
 import { validateSupergraphSdl } from './validateSupergraph';

@@ -1,7 +1,7 @@
 // Says whether @apollo/gateway 2.x would load a supergraph SDL, by running the same federation-internals steps
 // its `updateWithSupergraphSdl` runs (see @apollo/gateway/dist/index.js). Used before every hot-reload swap.
 
-import { errorCauses, Supergraph } from '@apollo/federation-internals';
+import { errorCauses, Supergraph } from '../apollo';
 import type { GraphQLError } from 'graphql';
 
 export type SupergraphVerdict =

@@ -1,62 +1,20 @@
 // The plan + execute stages: @apollo/gateway (query planner, plan cache) behind @apollo/server,
 // with Tollgate's subgraph data source; or, with `executor: tollgate`, Tollgate's own executor (./plan/).
 // The pipeline hands it an already received, checked request.
-import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { COST_EXTENSION_PLACEHOLDER } from '../policy/cost/extensions';
-import { measureActualCost } from '../policy/cost/plugin';
-import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
-import type { ErrorCode } from '../errors';
-import { summarizeErrors, type ErrorSummary } from '../telemetry/errorSummary';
-import { instrumentDataSource, type FetchInstrumentation } from '../telemetry/instrumentFetch';
-import { nullRemovedFields, type JsonObject } from '../policy/patchResponse';
-import type { SchemaState } from '../policy/stage';
+import { ApolloGateway, type GraphQLDataSource, ApolloServer, HeaderMap, ApolloServerPluginLandingPageDisabled, type ApolloServerPlugin, type GraphQLRequestContextWillSendResponse } from '../apollo';
+import { instrumentDataSource } from '../telemetry/instrumentFetch';
 import type { Logger } from 'pino';
 import { trafficFor, type TollgateConfig } from '../config/schema';
 import type { LiveSupergraph } from '../compose/liveSupergraph';
 import type { TollgateContext } from '../pipeline/context';
+import type { ExecutionEngine, GraphQLParams, HttpAnswer } from '../pipeline/request';
+import { applyPolicyOutcome, summarizeResultErrors } from '../pipeline/respond';
 import { isRestRoutingUrl, restDataSource } from '../rest/registry';
 import { compileHeaderRules } from './headerRules';
 import { ConnectionPools } from './httpClient';
 import { SubgraphDataSource } from './subgraphDataSource';
+import type { EngineOptions } from './engineOptions';
 import { startPlanEngine } from './plan/planEngine';
-import { MAX_MESSAGE_LENGTH, truncate } from '../util/bounded';
-
-/** The GraphQL request as received: what the client asked for. */
-export interface GraphQLParams {
-  query?: string;
-  operationName?: string;
-  variables?: Record<string, unknown>;
-  extensions?: Record<string, unknown>;
-}
-
-/** A finished HTTP answer, shareable between deduplicated requests (strings only, nothing mutable). */
-export interface HttpAnswer {
-  status: number;
-  headers: ReadonlyArray<readonly [string, string]>;
-  body: string;
-  /** The body encoded once, when several deduplicated requests send the same answer. */
-  encoded?: Buffer;
-  /** The response's actual cost, when the cost policy asked for it. */
-  actualCost?: number;
-  /** For the record stage: the errors in the body, when there are any. */
-  errors?: ErrorSummary;
-  /** For the record stage: the code of a request-level rejection made by Tollgate itself. */
-  rejection?: ErrorCode;
-}
-
-export interface ExecutionEngine {
-  execute(params: GraphQLParams, context: TollgateContext, accept: string | undefined): Promise<HttpAnswer>;
-  stop(): Promise<void>;
-}
-
-export interface EngineOptions {
-  /** Called with each loaded supergraph (initial and every hot reload), before it serves requests. */
-  onSchema?: (state: SchemaState) => void;
-  /** Where each subgraph call is reported (and traced, when tracing is on). */
-  fetches?: FetchInstrumentation;
-}
 
 export async function startEngine(config: TollgateConfig, supergraph: LiveSupergraph, logger: Logger, options: EngineOptions = {}): Promise<ExecutionEngine> {
   // @apollo/gateway reports anonymous usage from its constructor unless this is set; Tollgate sends nothing unasked.
@@ -146,28 +104,14 @@ function serviceBuilder(config: TollgateConfig, supergraph: LiveSupergraph, pool
   };
 }
 
-/**
- * Where the policy stage removed fields, puts null at their paths (non-null propagation included) and adds
- * one error per path, before the response is serialised. Then measures the actual cost of what is sent, and
- * reserves `extensions.cost` for the values only known once the budget is reconciled (per request).
- */
+/** The respond stage's policy outcome (removals, actual cost), on Apollo Server's result before it is serialised. */
 const policyResponsePlugin: ApolloServerPlugin<TollgateContext> = {
   async requestDidStart({ contextValue }) {
     const policy = contextValue.policy;
-    const cost = contextValue.cost;
-    if ((!policy || policy.removals.length === 0) && !cost) return;
+    if ((!policy || policy.removals.length === 0) && !contextValue.cost) return;
     return {
       async willSendResponse({ response }) {
-        if (response.body.kind !== 'single') return;
-        const result = response.body.singleResult;
-        if (policy && policy.removals.length > 0) {
-          result.data = nullRemovedFields(result.data as JsonObject | null | undefined, policy.removals.map((r) => r.segments), policy.typenameHelper);
-          result.errors = [...policy.removals.map((r) => r.error), ...(result.errors ?? [])];
-        }
-        if (cost) {
-          cost.actual = measureActualCost(cost, result.data);
-          if (cost.extensions) result.extensions = { ...result.extensions, cost: COST_EXTENSION_PLACEHOLDER };
-        }
+        if (response.body.kind === 'single') applyPolicyOutcome(response.body.singleResult, contextValue);
       },
     };
   },
@@ -176,16 +120,7 @@ const policyResponsePlugin: ApolloServerPlugin<TollgateContext> = {
 /** Summarises the answer's errors for the record stage; the same hooks object for every request (nothing allocated). */
 const errorSummaryHooks = {
   async willSendResponse({ response, contextValue }: GraphQLRequestContextWillSendResponse<TollgateContext>) {
-    if (response.body.kind !== 'single') return;
-    const result = response.body.singleResult;
-    const { errors, data } = result;
-    if (errors && errors.length > 0) {
-      // Validation errors quote names the client chose ("Cannot query field …"): bounded like every echoed string.
-      if (errors.some((e) => e.message.length > MAX_MESSAGE_LENGTH)) {
-        result.errors = errors.map((e) => (e.message.length > MAX_MESSAGE_LENGTH ? { ...e, message: truncate(e.message, MAX_MESSAGE_LENGTH) } : e));
-      }
-      contextValue.telemetry.answerErrors = summarizeErrors(errors, data !== null && data !== undefined);
-    }
+    if (response.body.kind === 'single') summarizeResultErrors(response.body.singleResult, contextValue);
   },
 };
 const errorSummaryPlugin: ApolloServerPlugin<TollgateContext> = { requestDidStart: async () => errorSummaryHooks };

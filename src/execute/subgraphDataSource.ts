@@ -2,9 +2,7 @@
 // the bounds on what an answer may be (size, error count, shape: ./subgraphResponse.ts).
 // Failures come back as a GraphQL response with an error (not a throw), so @apollo/gateway attaches the
 // fetch's path, keeps our `extensions.code`, and returns the rest of the data.
-import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { type GraphQLDataSource, type GraphQLDataSourceProcessOptions, INCOMING_OPERATION, type GatewayGraphQLResponse } from '../apollo';
 import type { GraphQLFormattedError } from 'graphql';
 import type { ErrorCode } from '../errors';
 import type { TollgateContext } from '../pipeline/context';
@@ -55,7 +53,7 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
 
     let atPath = false;
-    if (request.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION) {
+    if (request.kind === INCOMING_OPERATION) {
       const context = request.incomingRequestContext.context;
       atPath = (request.pathInIncomingRequest?.length ?? 0) > 0;
       Object.assign(headers, this.options.headerPlan(context.headers));

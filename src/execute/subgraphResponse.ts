@@ -5,7 +5,7 @@
 // into an object (a string there becomes one key per character), and merges `data` and each `_entities` item with
 // Object.keys (a string or an array there, likewise). None of that can be changed from outside, so it is fed only
 // what it handles in bounded work. Pure: the data source turns problems and drop counts into coded errors.
-import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { type GatewayGraphQLResponse } from '../apollo';
 import type { GraphQLFormattedError } from 'graphql';
 
 /** An error path longer than this is no response path (operations are limited far below it): it is dropped. */

@@ -1,6 +1,6 @@
 // The API schema a supergraph serves — what clients can query — built the way @apollo/gateway builds it
 // (federation-internals' Supergraph → apiSchema, @inaccessible removed). Checks diff and validate against it.
-import { Supergraph } from '@apollo/federation-internals';
+import { Supergraph } from '../apollo';
 import type { GraphQLSchema } from 'graphql';
 import { relaxTollgateEnforcedLinks } from '../compose/securityLinks';
 

@@ -1,6 +1,6 @@
 // One REST description file → a checked RestDescription, or every problem with its line and column. Used by
 // composition (tollgate compose, rover mode) and again by the gateway when it loads the file. No I/O, no env.
-import { buildSubgraphSchema } from '@apollo/subgraph';
+import { buildSubgraphSchema } from '../apollo';
 import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { compileIfConnectors } from './connectors/compile';
 import { readRestDirectives, type ConnectorSpec, type RestProblem, type RestSourceSpec } from './description';

@@ -1,8 +1,6 @@
 // The gateway's data source for a REST subgraph: executes the planner's subgraph operation against the in-process
 // schema (no HTTP hop), with the client request's context so DataLoaders are per request. Never throws.
-import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { type GraphQLDataSource, type GraphQLDataSourceProcessOptions, INCOMING_OPERATION, type GatewayGraphQLResponse } from '../apollo';
 import { execute, parse, validate, type DocumentNode, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { TollgateContext } from '../pipeline/context';
 import { LruCache } from '../util/lru';
@@ -27,7 +25,7 @@ export class RestSubgraphDataSource implements GraphQLDataSource<TollgateContext
     try {
       const document = this.document(query ?? '');
       if (Array.isArray(document)) return { errors: document };
-      const incoming = options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? options.incomingRequestContext.context : undefined;
+      const incoming = options.kind === INCOMING_OPERATION ? options.incomingRequestContext.context : undefined;
       const result = await execute({
         schema: this.service.schema,
         document,

@@ -3,7 +3,7 @@
 // prepare() loads and checks every such file, so a broken one keeps the last good supergraph serving.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { GraphQLDataSource } from '@apollo/gateway';
+import { type GraphQLDataSource } from '../apollo';
 import { Kind, parse } from 'graphql';
 import type { HeaderPlan } from '../execute/headerRules';
 import { ConnectionPools } from '../execute/httpClient';

@@ -1,6 +1,6 @@
 // Resolvers for a REST description's in-process subgraph schema: a field @rest calls its endpoint; a type-level @rest
 // resolves the entity (__resolveReference) and fills, on demand, fields its selection maps but the parent lacks.
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { type GraphQLResolverMap } from '../apollo';
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { RestDescription } from './compile';
 import type { ConnectorSpec } from './description';
@@ -9,8 +9,8 @@ import type { RestCallContext, RestService } from './service';
 
 type Entity = Record<string, unknown>;
 
-export function buildResolvers(description: RestDescription, service: RestService): GraphQLResolverMap<RestCallContext> {
-  const resolvers: GraphQLResolverMap<RestCallContext> = {};
+export function buildResolvers(description: RestDescription, service: RestService): GraphQLResolverMap {
+  const resolvers: GraphQLResolverMap = {};
   const forType = (typeName: string) => (resolvers[typeName] ??= {}) as Record<string, unknown>;
   const fieldConnectors = new Set(description.connectors.filter((c) => c.kind === 'field').map((c) => c.coordinate));
 

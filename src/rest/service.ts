@@ -4,8 +4,7 @@
 import { dirname, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '../apollo';
 import DataLoader from 'dataloader';
 import { GraphQLList, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
 import type { Pool } from 'undici';
@@ -79,7 +78,7 @@ export class RestService {
     this.now = options.now ?? Date.now;
     for (const spec of options.description.sources) this.sources.set(spec.name, bindSource(spec, options));
     // The data source always executes with a RestCallContext (contextFor), which @apollo/subgraph types as unknown.
-    const resolvers = buildResolvers(options.description, this) as GraphQLResolverMap<unknown>;
+    const resolvers = buildResolvers(options.description, this) as GraphQLResolverMap;
     this.schema = buildSubgraphSchema({ typeDefs: options.description.typeDefs, resolvers });
   }
 

@@ -1,8 +1,6 @@
 // Wraps any data source (subgraph or REST) so each call made for a client's request is timed, classified and
 // emitted as a FetchRecord, inside a tollgate.fetch span when tracing is on. The data source itself stays unaware.
-import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { type GraphQLDataSource, type GraphQLDataSourceProcessOptions, INCOMING_OPERATION, type GatewayGraphQLResponse } from '../apollo';
 import type { TollgateContext } from '../pipeline/context';
 import { ANONYMOUS_CLIENT, type FetchKind, type FetchRecord, type TelemetryHub } from './record';
 import { planOf, type PlanDefaults } from './recordStage';
@@ -34,7 +32,7 @@ export function instrumentDataSource(
   return {
     async process(request: GraphQLDataSourceProcessOptions<TollgateContext>): Promise<GatewayGraphQLResponse> {
       // Health checks and schema loading are the gateway's own calls, not a client's.
-      if (request.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) return inner.process(request);
+      if (request.kind !== INCOMING_OPERATION) return inner.process(request);
       const startedAt = Date.now();
       const start = performance.now();
       const span = tracing?.startFetch(service, kind);

@@ -1,6 +1,6 @@
 // The data side of entity fetches, as @apollo/gateway does it: representations selected from `requires` (with
 // a dedupe key written on the way), the planner's input/output rewrites, and the in-place merge of answers.
-import type { FetchDataRewrite, QueryPlanSelectionNode } from '@apollo/query-planner';
+import { type FetchDataRewrite, type QueryPlanSelectionNode } from '../../apollo';
 import { isAbstractType, isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
 
 type JsonMap = Record<string, unknown>;

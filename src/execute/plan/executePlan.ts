@@ -4,10 +4,7 @@
 // rules, fetch dedupe, instrumentation, REST), and their errors are re-pathed to client paths the way
 // @apollo/gateway's executeQueryPlan does. Node kinds it cannot run (Defer, Subscription) are refused before any
 // call (see `unsupportedNode`).
-import type { GraphQLDataSource } from '@apollo/gateway';
-import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
-import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { type GraphQLDataSource, INCOMING_OPERATION, type FetchNode, type PlanNode, type QueryPlan, type GatewayGraphQLRequestContext, type GatewayGraphQLResponse } from '../../apollo';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { TollgateContext } from '../../pipeline/context';
 import { applyRewrites, deepMerge, selectRequires, type KeyBuffer } from './entities';
@@ -217,7 +214,7 @@ async function executeFetch(state: State, fetch: FetchNode, cursor: Cursor): Pro
 async function send(state: State, source: GraphQLDataSource<TollgateContext>, fetch: FetchNode, cursor: Cursor, variables: JsonMap, repDistinct: number[] | undefined): Promise<JsonMap | undefined> {
   const call = () =>
     source.process({
-      kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+      kind: INCOMING_OPERATION,
       request: { query: fetch.operation, variables, operationName: fetch.operationName },
       incomingRequestContext: state.incoming,
       context: state.run.context,

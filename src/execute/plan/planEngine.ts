@@ -3,9 +3,7 @@
 // operation name), and Tollgate's own plan executor (./executePlan.ts) and response shaping (./shape.ts).
 // The supergraph comes from the same LiveSupergraph (validated, hot-reloaded, last good one kept) as on the Apollo
 // path; the answer has the same shape as engine.ts's.
-import type { GraphQLDataSource } from '@apollo/gateway';
-import { operationFromDocument, Supergraph, type Operation } from '@apollo/federation-internals';
-import { QueryPlanner, type QueryPlan } from '@apollo/query-planner';
+import { type GraphQLDataSource, operationFromDocument, Supergraph, type Operation, QueryPlanner, type QueryPlan } from '../../apollo';
 import {
   execute as executeGraphQL,
   getOperationAST,
@@ -27,22 +25,17 @@ import type { Logger } from 'pino';
 import type { TollgateConfig } from '../../config/schema';
 import type { LiveSupergraph } from '../../compose/liveSupergraph';
 import type { TollgateContext } from '../../pipeline/context';
-import { COST_EXTENSION_PLACEHOLDER } from '../../policy/cost/extensions';
-import { measureActualCost } from '../../policy/cost/plugin';
-import { nullRemovedFields, type JsonObject } from '../../policy/patchResponse';
 import { ERROR_CODES } from '../../errors';
-import { summarizeErrors } from '../../telemetry/errorSummary';
-import { MAX_MESSAGE_LENGTH, truncate } from '../../util/bounded';
+import type { ExecutionEngine, GraphQLParams, HttpAnswer } from '../../pipeline/request';
+import { respondWithResult, type GraphQLResult } from '../../pipeline/respond';
 import { cacheKey } from '../../util/cacheKey';
 import { LruCache } from '../../util/lru';
-import type { EngineOptions, ExecutionEngine, GraphQLParams, HttpAnswer } from '../engine';
+import type { BuildService, EngineOptions } from '../engineOptions';
 import { executePlan, unsupportedNode } from './executePlan';
 import { compileShape, shapeResponse, type ResponseShape } from './shape';
 
 const DOCUMENT_CACHE_SIZE = 1_000;
 const PLAN_CACHE_SIZE = 1_000;
-
-type BuildService = (service: { name: string; url?: string }) => GraphQLDataSource<TollgateContext>;
 
 /** Everything derived from one supergraph; replaced as a whole on hot reload, so a request sees one version. */
 interface Loaded {
@@ -63,12 +56,6 @@ interface PlanEntry {
   shape: ResponseShape;
   /** A node kind the executor cannot run (Defer, Subscription), if the plan has one. */
   unsupported?: string;
-}
-
-interface Result {
-  errors?: GraphQLFormattedError[];
-  data?: Record<string, unknown> | null;
-  extensions?: Record<string, unknown>;
 }
 
 export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSupergraph, logger: Logger, options: EngineOptions, buildService: BuildService, stopPools: () => Promise<void>): Promise<ExecutionEngine> {
@@ -113,21 +100,21 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
 
   const run = async (params: GraphQLParams, context: TollgateContext, accept: string | undefined): Promise<HttpAnswer> => {
     const state = loaded;
-    if (!state) return answer(503, { errors: [{ message: 'No supergraph is loaded yet; see /ready.', extensions: { code: 'SUPERGRAPH_NOT_READY' } }] }, context, accept);
+    if (!state) return respondWithResult(503, { errors: [{ message: 'No supergraph is loaded yet; see /ready.', extensions: { code: 'SUPERGRAPH_NOT_READY' } }] }, context, accept);
     const query = params.query ?? '';
     const entry = documentEntry(state, query, rules);
-    if (entry.errors) return answer(400, { errors: entry.errors.map((e) => ({ ...e, extensions: { ...e.extensions, code: entry.code } })) }, context, accept);
+    if (entry.errors) return respondWithResult(400, { errors: entry.errors.map((e) => ({ ...e, extensions: { ...e.extensions, code: entry.code } })) }, context, accept);
     const operation = getOperationAST(entry.document, params.operationName);
     if (!operation) {
-      return answer(400, { errors: [{ message: 'Could not identify the operation to run.', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }] }, context, accept);
+      return respondWithResult(400, { errors: [{ message: 'Could not identify the operation to run.', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }] }, context, accept);
     }
     if (operation.variableDefinitions && operation.variableDefinitions.length > 0) {
       const coerced = getVariableValues(state.apiSchema, operation.variableDefinitions, params.variables ?? {}, { maxErrors: 50 });
-      if (coerced.errors) return answer(400, { errors: coerced.errors.map((e) => ({ ...e.toJSON(), extensions: { code: 'BAD_USER_INPUT' } })) }, context, accept);
+      if (coerced.errors) return respondWithResult(400, { errors: coerced.errors.map((e) => ({ ...e.toJSON(), extensions: { code: 'BAD_USER_INPUT' } })) }, context, accept);
     }
     if (isIntrospectionOnly(operation)) {
       const result = await executeGraphQL({ schema: state.apiSchema, document: entry.document, operationName: params.operationName, variableValues: params.variables, rootValue: {} });
-      return answer(result.data === undefined ? 400 : 200, { errors: result.errors?.map((e) => e.toJSON()), data: result.data as Result['data'] }, context, accept);
+      return respondWithResult(result.data === undefined ? 400 : 200, { errors: result.errors?.map((e) => e.toJSON()), data: result.data as GraphQLResult['data'] }, context, accept);
     }
 
     let plan: PlanEntry;
@@ -135,14 +122,14 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
       plan = planEntry(state, query, params.operationName, entry.document, tracer);
     } catch (error) {
       logger.error({ err: error }, 'query planning failed');
-      return answer(500, { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, context, accept);
+      return respondWithResult(500, { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, context, accept);
     }
     if (plan.unsupported) {
       // Subscriptions are refused at the parse stage and the planner runs without @defer, so this is a guard: a
       // coded answer, never a crash. A Defer node here would be a planner configuration bug, hence a 500.
       const code = plan.unsupported === 'Subscription' ? 'SUBSCRIPTION_NOT_SUPPORTED' : 'INTERNAL_SERVER_ERROR';
       const message = `Tollgate's executor cannot run a ${plan.unsupported} plan node yet.`;
-      return answer(ERROR_CODES[code].status, { errors: [{ message, extensions: { code } }] }, context, accept);
+      return respondWithResult(ERROR_CODES[code].status, { errors: [{ message, extensions: { code } }] }, context, accept);
     }
     let executed: Awaited<ReturnType<typeof executePlan>>;
     try {
@@ -155,9 +142,9 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
         aroundFetch,
       });
     } catch (error) {
-      return answer(500, { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, context, accept);
+      return respondWithResult(500, { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, context, accept);
     }
-    let result: Result;
+    let result: GraphQLResult;
     try {
       const introspect = (selection: unknown) => introspectField(state.apiSchema, operation, selection, params.variables);
       const shaped = shapeResponse(plan.shape, executed.data, params.variables, introspect);
@@ -170,7 +157,7 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
       result = { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
     }
     // Apollo Server: errors and no `data` at all is a 400 (a null `data` is still a 200).
-    return answer(result.data === undefined ? 400 : 200, result, context, accept);
+    return respondWithResult(result.data === undefined ? 400 : 200, result, context, accept);
   };
 
   return {
@@ -253,39 +240,4 @@ function introspectField(schema: GraphQLSchema, operation: OperationDefinitionNo
   };
   const result = executeGraphQL({ schema, document, variableValues: variables, rootValue: {} }) as { data?: Record<string, unknown> | null };
   return result.data?.[node.alias?.value ?? node.name.value] ?? null;
-}
-
-/**
- * The HTTP answer, with the policy stage's removals, the actual cost and the error summary, as engine.ts's plugins
- * (which run on every answer Apollo Server sends, validation failures included).
- */
-function answer(status: number, result: Result, context: TollgateContext, accept: string | undefined): HttpAnswer {
-  const policy = context.policy;
-  const cost = context.cost;
-  if (policy && policy.removals.length > 0) {
-    result.data = nullRemovedFields(result.data as JsonObject | null | undefined, policy.removals.map((r) => r.segments), policy.typenameHelper) as Result['data'];
-    result.errors = [...policy.removals.map((r) => r.error), ...(result.errors ?? [])];
-  }
-  if (cost) {
-    cost.actual = measureActualCost(cost, result.data);
-    if (cost.extensions) result.extensions = { ...result.extensions, cost: COST_EXTENSION_PLACEHOLDER };
-  }
-  const errors = result.errors;
-  if (errors && errors.length > 0) {
-    if (errors.some((e) => e.message.length > MAX_MESSAGE_LENGTH)) {
-      result.errors = errors.map((e) => (e.message.length > MAX_MESSAGE_LENGTH ? { ...e, message: truncate(e.message, MAX_MESSAGE_LENGTH) } : e));
-    }
-    context.telemetry.answerErrors = summarizeErrors(result.errors ?? errors, result.data !== null && result.data !== undefined);
-  }
-  // Apollo Server's field order and trailing newline, so both executors send the same bytes.
-  const body = JSON.stringify({ errors: result.errors, data: result.data, extensions: result.extensions }) + '\n';
-  // `no-store`: what Apollo Server's cache-control plugin sends for an answer without cache hints (all of ours).
-  return { status, headers: [['cache-control', 'no-store'], ['content-type', contentType(accept)]], body, actualCost: cost?.actual, errors: context.telemetry.answerErrors };
-}
-
-function contentType(accept: string | undefined): string {
-  if (accept && !accept.includes('application/json') && !accept.includes('*/*') && accept.includes('application/graphql-response+json')) {
-    return 'application/graphql-response+json; charset=utf-8';
-  }
-  return 'application/json; charset=utf-8';
 }

@@ -4,17 +4,7 @@
 // @apollo/gateway's `computeResponse` (resultShaping.ts) rule for rule, so both executors answer byte for byte
 // alike, including key order: the operation is the query planner's own normalised `Operation` (fields with one
 // response name merged, fragments with one condition merged), compiled once per operation into plain objects.
-import {
-  isValidLeafValue,
-  isSubtype,
-  type CompositeType,
-  type Operation,
-  type Selection,
-  type Schema,
-  type SelectionSet,
-  type Type,
-  type Variable,
-} from '@apollo/federation-internals';
+import { isValidLeafValue, isSubtype, type CompositeType, type Operation, type Selection, type Schema, type SelectionSet, type Type, type Variable } from '../../apollo';
 import type { GraphQLFormattedError } from 'graphql';
 
 type Json = unknown;

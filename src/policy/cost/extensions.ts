@@ -1,7 +1,7 @@
 // `extensions.cost` on a finished response. The engine serialises the response once (possibly shared by inbound
 // dedupe) with a placeholder where the cost goes; each request then puts in its own values — the remaining budget
 // is only known after its reconciliation — without parsing the body again.
-import type { HttpAnswer } from '../../execute/engine';
+import type { HttpAnswer } from '../../pipeline/request';
 
 /** Unlikely in data, and replaced from the end of the body (Apollo serialises `extensions` last). */
 export const COST_EXTENSION_PLACEHOLDER = '\u0000tollgate:cost\u0000';

@@ -2,8 +2,7 @@
 // query plan, from @apollo/query-planner — the planner @apollo/gateway itself uses, built from the same
 // supergraph. Each entity fetch costs `entityWeight` per representation it sends: estimated as the instances at its
 // path, actually as the objects there in the response. Planned once per operation and cached.
-import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
-import { QueryPlanner, type PlanNode, type QueryPlan } from '@apollo/query-planner';
+import { operationFromDocument, Supergraph, QueryPlanner, type PlanNode, type QueryPlan } from '../../apollo';
 import type { DocumentNode } from 'graphql';
 import { errorPath } from '../walk';
 import { countObjectsAt } from './actual';

@@ -48,6 +48,18 @@ token and admin key. Without --port it picks a free port when 4000 is taken.`,
     usage: 'tollgate usage [--from <ISO date/time>] [--to <ISO>] [--granularity hour|day] [--format csv|json] [--config F | --gateway URL]',
     details: 'Reads metering.redis from --config, or asks a running gateway\'s /admin/metering with --gateway http://host:port\n(admin key in TOLLGATE_ADMIN_KEY).',
   },
+  rest: {
+    summary: 'write a REST description (@restSource/@rest SDL) from an OpenAPI document',
+    usage: 'tollgate rest import <openapi.yaml|openapi.json|http(s)://…> --name <source> [--out file.graphql]',
+    details: `Reads an OpenAPI 3.0 or 3.1 document (YAML or JSON, a file or a URL; $refs into other files are followed) and writes
+a starting REST description to --out, else to stdout: one @restSource named --name (its base URL from servers[0],
+overridable with the env variable <NAME>_URL; an API-key or bearer scheme becomes a header from <NAME>_API_KEY /
+<NAME>_TOKEN), a Query field per GET and a Mutation field per POST (PUT/PATCH/DELETE written commented out), types
+and enums from the schemas with snake_case keys mapped to camelCase fields, parameters as arguments, required and
+nullable kept. What cannot be mapped is listed as notes (stderr and comments in the file). Edit the file, then add
+it to rover.yaml (routing_url: rest:<file>). Exit status 1 when the document cannot be read or the result does not load.
+See docs/rest.md, "Import an OpenAPI document".`,
+  },
   persisted: {
     summary: 'publish a persisted-operation manifest (Apollo, Relay or Codegen) to the gateways',
     usage: 'tollgate persisted publish <manifest.json> [--config tollgate.yaml] [--allow-invalid] [--format json]',

@@ -60,6 +60,10 @@ export async function runCli(argv: string[]): Promise<number> {
       const config = flags.gateway ? undefined : loadConfig(configPath);
       return runUsage(flags, config, (text) => process.stdout.write(text));
     }
+    case 'rest': {
+      const { runRestCommand } = await import('./restImport');
+      return runRestCommand(rest);
+    }
     default:
       console.error(`unknown command "${command}"\n\n${overview()}`);
       return 1;

@@ -2,6 +2,7 @@
 // composition (tollgate compose, rover mode) and again by the gateway when it loads the file. No I/O, no env.
 import { buildSubgraphSchema } from '../apollo';
 import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { compileIfConnectors } from './connectors/compile';
 import { readRestDirectives, type ConnectorSpec, type RestProblem, type RestSourceSpec } from './description';
 import { readFederationFacts, validateConnectors, type FederationFacts } from './validate';
 
@@ -17,6 +18,9 @@ export interface RestDescription {
 export type CompileResult = { ok: true; description: RestDescription } | { ok: false; problems: RestProblem[] };
 
 export function compileRestDescription(sdl: string): CompileResult {
+  // An Apollo Connectors SDL (connect spec) is translated to this model first; positions stay the file's.
+  const connectors = compileIfConnectors(sdl, compileRestDescription);
+  if (connectors) return connectors;
   let document: DocumentNode;
   try {
     document = parse(sdl);

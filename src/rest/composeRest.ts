@@ -4,6 +4,7 @@
 import { relative } from 'node:path';
 import type { ComposeError } from '../compose/compositionErrors';
 import { compileRestDescription } from './compile';
+import { isConnectorsSdl } from './connectors/compile';
 import { mentionsRestSpec } from './description';
 import { isRestRoutingUrl, parseRestRoutingUrl, restRoutingUrl } from './routingUrl';
 
@@ -25,7 +26,7 @@ export type RestComposeOutcome = { kind: 'not-rest' } | { kind: 'rest'; url: str
  * content; without a file, the input's own `rest:` URL is kept (its path part) and must be given.
  */
 export function prepareRestSubgraph(input: RestComposeInput, baseDir: string): RestComposeOutcome {
-  if (!mentionsRestSpec(input.sdl)) return { kind: 'not-rest' };
+  if (!mentionsRestSpec(input.sdl) && !isConnectorsSdl(input.sdl)) return { kind: 'not-rest' };
   const compiled = compileRestDescription(input.sdl);
   if (!compiled.ok) {
     return {

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defaultData, type LegacyPricingData, type OverrideRecord, type PriceRecord } from './data';
+import { OPENAPI_DOCUMENT } from './openapi';
 
 export const DEFAULT_API_KEY = 'pricing-dev-key';
 /** The batch endpoint refuses more SKUs than this per call, as the real one does. */
@@ -73,7 +74,13 @@ export function startLegacyPricing(port = 0, host = '127.0.0.1', options: Legacy
       (body) => {
         recorded.body = body;
         if (active && active.fault.kind !== 'slow' && active.fault.kind !== 'hang-up-after-write') return misbehave(res, active.fault);
-        const answer = req.headers['x-api-key'] !== apiKey ? unauthorized() : route(data, recorded.method, url, body, req.headers, idempotent);
+        // The API's description is public, as API docs usually are; everything else needs the key.
+        const answer =
+          recorded.method === 'GET' && url.pathname === '/openapi.json'
+            ? { status: 200, body: OPENAPI_DOCUMENT }
+            : req.headers['x-api-key'] !== apiKey
+              ? unauthorized()
+              : route(data, recorded.method, url, body, req.headers, idempotent);
         if (active?.fault.kind === 'hang-up-after-write') return void res.socket?.destroy();
         if (active?.fault.kind === 'slow') setTimeout(() => sendJson(res, answer), active.fault.delayMs);
         else sendJson(res, answer);

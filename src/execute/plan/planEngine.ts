@@ -46,8 +46,9 @@ interface Loaded {
   apiSchema: GraphQLSchema;
   supergraphSchema: GraphQLSchema;
   supergraph: Supergraph;
-  planner: QueryPlanner;
-  /** `planner: hive`: plans come from here (the Apollo planner still builds the Operation the shape is compiled from). */
+  /** `planner: apollo`. */
+  planner?: QueryPlanner;
+  /** `planner: hive` (federation-internals still builds the Operation the response shape is compiled from). */
   hive?: HivePlanner;
   sources: Map<string, GraphQLDataSource<TollgateContext>>;
   documents: LruCache<string, DocumentEntry>;
@@ -82,7 +83,7 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
       apiSchema,
       supergraphSchema: built.schema.toGraphQLJSSchema(),
       supergraph: built,
-      planner: new QueryPlanner(built),
+      planner: config.planner === 'hive' ? undefined : new QueryPlanner(built),
       hive: config.planner === 'hive' ? new HivePlanner(coreSupergraphSdl) : undefined,
       sources,
       documents: new LruCache(DOCUMENT_CACHE_SIZE),
@@ -228,8 +229,8 @@ function planEntry(state: Loaded, query: string, operationName: string | undefin
 
 async function buildPlanEntry(state: Loaded, operationName: string | undefined, document: DocumentNode, tracer: Tracer | undefined): Promise<PlanEntry> {
   const operation = operationFromDocument(state.supergraph.apiSchema(), document, { operationName });
-  const hive = state.hive;
-  const build = (): Promise<ExecPlan> => (hive ? hive.plan(document, operationName) : Promise.resolve(fromApolloPlan(state.planner.buildQueryPlan(operation))));
+  const { hive, planner } = state;
+  const build = async (): Promise<ExecPlan> => (hive ? hive.plan(document, operationName) : fromApolloPlan(planner!.buildQueryPlan(operation)));
   const plan = tracer
     ? await tracer.startActiveSpan('gateway.plan', async (span) => {
         try {

@@ -32,6 +32,7 @@ import { respondWithResult, type GraphQLResult } from '../../pipeline/respond';
 import { cacheKey } from '../../util/cacheKey';
 import { LruCache } from '../../util/lru';
 import type { BuildService, EngineOptions } from '../engineOptions';
+import { InflightDeduper } from '../inflight';
 import { executePlan, unsupportedNode } from './executePlan';
 import { UnsupportedHivePlan } from './hivePlan';
 import { HivePlanner, loadHiveAddon } from './hivePlanner';
@@ -53,8 +54,8 @@ interface Loaded {
   sources: Map<string, GraphQLDataSource<TollgateContext>>;
   documents: LruCache<string, DocumentEntry>;
   plans: LruCache<string, PlanEntry>;
-  /** Plans being built (at most one per key; removed when settled). */
-  planning: Map<string, Promise<PlanEntry>>;
+  /** Plans being built: one per key, forgotten once settled (plans are read-only, so sharing one is safe). */
+  planning: InflightDeduper<PlanEntry>;
 }
 
 type DocumentEntry = { document: DocumentNode; errors?: undefined } | { errors: GraphQLFormattedError[]; code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED' };
@@ -88,7 +89,7 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
       sources,
       documents: new LruCache(DOCUMENT_CACHE_SIZE),
       plans: new LruCache(PLAN_CACHE_SIZE),
-      planning: new Map(),
+      planning: new InflightDeduper(),
     };
     lastSdl = coreSupergraphSdl;
     options.onSchema?.({ apiSchema, supergraphSdl: coreSupergraphSdl });
@@ -214,17 +215,12 @@ function planEntry(state: Loaded, query: string, operationName: string | undefin
   const key = cacheKey(query, operationName);
   const entry = state.plans.get(key);
   if (entry) return entry;
-  let pending = state.planning.get(key);
-  if (!pending) {
-    pending = buildPlanEntry(state, operationName, document, tracer)
-      .then((built) => {
-        state.plans.set(key, built);
-        return built;
-      })
-      .finally(() => state.planning.delete(key));
-    state.planning.set(key, pending);
-  }
-  return pending;
+  return state.planning.run(key, () =>
+    buildPlanEntry(state, operationName, document, tracer).then((built) => {
+      state.plans.set(key, built);
+      return built;
+    }),
+  );
 }
 
 async function buildPlanEntry(state: Loaded, operationName: string | undefined, document: DocumentNode, tracer: Tracer | undefined): Promise<PlanEntry> {

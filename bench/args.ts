@@ -1,7 +1,29 @@
 // `npm run bench -- [flags]`: the flags, their defaults, and their validation. Nothing runs here.
 import { parseArgs } from 'node:util';
 
-export const TARGET_NAMES = ['apollo', 'tollgate', 'tollgate-exec', 'tollgate+dedupe', 'tollgate+policies', 'tollgate+policies+redis'] as const;
+/**
+ * Every target, in the default round-1 order. `+subgraph-dedupe` = subgraph-fetch dedupe only; `+dedupe` = inbound
+ * and subgraph-fetch dedupe; no suffix = no dedupe at all. The names the docs used before stay as they were.
+ */
+export const TARGET_NAMES = [
+  'apollo',
+  'tollgate',
+  'tollgate+subgraph-dedupe',
+  'tollgate+dedupe',
+  'tollgate+policies',
+  'tollgate+policies+redis',
+  'tollgate-exec',
+  'tollgate-exec+subgraph-dedupe',
+  'tollgate-exec+dedupe',
+  'tollgate-exec+policies',
+  'tollgate-exec-hive',
+  'tollgate-exec-hive+subgraph-dedupe',
+  'tollgate-exec-hive+dedupe',
+  'hive-gateway',
+  'hive-gateway+subgraph-dedupe',
+  'hive-gateway+dedupe',
+  'no-gateway',
+] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface BenchOptions {
@@ -21,6 +43,11 @@ export interface BenchOptions {
   expected: string | undefined;
   /** Don't pin processes to CPUs even when taskset works. */
   noPin: boolean;
+  /**
+   * Subgraphs answer each distinct request body from memory after executing it once, so they cost the gateway's
+   * neighbour (CPU 1) almost nothing and the gateway is what is measured. `--no-memo` executes every request. @default true
+   */
+  memo: boolean;
   /** Before each measurement, wait up to this many seconds for the machine to go idle (shared machines). @default 0 */
   waitIdle: number;
   /** Print usage and exit. */
@@ -29,9 +56,21 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [flags]
 
-  --only apollo,tollgate,...               targets (default: all, in this order in round 1): apollo, tollgate,
-                                           tollgate+dedupe, tollgate+policies, tollgate+policies+redis (needs
-                                           redis-server on PATH; left out of the default run without it)
+  --only apollo,tollgate,...               targets (default: all, in this order in round 1):
+                                             apollo                       plain @apollo/gateway + @apollo/server
+                                             tollgate[+subgraph-dedupe|+dedupe|+policies|+policies+redis]
+                                                                          executor: apollo
+                                             tollgate-exec[+subgraph-dedupe|+dedupe|+policies]
+                                                                          executor: tollgate, planner: apollo
+                                             tollgate-exec-hive[+subgraph-dedupe|+dedupe]
+                                                                          executor: tollgate, planner: hive
+                                             hive-gateway[+subgraph-dedupe|+dedupe]
+                                                                          Hive Gateway + its Rust planner
+                                                                          (installed on first use)
+                                             no-gateway                   the HTTP ceiling, no gateway
+                                           no suffix = no dedupe; +subgraph-dedupe = subgraph fetches only;
+                                           +dedupe = inbound + subgraph fetches. +policies+redis needs
+                                           redis-server on PATH (left out of the default run without it)
   --connections N                          concurrent connections (default 50)
   --duration S                             measured seconds per target and round (default 20)
   --warmup S                               unmeasured warm-up seconds before each measurement (default 5)
@@ -39,6 +78,8 @@ export const USAGE = `usage: npm run bench -- [flags]
   --query FILE                             .graphql operation or .json request body (default: bench fixture)
   --expected FILE                          expected response JSON (default: fixture's, or the first good response)
   --no-pin                                 don't pin the gateway to CPU 0 and the rest to CPU 1
+  --no-memo                                subgraphs execute every request (default: each distinct request
+                                           body is executed once, then answered from memory)
   --wait-idle S                            before each measurement, wait up to S seconds for every CPU to be <10% busy
   --help                                   this text`;
 
@@ -57,6 +98,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       query: { type: 'string' },
       expected: { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
+      'no-memo': { type: 'boolean', default: false },
       'wait-idle': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -70,6 +112,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     query: values.query,
     expected: values.expected,
     noPin: values['no-pin'] ?? false,
+    memo: !(values['no-memo'] ?? false),
     waitIdle: nonNegativeInt('wait-idle', values['wait-idle'], 0),
     help: values.help ?? false,
   };

@@ -7,6 +7,7 @@ import type { BenchOptions } from './args';
 import type { Workload } from './fixtures';
 import type { Reference } from './measure';
 import type { Pinning } from './processes';
+import { checkIssueTargets, renderChecks, renderIssueTable } from './issueTable';
 import { bottleneckNotes, cpuTable, resultsTable, roundsTable, type Measurement, type TargetSummary } from './report';
 import { TARGET_DESCRIPTIONS } from './targets';
 
@@ -21,6 +22,12 @@ export interface BenchRun {
   summaries: TargetSummary[];
   /** Measurements that could not run (a gateway failed to start, a probe failed). */
   failures: string[];
+  /** Targets left out of this run and why (peer not installable, option not in this build, no redis-server). */
+  skipped: string[];
+  /** One-off remarks from starting targets (e.g. a config key this build does not know). */
+  notes: string[];
+  /** Versions of the gateways compared, e.g. "@apollo/gateway 2.14.4". */
+  versions: string[];
 }
 
 function commandLine(): string {
@@ -45,6 +52,7 @@ function environment(run: BenchRun) {
     warmupSeconds: options.warmup,
     rounds: options.rounds,
     waitIdleSeconds: options.waitIdle,
+    memo: options.memo,
   };
 }
 
@@ -62,6 +70,21 @@ export function renderReport(run: BenchRun): string {
       (env.waitIdleSeconds > 0 ? `, waiting up to ${env.waitIdleSeconds}s for idle CPUs before each` : ''),
     `- pinning: ${env.pinning}${idle}`,
     `- request: ${run.workload.bodySource}; every response compared with ${run.reference.source ?? 'n/a'}`,
+    `- subgraphs: ${env.memo ? 'memoized (each distinct request body executed once, then answered from memory)' : 'executing every request (--no-memo)'}`,
+    ...(run.versions.length > 0 ? [`- versions: ${run.versions.join(', ')}`] : []),
+    '',
+    "### the issue's table",
+    '',
+    renderIssueTable(summaries),
+    '',
+    "CPU/req vs apollo = apollo's gateway CPU ms per request ÷ this target's (higher is better). subgraph calls/req = requests",
+    'the subgraphs received per response (memo fronts count them; n/a with --no-memo).',
+    '',
+    "### the issue's targets (informative: they never change the exit code)",
+    '',
+    ...renderChecks(checkIssueTargets(summaries)),
+    '',
+    '### all targets',
     '',
     resultsTable(summaries),
     '',
@@ -91,6 +114,8 @@ export function renderReport(run: BenchRun): string {
   }
   for (const m of warmupErrors) lines.push(`- warm-up (not counted), round ${m.round} ${m.target}: ${m.warmupErrors} errors`);
   if (failures.length > 0) lines.push('', '### failures', '', ...failures.map((f) => `- ${f.split('\n')[0]}`));
+  if (run.skipped.length > 0) lines.push('', '### skipped', '', ...run.skipped.map((s) => `- ${s}`));
+  if (run.notes.length > 0) lines.push('', '### remarks', '', ...run.notes.map((n) => `- ${n}`));
   return lines.join('\n');
 }
 
@@ -106,8 +131,12 @@ export function writeResults(repoRoot: string, run: BenchRun): string {
     request: run.workload.bodySource,
     reference: run.reference.source,
     targets: run.summaries,
+    issueTargets: checkIssueTargets(run.summaries),
     rounds,
     failures: run.failures,
+    skipped: run.skipped,
+    notes: run.notes,
+    versions: run.versions,
   };
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   return file;

@@ -23,6 +23,8 @@ export interface Measurement {
   gatewayCpuSeconds: number | undefined;
   loadGeneratorCpuSeconds: number;
   subgraphsCpuSeconds: number | undefined;
+  /** Requests the subgraphs received during the measured window (counted by the memo fronts; undefined without). */
+  subgraphRequests?: number | undefined;
   /** How busy each CPU was during the measured window, whoever used it (index = CPU number). */
   cpuBusyPct: number[] | undefined;
   /** Seconds between the last response and the end of the run; more than a few means the gateway stalled. */
@@ -61,6 +63,8 @@ export interface TargetSummary {
   /** When pinned: that foreign CPU use on CPU 0 (the gateway's core) and on CPU 1 (subgraphs + load generator). */
   otherPerCpuPct: [number, number] | undefined;
   ratioVsApollo: number | undefined;
+  /** Subgraph requests per response during the measured windows: what fetch dedupe and batching save. */
+  subgraphCallsPerRequest: number | undefined;
   /** How correct bodies compared with the expected file's bytes. */
   serializations: string[];
   errorSamples: string[];
@@ -104,6 +108,7 @@ export function summarize(measurements: Measurement[], order: TargetName[], pinn
     ]);
     const oursPct = pct(ours);
     const gatewayCpu = definedSum(runs.map((m) => m.gatewayCpuSeconds));
+    const subgraphCalls = definedSum(runs.map((m) => m.subgraphRequests));
     const gatewayCpuPct = pct(gatewayCpu);
     const loadGeneratorCpuPct = pct(sum(runs.map((m) => m.loadGeneratorCpuSeconds))) ?? 0;
     const subgraphsCpuPct = pct(definedSum(runs.map((m) => m.subgraphsCpuSeconds)));
@@ -139,6 +144,7 @@ export function summarize(measurements: Measurement[], order: TargetName[], pinn
         otherProcessesCpuPct: busy === undefined || oursPct === undefined ? undefined : Math.max(0, sum(busy) - oursPct),
         otherPerCpuPct,
         ratioVsApollo: undefined,
+        subgraphCallsPerRequest: subgraphCalls === undefined || responses === 0 ? undefined : subgraphCalls / responses,
         serializations: [...new Set(runs.flatMap((m) => m.verify.serializations))],
         errorSamples: [...new Set(runs.flatMap((m) => m.verify.samples))].slice(0, 3),
       },

@@ -1,11 +1,13 @@
-// `npm run bench`: example subgraphs in one process, then each gateway under test in its own (Tollgate, Tollgate
-// with inbound dedupe, stock Apollo Gateway), loaded by autocannon in turn; prints a markdown report and writes JSON.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// `npm run bench`: example subgraphs in one process, then each gateway under test in its own (stock Apollo Gateway,
+// Tollgate in each executor / planner / dedupe mode, the Hive Gateway peer, the no-gateway ceiling), loaded by
+// autocannon in turn; prints a markdown report (with the issue's table and targets) and writes JSON.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { ExampleSubgraphName } from '../subgraphs';
 import { parseBenchArgs, UsageError, USAGE, type BenchOptions, type TargetName } from './args';
-import { findRepoRoot, loadWorkload } from './fixtures';
+import { findRepoRoot, fixtureDir, loadWorkload } from './fixtures';
+import { ensureHivePeer } from './hivePeer';
 import { measureOnce, type Reference } from './measure';
 import { renderReport, writeResults, type BenchRun } from './output';
 import { busyPercent, cpuTimes } from './procStats';
@@ -13,6 +15,8 @@ import { startBenchRedis } from './redis';
 import { firstJsonLine, killAllNow, setUpPinning, spawnNode, stopAll, stopChild } from './processes';
 import { summarize, type Measurement } from './report';
 import { composeBenchSupergraph } from './supergraph';
+import { TargetSkipped, type TargetContext } from './targets';
+import { TARGETS } from './targetSpecs';
 
 const SUBGRAPHS_CPU = 1;
 const SUBGRAPHS_READY_MS = 30_000;
@@ -75,12 +79,21 @@ async function main(argv: string[]): Promise<number> {
   }
   log(`request: ${workload.bodySource}; expected: ${workload.expectedSource ?? 'first good response'}`);
 
-  const subgraphs = spawnNode('subgraphs', join(__dirname, 'subgraphsProcess.js'), [], { cpu: SUBGRAPHS_CPU, pinning });
+  const subgraphs = spawnNode('subgraphs', join(__dirname, 'subgraphsProcess.js'), options.memo ? ['--memo'] : [], { cpu: SUBGRAPHS_CPU, pinning });
   const announced = await firstJsonLine(subgraphs, SUBGRAPHS_READY_MS);
   const urls = announced.urls as Record<ExampleSubgraphName, string>;
-  log(`subgraphs (pid ${subgraphs.pid}): ${Object.values(urls).join(' ')}`);
+  const direct = announced.direct as Record<ExampleSubgraphName, string>;
+  const subgraphStatsUrl = typeof announced.statsUrl === 'string' ? announced.statsUrl : undefined;
+  log(`subgraphs (pid ${subgraphs.pid}): ${Object.values(urls).join(' ')}${options.memo ? ' (memo fronts)' : ''}`);
   const supergraphFile = join(tmpDir, 'supergraph.graphql');
   writeFileSync(supergraphFile, composeBenchSupergraph(urls));
+
+  const skipped: string[] = [];
+  const skip = (targets: string[], reason: string) => {
+    options.targets = options.targets.filter((t) => !targets.includes(t));
+    for (const target of targets) skipped.push(`${target}: ${reason.split('\n')[0]}`);
+    log(`SKIPPED ${targets.join(', ')}: ${reason}`);
+  };
 
   // The Redis target's store: one redis-server next to the subgraphs (CPU 1), shared by all its rounds.
   let redisUrl: string | undefined;
@@ -90,20 +103,43 @@ async function main(argv: string[]): Promise<number> {
       redisUrl = redis.url;
       log(`redis-server (pid ${redis.child.pid}): ${redis.url}`);
     } else {
-      options.targets = options.targets.filter((t) => t !== 'tollgate+policies+redis');
-      log('tollgate+policies+redis: left out, redis-server is not on PATH (apt-get install redis-server)');
-      if (options.targets.length === 0) return 1;
+      skip(['tollgate+policies+redis'], 'redis-server is not on PATH (apt-get install redis-server)');
     }
   }
 
+  // The Hive Gateway peer: its own package, installed on first use.
+  const versions = [`@apollo/gateway ${packageVersion(join(repoRoot, 'node_modules', '@apollo', 'gateway'))}`];
+  let hivePeerDir: string | undefined;
+  const hiveTargets = options.targets.filter((t) => TARGETS[t].kind === 'hive-gateway');
+  if (hiveTargets.length > 0) {
+    const peer = await ensureHivePeer(repoRoot, log);
+    if (peer.ok) {
+      hivePeerDir = peer.dir;
+      versions.push(peer.versions);
+      log(`hive-gateway peer: ${peer.versions}`);
+    } else {
+      skip(hiveTargets, `the Hive Gateway peer is unavailable: ${peer.reason}`);
+    }
+  }
+
+  // The no-gateway ceiling answers the fixture's direct subgraph query; its reference is its first answer.
+  const directFile = join(fixtureDir(repoRoot), 'direct-request.json');
+  if (options.targets.includes('no-gateway') && !existsSync(directFile)) skip(['no-gateway'], `${directFile} is missing`);
+  const directBody = existsSync(directFile) ? readFileSync(directFile, 'utf8').trim() : '';
+  if (options.targets.length === 0) return 1;
+
   const reference: Reference = { expected: workload.expected, expectedText: workload.expectedText, source: workload.expectedSource };
-  const ctx = { repoRoot, tmpDir, supergraphFile, pinning, redisUrl };
+  const directReference: Reference = { expected: undefined, expectedText: undefined, source: undefined };
+  const notes = new Set<string>();
+  const ctx: TargetContext = { repoRoot, tmpDir, supergraphFile, pinning, redisUrl, hivePeerDir, reviewsUrl: direct.reviews, notes };
   const measurements: Measurement[] = [];
   const failures: string[] = [];
   for (let round = 1; round <= options.rounds; round++) {
     const order = roundOrder(options.targets, round);
     for (const [index, target] of order.entries()) {
       if (interrupted) break;
+      // Skipped in an earlier round or earlier in this one: it would be skipped again for the same reason.
+      if (!options.targets.includes(target)) continue;
       if (options.waitIdle > 0) await waitForIdle(options.waitIdle);
       try {
         measurements.push(
@@ -115,12 +151,18 @@ async function main(argv: string[]): Promise<number> {
             ctx,
             body: workload.body,
             reference,
+            direct: { body: directBody, reference: directReference },
+            subgraphStatsUrl,
             subgraphsPid: subgraphs.pid,
             setStopLoad: (stop) => (stopLoad = stop),
             log,
           }),
         );
       } catch (error) {
+        if (error instanceof TargetSkipped) {
+          skip([target], error.message);
+          continue;
+        }
         const message = `[round ${round}] ${target}: ${(error as Error).message}`;
         failures.push(message);
         log(`FAILED ${message}`);
@@ -128,9 +170,26 @@ async function main(argv: string[]): Promise<number> {
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     }
   }
+  if (subgraphStatsUrl !== undefined) {
+    // Few executed requests = the memo worked: every gateway asked the same few distinct questions again and again.
+    const counts = await fetch(subgraphStatsUrl, { signal: AbortSignal.timeout(5000) }).then((r) => r.json() as Promise<{ requests: number; forwarded: number }>, () => undefined);
+    if (counts !== undefined) notes.add(`subgraph memo fronts: ${counts.requests} requests over the run, ${counts.forwarded} of them executed by the subgraphs`);
+  }
   await stopChild(subgraphs);
 
-  const run: BenchRun = { options, workload, reference, pinning, idleBusyPct, measurements, failures, summaries: summarize(measurements, options.targets, pinning.enabled) };
+  const run: BenchRun = {
+    options,
+    workload,
+    reference,
+    pinning,
+    idleBusyPct,
+    measurements,
+    failures,
+    skipped,
+    notes: [...notes],
+    versions,
+    summaries: summarize(measurements, options.targets, pinning.enabled),
+  };
   console.log(renderReport(run));
   const resultsFile = writeResults(repoRoot, run);
   log(`results written to ${relative(process.cwd(), resultsFile) || resultsFile}`);
@@ -142,6 +201,15 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** The version in a package's package.json, or "?" when it cannot be read. */
+function packageVersion(dir: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? '?';
+  } catch {
+    return '?';
+  }
 }
 
 /** Per-CPU busy % over a short idle window, before the bench starts anything. */

@@ -40,6 +40,19 @@ export const ERROR_CODES = {
     meaning: 'The caller may not see a field (@authenticated, @requiresScopes, @policy). In `filter` mode the field is null and the rest is returned (HTTP 200); in `reject` mode the request fails with 403.',
   },
   PERSISTED_QUERY_NOT_SUPPORTED: { status: 400, meaning: 'Hash-only (APQ) requests are not accepted: every request must carry its query, so policies can check it.' },
+  // persisted operations (src/persisted/, docs/persisted-operations.md)
+  PERSISTED_QUERY_NOT_FOUND: {
+    status: 200,
+    meaning: 'The id is neither in the manifest nor registered (APQ): send the query text with the id to register it. Answered as Apollo Server does (HTTP 200, `cache-control: private, no-cache, must-revalidate`), so Apollo Client retries with the text.',
+  },
+  PERSISTED_QUERY_HASH_MISMATCH: {
+    status: 400,
+    meaning: "The query text sent with an id is not that id's document: its SHA-256 is not the APQ hash, or it differs from the manifest operation with that id. Nothing is stored or run.",
+  },
+  PERSISTED_QUERY_NOT_IN_LIST: {
+    status: 403,
+    meaning: 'Safelist mode: only operations of the persisted-operation manifest run; this request sent text (or an id) that is not one of them.',
+  },
   RATE_LIMITED: {
     status: 429,
     meaning: 'A field is over its rate limit (@rateLimit or `rateLimits.fields`). With `onLimit: filter` the field is null and the rest is returned (HTTP 200); with `reject` the request fails with 429, `Retry-After` and `RateLimit-*` headers.',

@@ -12,6 +12,8 @@ import type { ExecutionEngine } from './pipeline/request';
 import { compileHeaderRules } from './execute/headerRules';
 import { createAuthenticator } from './identity/authenticate';
 import { createGraphQLHandler } from './pipeline/handleGraphQL';
+import { withManifestOperations } from './persisted/publish';
+import { PersistedOperations } from './persisted/registry';
 import { PolicyStage } from './policy/stage';
 import { createAdminHandler } from './publish/admin';
 import { openRegistryStore } from './publish/store/open';
@@ -84,17 +86,22 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     ? new UsageRecorder({ maxOperations: config.usage.maxOperations, flushIntervalMs: config.usage.flushInterval, sink: usageStore, logger })
     : undefined;
   const registry = config.publish.admin.keys.length > 0 ? openRegistryStore(config) : undefined;
-  const admin = createAdminHandler({ config, logger, store: registry, usage: usageStore ?? usage });
+  const persisted = new PersistedOperations(config, logger);
+  const recorded = usageStore ?? usage;
+  // Checks and publishes through /admin treat the served manifest's operations as used, like `tollgate check`.
+  const { manifest } = config.persistedOperations;
+  const checkUsage = manifest.file || manifest.redis ? withManifestOperations(recorded, () => persisted.currentManifest) : recorded;
+  const admin = createAdminHandler({ config, logger, store: registry, usage: checkUsage });
 
   let engine: ExecutionEngine | undefined;
-  const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies, usage, record: telemetry.record });
+  const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies, usage, record: telemetry.record, persisted });
   const server: Server = createHttpServer(
     config,
     handler,
     () => ({
       ready: engine !== undefined && supergraph.status.loaded,
       // The limits store is shown, not judged: with Redis down the gateway still serves (store.onUnavailable decides how).
-      details: { supergraph: supergraph.status, limitsStore: policies.storeStatus() },
+      details: { supergraph: supergraph.status, limitsStore: policies.storeStatus(), ...(config.persistedOperations.mode !== 'off' || config.persistedOperations.manifest.file || config.persistedOperations.manifest.redis ? { persistedOperations: persisted.status() } : {}) },
     }),
     telemetry.routes(() => supergraph.status),
     admin,
@@ -102,6 +109,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   let address: Awaited<ReturnType<typeof listen>> | undefined;
   const stopExtras = async () => {
     await usage?.stop();
+    await persisted.close();
     await registry?.close();
     await redisSource?.close();
     // Last, so the metering of every request answered before is flushed.
@@ -109,7 +117,15 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   };
   try {
     if (!options.listenWhenReady) address = await listen(server, config.server.port, config.server.host);
-    engine = await startEngine(config, supergraph, logger, { onSchema: (state) => policies.setSchema(state), fetches: telemetry.fetches });
+    await persisted.start();
+    engine = await startEngine(config, supergraph, logger, {
+      // Every supergraph change: policies re-read it, and manifest operations are validated against it.
+      onSchema: (state) => {
+        policies.setSchema(state);
+        persisted.setSchema(state.apiSchema);
+      },
+      fetches: telemetry.fetches,
+    });
     address ??= await listen(server, config.server.port, config.server.host);
   } catch (error) {
     if (server.listening) server.close();

@@ -7,6 +7,7 @@ import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
 import { startFaultProxy, type FaultProxy } from './fixtures/faultProxy';
 import { parsePrometheus } from './fixtures/promText';
 import { closedPort, compose, eventually, http, postJson, startTestGateway } from './harness';
+import type { RunningGateway } from '../src/gateway';
 
 interface Delivery {
   status: number;
@@ -71,7 +72,7 @@ it('fires once per episode to the webhook and the log, and resolves when the sub
 
     // Still down, more traffic, many more evaluations: no second firing.
     for (let i = 0; i < 3; i++) await postJson(gateway.url, { query: '{ products { id stock } }' });
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await evaluateTimes(gateway, 5);
     const firing = deliveries.filter((d) => d.body.state === 'firing');
     expect(firing.map((d) => d.status)).toEqual([500, 200]);
     expect(firing[1].body).toMatchObject({ rule: 'stock-down', key: 'stock-down:stock', subject: 'stock' });
@@ -86,7 +87,7 @@ it('fires once per episode to the webhook and the log, and resolves when the sub
     stockProxy.mode = { kind: 'pass' };
     for (let i = 0; i < 3; i++) expect((await postJson(gateway.url, { query: '{ products { id stock } }' })).json.errors).toBeUndefined();
     await eventually(() => deliveries.some((d) => d.body.state === 'resolved'));
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await evaluateTimes(gateway, 5);
     const resolved = deliveries.filter((d) => d.body.state === 'resolved');
     expect(resolved).toHaveLength(1);
     expect(resolved[0].body).toMatchObject({ key: 'stock-down:stock', startedAt: firing[1].body.startedAt });
@@ -165,3 +166,10 @@ it('warns at 80 % and at 100 % of a client budget, from the usage meter', async 
     await gateway.close();
   }
 });
+
+/** Runs `times` more evaluations (after the timer's) and waits for their deliveries: a negative check needs no sleep. */
+async function evaluateTimes(gateway: RunningGateway, times: number): Promise<void> {
+  const alerts = gateway.telemetry.alerts!;
+  for (let i = 0; i < times; i++) await alerts.evaluate(Date.now());
+  await alerts.idle();
+}

@@ -229,7 +229,7 @@ describe('the subgraph-fetch dedupe key', () => {
       await eventually(() => stock.seen.length === 1);
       const attacker = postJson(authed.url, { query }, { authorization: `Bearer ${attackerToken}` });
       // Let the attacker's fetch start: it fails on its own (a newline can't be sent in a header), or it would join.
-      await Promise.race([attacker, new Promise((resolve) => setTimeout(resolve, 300))]);
+      await Promise.race([attacker, new Promise((resolve) => setTimeout(resolve, 100))]);
       release();
       const [victimReply, attackerReply] = await Promise.all([victim, attacker]);
       expect(victimReply.json).toEqual({ data: { warehouseCount: 1000 } });

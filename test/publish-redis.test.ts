@@ -120,8 +120,11 @@ describe('a gateway following the Redis registry', () => {
 
   it('waits for the first publish, then serves it', async () => {
     const config = buildConfig({ server: { port: 0 }, supergraph: { redis: { url: redis.url, key, pollInterval: '200ms' } } }, { baseDir: dir });
-    const starting = startGateway(config, { logger: pino({ level: 'silent' }) });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    let started = false;
+    const starting = startGateway(config, { logger: pino({ level: 'silent' }) }).finally(() => (started = true));
+    // Nothing is published yet: it keeps waiting.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(started).toBe(false);
     expect((await cli('publish', registryYaml(), 'catalog', '--schema', 'v2.graphql')).code).toBe(0);
     gateway = await starting;
     const ready = await http(gateway.url.replace('/graphql', '/ready'));

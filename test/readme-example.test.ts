@@ -1,11 +1,12 @@
 // The README's first example, against the example subgraphs as `npm start` runs them (src/cli/dev.ts): the answer
 // printed in the README is the answer given, @requires (shippingEstimate) included.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEV_SUBGRAPHS } from '../src/cli/dev';
 import { startExampleSubgraphs, type ExampleSubgraphs } from '../subgraphs';
-import { composeExampleSupergraph } from './fixtures/exampleGateway';
-import { postJson, startTestGateway } from './harness';
+import { composeExampleSupergraph, startExampleGateway } from './fixtures/exampleGateway';
+import { http, postJson, startTestGateway } from './harness';
 
 let subgraphs: ExampleSubgraphs;
 let gateway: Awaited<ReturnType<typeof startTestGateway>>;
@@ -29,4 +30,27 @@ it('answers the first README example exactly as the README shows', async () => {
   const reply = await postJson(gateway.url, query!);
   expect(reply.text.trimEnd()).toBe(shown);
   expect(JSON.parse(shown!).data.topProducts.map((p: { shippingEstimate: unknown }) => p.shippingEstimate)).toEqual([50, 0]);
+});
+
+describe('the README APQ example, against the example config (`npm start`)', () => {
+  let example: Awaited<ReturnType<typeof startExampleGateway>>;
+  beforeAll(async () => {
+    example = await startExampleGateway();
+  });
+  afterAll(async () => {
+    await example?.close();
+  });
+
+  it('answers the three requests as the README shows', async () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Persisted operations'));
+    const apq = /APQ='([^']+)'/.exec(section)![1];
+    const query = /\\"query\\":\\"([^\\]+)\\"/.exec(section)![1];
+    const shown = /```json\n([\s\S]*?)\n```/.exec(section)![1].split('\n');
+    const url = example.gateway.url;
+    const get = () => http(`${url}?extensions=${encodeURIComponent(apq)}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const answers = [await get(), await postJson(url, { query, extensions: JSON.parse(apq) }), await get()];
+    expect(answers.map((a) => a.text.trimEnd())).toEqual(shown);
+    expect(JSON.parse(apq).persistedQuery.sha256Hash).toBe(createHash('sha256').update(query).digest('hex'));
+  });
 });

@@ -81,7 +81,8 @@ it('exits at once on a second signal', async () => {
     const inFlight = postJson(gateway.url, { query: '{ products { id stock } }' }).catch(() => undefined);
     await eventually(() => proxy.seen.length > 0, 5_000);
     gateway.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The first signal is being handled once the listener no longer accepts connections.
+    await eventually(() => fetch(gateway.url.replace('/graphql', '/health')).then(() => false, () => true), 5_000);
     gateway.child.kill('SIGTERM');
     expect(await gateway.exited).toBe(130);
     await inFlight;

@@ -48,6 +48,12 @@ token and admin key. Without --port it picks a free port when 4000 is taken.`,
     usage: 'tollgate usage [--from <ISO date/time>] [--to <ISO>] [--granularity hour|day] [--format csv|json] [--config F | --gateway URL]',
     details: 'Reads metering.redis from --config, or asks a running gateway\'s /admin/metering with --gateway http://host:port\n(admin key in TOLLGATE_ADMIN_KEY).',
   },
+  persisted: {
+    summary: 'publish a persisted-operation manifest (Apollo, Relay or Codegen) to the gateways',
+    usage: 'tollgate persisted publish <manifest.json> [--config tollgate.yaml] [--allow-invalid] [--format json]',
+    details: `Writes to persistedOperations.manifest.redis (every gateway on it reloads) or manifest.file. Each operation is first
+validated against the served supergraph; any that fails refuses the publish (exit 1) unless --allow-invalid.`,
+  },
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

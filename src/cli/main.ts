@@ -48,6 +48,10 @@ export async function runCli(argv: string[]): Promise<number> {
       const { runPublishCommand } = await import('./publish');
       return runPublishCommand(command, rest);
     }
+    case 'persisted': {
+      const { runPersistedCommand } = await import('./persisted');
+      return runPersistedCommand(rest);
+    }
     case 'usage': {
       const { parseUsageFlags, runUsage } = await import('./usage');
       const flags = parseUsageFlags(rest);

@@ -17,6 +17,7 @@ import { loadRegistryState, RegistryError } from '../publish/state';
 import { openRegistryStore } from '../publish/store/open';
 import type { RegistryStore } from '../publish/store/types';
 import { RedisUsageStore } from '../telemetry/usage/redisUsageStore';
+import { readServedManifest, withManifestOperations } from '../persisted/publish';
 
 interface TextSink {
   write(chunk: string): unknown;
@@ -156,7 +157,14 @@ async function runCheckOrPublish(command: 'check' | 'publish', args: string[], i
   const store = openRegistryStore(config);
   const usageSource = usageSourceOf(config);
   try {
-    const usage = await gatherUsage(usageSource, sinceMs ?? config.publish.usageWindow).catch((error: unknown) => {
+    // Operations of the persisted-operation manifest count as used: a change that breaks a shipped one fails the check.
+    const manifest = await readServedManifest(config).catch((error: unknown) => {
+      io.stderr.write(`warning: persisted-operation manifest unavailable: ${(error as Error).message}\n`);
+      return undefined;
+    });
+    const warnUsage = (error: Error) => io.stderr.write(`warning: usage data unavailable: ${error.message}\n`);
+    const source = manifest ? withManifestOperations(usageSource, () => manifest, warnUsage) : usageSource;
+    const usage = await gatherUsage(source, sinceMs ?? config.publish.usageWindow).catch((error: unknown) => {
       io.stderr.write(`warning: usage data unavailable: ${(error as Error).message}\n`);
       return undefined;
     });

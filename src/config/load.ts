@@ -47,6 +47,8 @@ export function buildConfig(raw: unknown, options: { baseDir: string; source?: s
   if (config.authorization.policies) config.authorization.policies = resolve(options.baseDir, config.authorization.policies);
   config.publish.rover = resolve(options.baseDir, config.publish.rover);
   if (config.publish.historyDir) config.publish.historyDir = resolve(options.baseDir, config.publish.historyDir);
+  const manifest = config.persistedOperations.manifest;
+  if (manifest.file) manifest.file = resolve(options.baseDir, manifest.file);
   return deepFreeze(config);
 }
 

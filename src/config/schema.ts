@@ -5,6 +5,7 @@ import { isAddressOrRange } from '../identity/clientIp';
 import { costConfig } from '../policy/cost/config';
 import { rateLimitsConfig } from '../policy/ratelimit/config';
 import { storeConfig } from '../policy/store/config';
+import { persistedOperationsConfig } from '../persisted/config';
 import { bool, duration, headerName, int, size } from './fields';
 
 const regex = z.string().transform((source, ctx) => {
@@ -433,6 +434,9 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .refine((a) => new Set(a.rules.map((r) => r.name)).size === a.rules.length, { message: 'alert rule names must be unique' }),
+
+  /** Persisted operations: APQ, manifests (Apollo, Relay, GraphQL Codegen), safelisting (docs/persisted-operations.md). */
+  persistedOperations: persistedOperationsConfig,
 }).refine((c) => !(c.planner === 'hive' && c.executor === 'apollo'), {
   message: '`planner: hive` needs `executor: tollgate` (the Apollo executor only runs @apollo/query-planner plans)',
   path: ['planner'],

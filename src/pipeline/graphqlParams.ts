@@ -2,7 +2,8 @@
 // Pure: returns params or a BAD_REQUEST reason; nothing here throws on client input.
 import type { GraphQLParams } from './request';
 
-export type ParamsResult = { ok: true; params: GraphQLParams } | { ok: false; message: string };
+/** `documentId`: a persisted document's id (GraphQL over HTTP, persisted documents), resolved by src/persisted/. */
+export type ParamsResult = { ok: true; params: GraphQLParams; documentId?: string } | { ok: false; message: string };
 
 /** `maxDepth`: deepest nesting of `variables` / `extensions` accepted (later stages serialise and walk them). */
 export function paramsFromJsonBody(text: string, maxDepth = DEFAULT_MAX_DEPTH): ParamsResult {
@@ -19,7 +20,7 @@ export function paramsFromJsonBody(text: string, maxDepth = DEFAULT_MAX_DEPTH): 
 
 export function paramsFromSearch(search: URLSearchParams, maxDepth = DEFAULT_MAX_DEPTH): ParamsResult {
   const raw: Record<string, unknown> = {};
-  for (const key of ['query', 'operationName'] as const) {
+  for (const key of ['query', 'operationName', 'documentId'] as const) {
     const value = search.get(key);
     if (value !== null) raw[key] = value;
   }
@@ -38,7 +39,7 @@ export function paramsFromSearch(search: URLSearchParams, maxDepth = DEFAULT_MAX
 const DEFAULT_MAX_DEPTH = 64;
 
 function checkParams(raw: Record<string, unknown>, maxDepth: number): ParamsResult {
-  const { query, operationName, variables, extensions } = raw;
+  const { query, operationName, variables, extensions, documentId } = raw;
   if (query !== undefined && query !== null && typeof query !== 'string') return { ok: false, message: '"query" must be a string.' };
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') {
     return { ok: false, message: '"operationName" must be a string.' };
@@ -48,7 +49,8 @@ function checkParams(raw: Record<string, unknown>, maxDepth: number): ParamsResu
   for (const [name, value] of [['variables', variables], ['extensions', extensions]] as const) {
     if (jsonDepthExceeds(value, maxDepth)) return { ok: false, message: `"${name}" nests deeper than ${maxDepth} levels (limits.maxVariablesDepth).` };
   }
-  const hasPersistedQuery = isPlainObject(extensions) && 'persistedQuery' in extensions;
+  if (documentId !== undefined && documentId !== null && typeof documentId !== 'string') return { ok: false, message: '"documentId" must be a string.' };
+  const hasPersistedQuery = (isPlainObject(extensions) && 'persistedQuery' in extensions) || typeof documentId === 'string';
   if ((typeof query !== 'string' || query.trim() === '') && !hasPersistedQuery) {
     return { ok: false, message: 'The request has no "query" (a non-empty GraphQL document string is required).' };
   }
@@ -59,7 +61,7 @@ function checkParams(raw: Record<string, unknown>, maxDepth: number): ParamsResu
   if (typeof operationName === 'string' && operationName !== '') params.operationName = operationName;
   if (isPlainObject(variables)) params.variables = variables;
   if (isPlainObject(extensions)) params.extensions = extensions;
-  return { ok: true, params };
+  return typeof documentId === 'string' ? { ok: true, params, documentId } : { ok: true, params };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

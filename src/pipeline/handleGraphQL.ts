@@ -23,6 +23,7 @@ import { clientOf, type UsageRecorder } from '../telemetry/usage/recorder';
 import type { TollgateContext } from './context';
 import { paramsFromJsonBody, paramsFromSearch } from './graphqlParams';
 import { MAX_MESSAGE_LENGTH, truncate } from '../util/bounded';
+import type { PersistedOperations } from '../persisted/registry';
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 /** How much of an oversized upload is read and discarded, at least, so the client can read its 413. */
@@ -39,11 +40,13 @@ export interface PipelineDeps {
   usage?: UsageRecorder;
   /** The record stage (src/telemetry/): metrics, access log, metering, live windows, traces. */
   record: RecordStage;
+  /** Persisted operations (src/persisted/): turns ids into text per the caller's mode. */
+  persisted: PersistedOperations;
 }
 
 export type GraphQLHandler = (req: IncomingMessage, res: ServerResponse, search: string) => Promise<void>;
 
-export function createGraphQLHandler({ config, logger, engine, authenticate, policies, usage, record }: PipelineDeps): GraphQLHandler {
+export function createGraphQLHandler({ config, logger, engine, authenticate, policies, usage, record, persisted }: PipelineDeps): GraphQLHandler {
   const { server } = config;
   const analyzer = new OperationAnalyzer(config.limits);
   const inbound = new InflightDeduper<HttpAnswer>();
@@ -97,7 +100,24 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
         received = paramsFromSearch(new URLSearchParams(search), config.limits.maxVariablesDepth);
       }
       if (!received.ok) return respond(reject('BAD_REQUEST', received.message));
-      const sent = withoutPersistedQuery(received.params);
+
+      // ── persisted operations: the text this request runs (src/persisted/) ───
+      // An id becomes its text here, per the caller's mode; from here on the text is judged like sent text.
+      // With per-plan or per-client modes the caller must be known first, so authentication runs now.
+      const early = persisted.dependsOnCaller ? await authenticate(req.headers) : undefined;
+      if (early && !early.ok) return respond(reject('UNAUTHENTICATED', early.message, [['www-authenticate', 'Bearer error="invalid_token"']]));
+      const { extensions: sentExtensions, ...sentRest } = received.params;
+      const resolution = await persisted.resolve({ query: sentRest.query, extensions: sentExtensions, documentId: received.documentId }, early?.principal);
+      if (!resolution.ok) {
+        // A miss must not be cached by a CDN in front of GET requests (Apollo Server sends the same header).
+        const headers: Array<[string, string]> = resolution.code === 'PERSISTED_QUERY_NOT_FOUND' ? [['cache-control', 'private, no-cache, must-revalidate']] : [];
+        return respond(reject(resolution.code, resolution.message, headers));
+      }
+      draft.operationId = resolution.id;
+      // Recorded only when an id was resolved: a plain text request's log line and metrics stay as they were.
+      if (resolution.source !== 'text') draft.persisted = resolution.source;
+      draft.unlisted = resolution.unlisted;
+      const sent: GraphQLParams = { ...sentRest, query: resolution.query, ...(resolution.extensions ? { extensions: resolution.extensions } : {}) };
       const maxNameLength = config.limits.maxOperationNameLength;
       if (maxNameLength > 0 && sent.operationName !== undefined && sent.operationName.length > maxNameLength) {
         return respond(reject('OPERATION_NAME_TOO_LONG', `"operationName" is longer than ${maxNameLength} characters (limits.maxOperationNameLength).`));
@@ -105,15 +125,15 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
       draft.operationName = sent.operationName;
 
       // ── parse ────────────────────────────────────────────────────────────────
-      const query = sent.query;
-      if (query === undefined) {
-        return respond(reject('PERSISTED_QUERY_NOT_SUPPORTED', 'PersistedQueryNotSupported: send the query text with every request.'));
-      }
+      const query = resolution.query;
       const analysis = analyzer.analyze(query, sent.operationName);
       if (analysis.kind === 'rejected') {
         const where = analysis.locations ? { locations: analysis.locations } : {};
         return respond(rejectWithDetails(analysis.code, analysis.message, analysis.extensions, where));
       }
+      // An APQ registration is kept once its text parses to one operation; every later request by its hash is still
+      // authenticated and judged by the policies below, like this one.
+      if (resolution.register) await persisted.register(resolution.register);
       // From here on the request names the operation the analysis resolved, so the engine runs exactly the
       // operation the policies judged, whatever name (or none) the client sent.
       const operationName = analysis.operation.name?.value;
@@ -128,7 +148,7 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
       }
 
       // ── authenticate ─────────────────────────────────────────────────────────
-      const authenticated = await authenticate(req.headers);
+      const authenticated = early ?? (await authenticate(req.headers));
       if (!authenticated.ok) {
         return respond(reject('UNAUTHENTICATED', authenticated.message, [['www-authenticate', 'Bearer error="invalid_token"']]));
       }
@@ -136,6 +156,7 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
       const context: TollgateContext = { requestId, headers: req.headers, principal: authenticated.principal, clientIp, telemetry: {} };
       draft.principal = context.principal;
       draft.context = context;
+      if (resolution.unlisted) persisted.audit(analysis.hash, operationName, context.principal.client);
 
       // ── policy ───────────────────────────────────────────────────────────────
       // Every request that gets past parse has exactly one resolved operation, and every one is judged here.
@@ -206,13 +227,6 @@ function inboundKey(params: GraphQLParams, context: TollgateContext, headerFinge
   const variables = params.variables ? JSON.stringify(params.variables) : undefined;
   const extensions = params.extensions ? JSON.stringify(params.extensions) : undefined;
   return cacheKey(context.principal.key, headerFingerprint, accept, params.operationName, variables, extensions, params.query);
-}
-
-/** Tollgate runs the query text it is sent; an APQ hash alongside it is ignored rather than trusted. */
-function withoutPersistedQuery(params: GraphQLParams): GraphQLParams {
-  if (params.query === undefined || !params.extensions || !('persistedQuery' in params.extensions)) return params;
-  const { persistedQuery: _ignored, ...extensions } = params.extensions;
-  return { ...params, extensions };
 }
 
 function reject(code: ErrorCode, message: string, headers: Array<[string, string]> = []): HttpAnswer {

@@ -4,6 +4,10 @@
 //   receive       src/server/, graphqlParams.ts   method, CORS, CSRF, body limit and deadline, JSON (depth-checked), request id
 //                 → BAD_REQUEST, METHOD_NOT_ALLOWED, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, REQUEST_TIMEOUT,
 //                   CSRF_PREVENTED, OPERATION_NAME_TOO_LONG
+//   (persisted)   src/persisted/                  the text to run from an APQ hash, `documentId` or manifest id, per the caller's
+//                                                 mode (off/apq/safelist/audit); then parsed and judged like sent text
+//                 → PERSISTED_QUERY_NOT_SUPPORTED, PERSISTED_QUERY_NOT_FOUND, PERSISTED_QUERY_HASH_MISMATCH,
+//                   PERSISTED_QUERY_NOT_IN_LIST, BAD_REQUEST (malformed id)
 //   parse         analyzeOperation.ts             parse with token limit, resolve exactly one operation, depth/alias/
 //                 (cached per query text and      root-field/field limits → GRAPHQL_PARSE_FAILED, OPERATION_RESOLUTION_FAILURE,
 //                 operation name)                   SUBSCRIPTION_NOT_SUPPORTED, MAX_TOKENS_LIMIT, MAX_DEPTH_LIMIT, MAX_ALIASES_LIMIT,

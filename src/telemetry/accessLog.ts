@@ -22,6 +22,8 @@ export class AccessLog implements TelemetryConsumer {
       operationName: record.operationName,
       operationType: record.operationType,
       operationHash: record.operationHash,
+      operationId: record.operationId,
+      persisted: record.persisted,
       status: record.status,
       outcome: record.outcome,
       durationMs: Math.round(record.durationMs * 1000) / 1000,

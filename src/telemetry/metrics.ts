@@ -20,6 +20,8 @@ export const METRICS = {
   ALERTS_FIRING: 'tollgate_alerts_firing',
   ALERT_NOTIFICATIONS: 'tollgate_alert_notifications_total',
   LABEL_OVERFLOW: 'tollgate_metric_label_overflow_total',
+  PERSISTED: 'tollgate_persisted_operations_total',
+  PERSISTED_UNLISTED: 'tollgate_persisted_unlisted_total',
 } as const;
 
 /** Operation label for a request without an operation name, and for one that never got as far as parsing. */
@@ -41,6 +43,8 @@ export class PrometheusMetrics implements TelemetryConsumer {
   private readonly fetchDuration: HistogramCells;
   private readonly costEstimated: HistogramCells;
   private readonly costActual: HistogramCells;
+  private readonly persisted: CounterCells;
+  private readonly persistedUnlisted: CounterCells;
   // Rare events: prom-client's own classes.
   readonly reloads;
   readonly usageFlushes;
@@ -69,6 +73,8 @@ export class PrometheusMetrics implements TelemetryConsumer {
     this.fetchDuration = new HistogramCells(METRICS.FETCH_DURATION, 'Duration of calls to subgraphs and REST services', ['service', 'kind'], SECONDS_BUCKETS, registry);
     this.costEstimated = new HistogramCells(METRICS.COST_ESTIMATED, 'Estimated cost units per operation (when cost analysis runs)', [], COST_BUCKETS, registry);
     this.costActual = new HistogramCells(METRICS.COST_ACTUAL, 'Actual cost units per operation (when cost analysis runs)', [], COST_BUCKETS, registry);
+    this.persisted = new CounterCells(METRICS.PERSISTED, 'Requests whose text persisted operations resolved, by where it came from (manifest, apq, registered)', ['source'], registry);
+    this.persistedUnlisted = new CounterCells(METRICS.PERSISTED_UNLISTED, 'Audit mode: operations run that are not in the persisted-operation manifest, by client', ['client'], registry);
     this.reloads = new Counter({ name: METRICS.SUPERGRAPH_RELOADS, help: 'Supergraph reloads by result (success, failure)', labelNames: ['result'], registers });
     this.usageFlushes = new Counter({ name: METRICS.USAGE_FLUSHES, help: 'Usage metering writes to its store by result (success, failure)', labelNames: ['result'], registers });
     this.alertsFiring = new Gauge({ name: METRICS.ALERTS_FIRING, help: 'Alert episodes firing now, by rule', labelNames: ['rule'], registers });
@@ -79,12 +85,16 @@ export class PrometheusMetrics implements TelemetryConsumer {
   request(record: RequestRecord): void {
     // Only names of operations that executed earn a label of their own; names in refused requests don't use up slots.
     const executed = record.outcome === 'success' || record.outcome === 'partial';
-    const operation = record.operationName === undefined ? (record.operationHash ? ANONYMOUS_OPERATION : UNKNOWN_OPERATION) : this.operations.get(record.operationName, executed);
+    // A persisted operation without a name is named by its id (bounded like names).
+    const name = record.operationName ?? record.operationId;
+    const operation = name === undefined ? (record.operationHash ? ANONYMOUS_OPERATION : UNKNOWN_OPERATION) : this.operations.get(name, executed);
     const client = this.clients.get(record.client);
     this.requests.at(operation, client, record.outcome).value += 1;
     this.requestDuration.observe(this.requestDuration.at(operation), record.durationMs / 1000);
     if (record.rejectionCode) this.rejections.at(this.codes.get(record.rejectionCode), client).value += 1;
     if (record.errors) for (const [service, code, count] of record.errors.pairs) this.responseErrors.at(service, this.codes.get(code)).value += count;
+    if (record.persisted !== undefined) this.persisted.at(record.persisted).value += 1;
+    if (record.unlisted) this.persistedUnlisted.at(client).value += 1;
     const cost = record.cost;
     if (cost?.estimated !== undefined) this.costEstimated.observe(this.costEstimated.at(), cost.estimated);
     if (cost?.actual !== undefined) this.costActual.observe(this.costActual.at(), cost.actual);

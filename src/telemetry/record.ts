@@ -26,6 +26,12 @@ export interface RequestRecord {
   operationType?: string;
   /** SHA-256 (hex) of the query text. */
   operationHash?: string;
+  /** The persisted operation's id (manifest id or APQ hash) when the request named one. */
+  operationId?: string;
+  /** Where a persisted operation's text came from: `manifest`, `apq` (stored), `registered` (sent with its hash). */
+  persisted?: string;
+  /** Audit mode: the operation is not in the persisted-operation manifest. */
+  unlisted?: boolean;
   /** The client application (API key client, JWT client claim), or `anonymous`. */
   client: string;
   plan?: string;

@@ -19,6 +19,11 @@ export interface RequestDraft {
   operationName?: string;
   operationType?: string;
   operationHash?: string;
+  /** The persisted id the request named (manifest id or APQ hash), and where its text came from (src/persisted/). */
+  operationId?: string;
+  persisted?: string;
+  /** Audit mode: the operation is not in the manifest. */
+  unlisted?: boolean;
   principal?: Principal;
   context?: TollgateContext;
   answer?: HttpAnswer;
@@ -79,6 +84,9 @@ function toRecord(draft: RequestDraft, status: number, plans: PlanDefaults): Req
     operationName: draft.operationName,
     operationType: draft.operationType,
     operationHash: draft.operationHash,
+    ...(draft.operationId !== undefined ? { operationId: draft.operationId } : {}),
+    ...(draft.persisted !== undefined ? { persisted: draft.persisted } : {}),
+    ...(draft.unlisted ? { unlisted: true } : {}),
     client: principal?.client === undefined ? ANONYMOUS_CLIENT : truncate(principal.client, MAX_LABEL_LENGTH),
     plan: planOf(principal, plans),
     status,

@@ -1,0 +1,117 @@
+// Where the manifest comes from, and how a new version is noticed: a file (watched, like the supergraph file) or
+// the Redis registry `tollgate persisted publish` writes (pub/sub wake-ups plus polling). Key layout in Redis:
+// `<key>:current` → the served manifest's sha256, `<key>:blob:<sha256>` → its text, `<key>:published` → channel.
+import { readFile } from 'node:fs/promises';
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import Redis from 'ioredis';
+
+export interface ManifestSource {
+  /** The manifest text now; throws when it can't be read (nothing published, file missing, Redis down). */
+  load(): Promise<string>;
+  /** Calls `changed` when a new version may be there; returns what stops watching. */
+  watch(changed: (reason: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface ManifestKeys {
+  current: string;
+  channel: string;
+  blob(hash: string): string;
+}
+
+export function manifestKeys(prefix: string): ManifestKeys {
+  return { current: `${prefix}:current`, channel: `${prefix}:published`, blob: (hash) => `${prefix}:blob:${hash}` };
+}
+
+export class FileManifestSource implements ManifestSource {
+  constructor(
+    private readonly file: string,
+    private readonly watchChanges: boolean,
+  ) {}
+
+  load(): Promise<string> {
+    return readFile(this.file, 'utf8');
+  }
+
+  async watch(changed: (reason: string) => void): Promise<() => Promise<void>> {
+    if (!this.watchChanges) return async () => undefined;
+    const name = basename(this.file);
+    let debounce: NodeJS.Timeout | undefined;
+    // The folder is watched, so an editor's or a deploy's rename-over-the-file is seen too.
+    const watcher: FSWatcher = watch(dirname(this.file), (_event, file) => {
+      if (file && file.toString() !== name) return;
+      clearTimeout(debounce);
+      debounce = setTimeout(() => changed('file changed'), 50);
+    });
+    watcher.on('error', () => undefined);
+    return async () => {
+      clearTimeout(debounce);
+      watcher.close();
+    };
+  }
+
+  async close(): Promise<void> {}
+}
+
+export class RedisManifestSource implements ManifestSource {
+  private readonly redis: Redis;
+  private readonly keys: ManifestKeys;
+  private cached?: { hash: string; text: string };
+
+  constructor(
+    private readonly url: string,
+    prefix: string,
+    private readonly pollIntervalMs: number,
+  ) {
+    this.keys = manifestKeys(prefix);
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.redis.on('error', () => undefined);
+  }
+
+  async load(): Promise<string> {
+    await this.connected();
+    const hash = await this.redis.get(this.keys.current);
+    if (hash === null) throw new Error(`no manifest published yet in Redis (${this.keys.current} is not set); run \`tollgate persisted publish\``);
+    if (this.cached?.hash === hash) return this.cached.text;
+    const text = await this.redis.get(this.keys.blob(hash));
+    if (text === null) throw new Error(`${this.keys.current} names ${hash}, but ${this.keys.blob(hash)} is missing`);
+    this.cached = { hash, text };
+    return text;
+  }
+
+  private async connected(timeoutMs = 2_000): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const redis = this.redis;
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      function done() {
+        clearTimeout(timer);
+        redis.off('ready', done);
+        resolve();
+      }
+      redis.once('ready', done);
+    });
+  }
+
+  async watch(changed: (reason: string) => void): Promise<() => Promise<void>> {
+    const subscriber = new Redis(this.url);
+    subscriber.on('error', () => undefined);
+    subscriber.on('message', (channel: string) => {
+      if (channel === this.keys.channel) changed('published');
+    });
+    subscriber.on('ready', () => changed('redis reconnected'));
+    subscriber.subscribe(this.keys.channel).catch(() => undefined);
+    const poll = this.pollIntervalMs > 0 ? setInterval(() => changed('poll'), this.pollIntervalMs) : undefined;
+    poll?.unref();
+    return async () => {
+      clearInterval(poll);
+      subscriber.disconnect();
+    };
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+}

@@ -131,6 +131,12 @@ export function deepMerge(target: JsonMap, source: JsonMap | null | undefined): 
   for (const key in source) {
     const value = source[key];
     if (value === undefined) continue;
+    if (key === '__proto__') {
+      // A client alias: an own property of the parsed answer. `target[key]` would be the prototype (and merging
+      // into it would pollute Object.prototype); keep it an own data property.
+      mergeOwnProto(target, value);
+      continue;
+    }
     const existing = target[key];
     if (existing && isPlainObject(value)) {
       deepMerge(existing as JsonMap, value as JsonMap);
@@ -143,6 +149,13 @@ export function deepMerge(target: JsonMap, source: JsonMap | null | undefined): 
       target[key] = value;
     }
   }
+}
+
+function mergeOwnProto(target: JsonMap, value: unknown): void {
+  const existing = own(target, '__proto__');
+  if (existing && isPlainObject(existing) && isPlainObject(value)) deepMerge(existing as JsonMap, value as JsonMap);
+  else if (Array.isArray(existing) && Array.isArray(value) && existing.length === value.length) deepMerge({ list: existing }, { list: value });
+  else Object.defineProperty(target, '__proto__', { value, writable: true, enumerable: true, configurable: true });
 }
 
 function isPlainObject(value: unknown): boolean {

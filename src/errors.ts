@@ -94,6 +94,11 @@ export const ERROR_CODES = {
   HISTORY_ENTRY_NOT_FOUND: { status: 404, meaning: 'The rollback target is not in the history (or is what is served now).' },
   PUBLISH_NOT_CONFIGURED: { status: 409, meaning: 'This gateway composes `supergraph.rover` itself; publishing needs `supergraph.file` or `supergraph.redis`.' },
   REGISTRY_UNAVAILABLE: { status: 503, meaning: 'The registry store (supergraph folder or Redis) or rover.yaml could not be read or written.' },
+  // subscriptions (src/subscriptions/, docs/subscriptions.md): sent in the stream, then the subscription completes
+  SUBSCRIPTION_LIMIT_EXCEEDED: { status: 429, meaning: 'The client already holds `subscriptions.maxPerClient` open subscriptions on this instance; end one first.' },
+  SUBSCRIPTION_TOKEN_EXPIRED: { status: 401, meaning: 'The token a subscription was authenticated with has expired; the subscription ends. Reconnect with a fresh token.' },
+  SUBSCRIPTION_SCHEMA_RELOAD: { status: 200, meaning: 'The supergraph was reloaded, so open subscriptions end (as Apollo Router does); resubscribe to run on the new one.' },
+  SUBSCRIPTION_CLIENT_TOO_SLOW: { status: 200, meaning: 'The client read events more slowly than they came: over `subscriptions.maxBufferedEvents` waited, so its subscription was ended and the buffer freed.' },
   // gateway state
   SUPERGRAPH_NOT_READY: { status: 503, meaning: 'No supergraph is loaded yet (see `/ready`).' },
   INTERNAL_SERVER_ERROR: { status: 500, meaning: 'A bug in Tollgate; the log has the details under the request id.' },

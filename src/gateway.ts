@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import { LiveSupergraph, type LiveSupergraphOptions } from './compose/liveSupergraph';
 import { RedisSupergraphSource } from './compose/redisSupergraphSource';
 import { trafficFor, type TollgateConfig } from './config/schema';
-import { startEngine } from './execute/engine';
+import { serviceBuilder, startEngine } from './execute/engine';
+import { ConnectionPools } from './execute/httpClient';
 import type { ExecutionEngine } from './pipeline/request';
 import { compileHeaderRules } from './execute/headerRules';
 import { createAuthenticator } from './identity/authenticate';
@@ -20,6 +21,10 @@ import { openRegistryStore } from './publish/store/open';
 import { bindRestServices, RestServices } from './rest/registry';
 import { createCounterStore } from './policy/store';
 import { createHttpServer, listen } from './server/httpServer';
+import { createSseEndpoint } from './subscriptions/sse';
+import { subscriptionMetrics } from './subscriptions/metrics';
+import { SubscriptionService } from './subscriptions/service';
+import { attachWebSocket } from './subscriptions/websocket';
 import { startTelemetry, type Telemetry, type TelemetryOptions } from './telemetry';
 import { loggerFor } from './telemetry/logger';
 import { UsageRecorder } from './telemetry/usage/recorder';
@@ -36,6 +41,8 @@ export interface RunningGateway {
   telemetry: Telemetry;
   /** Operation usage this instance recorded (undefined when usage.enabled is false). */
   usage?: UsageRecorder;
+  /** Subscriptions over WebSocket and SSE (undefined when subscriptions.enabled is false). */
+  subscriptions?: SubscriptionService;
   /** Stops serving and releases everything; `drainMs`: let requests in flight finish first (graceful shutdown). */
   close(options?: { drainMs?: number }): Promise<void>;
 }
@@ -63,6 +70,8 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     headerPlan: (name) => compileHeaderRules([...config.headers.all, ...(config.headers.subgraphs[name] ?? [])]),
     requestIdHeader: config.server.requestIdHeader,
     responseLimits: (name) => trafficFor(config, name),
+    sources: config.rest.sources,
+    claimHeaders: config.authentication.forwardClaims,
   });
   const redisSource = config.supergraph.redis && !options.loadSupergraph
     ? new RedisSupergraphSource({ url: config.supergraph.redis.url, key: config.supergraph.redis.key, logger })
@@ -95,9 +104,17 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
 
   let engine: ExecutionEngine | undefined;
   const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies, usage, record: telemetry.record, persisted });
+  // Subscriptions (src/subscriptions/): their own entry over WebSocket and SSE, through the same parse, authenticate
+  // and policy stages; entity fetches through data sources of their own pool, built as the engine builds its own.
+  const subscriptionPools = new ConnectionPools();
+  const metricsSink = subscriptionMetrics(telemetry.metrics?.registry);
+  const subscriptions = config.subscriptions.enabled
+    ? new SubscriptionService({ config, logger, policies, buildService: serviceBuilder(config, supergraph, subscriptionPools, { fetches: telemetry.fetches }), metrics: metricsSink })
+    : undefined;
+  const sse = subscriptions ? createSseEndpoint(config, authenticate, subscriptions, metricsSink) : undefined;
   const server: Server = createHttpServer(
     config,
-    handler,
+    sse ? (req, res, search) => (sse.accepts(req) ? sse.handle(req, res) : handler(req, res, search)) : handler,
     () => ({
       ready: engine !== undefined && supergraph.status.loaded,
       // The limits store is shown, not judged: with Redis down the gateway still serves (store.onUnavailable decides how).
@@ -106,6 +123,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     telemetry.routes(() => supergraph.status),
     admin,
   );
+  const webSocket = subscriptions ? attachWebSocket(server, config, authenticate, subscriptions, metricsSink) : undefined;
   let address: Awaited<ReturnType<typeof listen>> | undefined;
   const stopExtras = async () => {
     await usage?.stop();
@@ -123,11 +141,15 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
       onSchema: (state) => {
         policies.setSchema(state);
         persisted.setSchema(state.apiSchema);
+        subscriptions?.setSchema(state);
       },
       fetches: telemetry.fetches,
     });
     address ??= await listen(server, config.server.port, config.server.host);
   } catch (error) {
+    subscriptions?.shutdown();
+    await webSocket?.close();
+    await subscriptionPools.close();
     if (server.listening) server.close();
     await engine?.stop();
     await rest.close();
@@ -148,8 +170,13 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     supergraph,
     telemetry,
     usage,
+    subscriptions,
     close: async (options = {}) => {
+      // Subscriptions first: each ends with `complete` (SSE streams end, WebSockets close after their frames).
+      subscriptions?.shutdown();
+      await webSocket?.close();
       await drainServer(server, options.drainMs ?? 0);
+      await subscriptionPools.close();
       await engine?.stop();
       await rest.close();
       await supergraph.stop();

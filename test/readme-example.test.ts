@@ -13,6 +13,8 @@ let gateway: Awaited<ReturnType<typeof startTestGateway>>;
 
 beforeAll(async () => {
   subgraphs = await startExampleSubgraphs(DEV_SUBGRAPHS);
+  // As `npm start` does: the REST description's baseURL reads PRICING_URL when the gateway loads it.
+  for (const [name, url] of Object.entries(subgraphs.urls)) process.env[`${name.toUpperCase()}_URL`] = url;
   gateway = await startTestGateway(await composeExampleSupergraph(subgraphs));
 });
 
@@ -53,4 +55,14 @@ describe('the README APQ example, against the example config (`npm start`)', () 
     expect(answers.map((a) => a.text.trimEnd())).toEqual(shown);
     expect(JSON.parse(apq).persistedQuery.sha256Hash).toBe(createHash('sha256').update(query).digest('hex'));
   });
+});
+
+it('answers the README REST mutation exactly as the README shows', async () => {
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const query = /-d '(\{"query":"mutation \{ createPriceOverride[^']*)'/.exec(readme)?.[1];
+  const shown = /```json\n(\{"data":\{"createPriceOverride".*)\n```/.exec(readme)?.[1];
+  expect(query).toBeDefined();
+  expect(shown).toBeDefined();
+  const reply = await postJson(gateway.url, query!);
+  expect(reply.text.trimEnd()).toBe(shown);
 });

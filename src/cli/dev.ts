@@ -66,6 +66,13 @@ export async function runDev(config: TollgateConfig, options: { portFromFlag: bo
     lines.push(`  curl -s ${gateway.url} -H 'content-type: application/json' -d '${me}'`);
     lines.push(`  curl -s ${gateway.url} -H 'content-type: application/json' -H 'authorization: Bearer ${token}' -d '${me}'`);
   }
+  if (config.subscriptions.enabled) {
+    const subscribe = JSON.stringify({ query: 'subscription { reviewAdded { body product { name price inStock } author { name } } }' });
+    const add = JSON.stringify({ query: 'mutation { addReview(upc: "1", body: "Sturdy.") { id } }' });
+    lines.push('', 'A subscription (Server-Sent Events; also graphql-transport-ws at the same URL), then a review to see on it:');
+    lines.push(`  curl -N ${gateway.url} -H 'accept: text/event-stream' -H 'content-type: application/json' -d '${subscribe}'`);
+    lines.push(`  curl -s ${gateway.url} -H 'content-type: application/json' -d '${add}'`);
+  }
   const base = gateway.url.slice(0, gateway.url.length - config.server.graphqlPath.length);
   lines.push('', `Metrics: ${base}${config.metrics.path}`);
   const adminKey = process.env.TOLLGATE_ADMIN_KEY;

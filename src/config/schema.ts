@@ -30,6 +30,21 @@ const headerRule = z.union([
 ]);
 export type HeaderRule = z.infer<typeof headerRule>;
 
+/** A REST source's header rule: a subgraph header rule, or a verified claim sent as a header (docs/rest.md). */
+const restHeaderRule = z.union([headerRule, z.strictObject({ claim: z.strictObject({ name: z.string().min(1), header: headerName }) })]);
+export type RestHeaderRule = z.infer<typeof restHeaderRule>;
+
+/** tollgate.yaml settings of one REST source, by its @restSource name. */
+const restSourceConfig = z.strictObject({
+  /** What the source's mappings read as `$config` (a key per value, any JSON). */
+  config: z.record(z.string(), z.unknown()).default({}),
+  /** Header rules for this source's calls, after `headers.all` and `headers.subgraphs.<subgraph>`. */
+  headers: z.array(restHeaderRule).default([]),
+  /** Request headers the source's mappings may read as `$context.headers.<name>` (and inbound dedupe keys on). */
+  contextHeaders: z.array(headerName).default([]),
+});
+export type RestSourceConfig = z.infer<typeof restSourceConfig>;
+
 const subgraphTraffic = z.strictObject({
   /** Whole-request limit for one subgraph call (connect + answer). */
   timeout: duration.optional(),
@@ -274,6 +289,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** With supergraph.file: the folder relative `rest:` routing URLs resolve against (rover.yaml's folder at compose time). Default: cwd. */
       baseDir: z.string().optional(),
+      /** Per source, by its @restSource name: `$config` values, header rules, headers `$context` may read. */
+      sources: z.record(z.string(), restSourceConfig).default({}),
     })
     .prefault({}),
 
@@ -437,6 +454,22 @@ export const configSchema = z.strictObject({
 
   /** Persisted operations: APQ, manifests (Apollo, Relay, GraphQL Codegen), safelisting (docs/persisted-operations.md). */
   persistedOperations: persistedOperationsConfig,
+  /** Subscriptions over WebSocket (graphql-transport-ws) and Server-Sent Events (graphql-sse) at server.graphqlPath (docs/subscriptions.md). */
+  subscriptions: z
+    .strictObject({
+      enabled: bool.default(true),
+      /** Open subscriptions one client (token subject, API-key client, or IP when anonymous) may hold at once, per instance. */
+      maxPerClient: int(1).default(100),
+      /** Events waiting to be written to one client; past this the client is too slow and its subscription is ended. */
+      maxBufferedEvents: int(1).default(100),
+      /** WebSocket keep-alive: a ping this often, and a client that does not answer with a pong within as long is dropped. 0 turns pings off. */
+      keepAlive: duration.default(12_000),
+      /** How long a WebSocket client has to send `connection_init` after connecting. */
+      connectionInitTimeout: duration.default(3_000),
+      /** Per subgraph: the WebSocket URL its subscriptions are opened at. Default: its routing URL with ws:// (wss:// for https://). */
+      subgraphs: z.record(z.string(), z.strictObject({ url: z.string().regex(/^wss?:\/\/\S+$/, 'expected a ws:// or wss:// URL') })).default({}),
+    })
+    .prefault({}),
 }).refine((c) => !(c.planner === 'hive' && c.executor === 'apollo'), {
   message: '`planner: hive` needs `executor: tollgate` (the Apollo executor only runs @apollo/query-planner plans)',
   path: ['planner'],

@@ -78,8 +78,11 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
   };
 }
 
-/** The data source for each subgraph: REST served in-process, or Tollgate's HTTP client; instrumented when asked. */
-function serviceBuilder(config: TollgateConfig, supergraph: LiveSupergraph, pools: ConnectionPools, options: EngineOptions) {
+/**
+ * The data source for each subgraph: REST served in-process, or Tollgate's HTTP client; instrumented when asked.
+ * Exported for the subscription path (src/subscriptions/), whose entity fetches go through the same kind of sources.
+ */
+export function serviceBuilder(config: TollgateConfig, supergraph: LiveSupergraph, pools: ConnectionPools, options: EngineOptions) {
   const tracing = options.fetches?.tracing;
   return ({ name, url }: { name: string; url?: string }): GraphQLDataSource<TollgateContext> => {
     if (!url) throw new Error(`subgraph "${name}" has no routing URL in the supergraph`);

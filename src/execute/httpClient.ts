@@ -7,6 +7,8 @@ export interface HttpResult {
   status: number;
   contentType: string | undefined;
   body: string;
+  /** The answer's headers as undici parsed them (lower-case names); REST mappings read them as $response.headers. */
+  headers?: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /** Why a call produced no HTTP answer; the caller maps it to SUBGRAPH_TIMEOUT / SUBGRAPH_UNAVAILABLE / REST errors. */
@@ -59,7 +61,7 @@ export class ConnectionPools {
  */
 export function httpCall(
   pool: Pool,
-  request: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string },
+  request: { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; headers: Record<string, string>; body?: string },
   timeoutMs: number,
   maxBodyBytes: number,
 ): Promise<HttpResult> {
@@ -68,6 +70,7 @@ export function httpCall(
     let controller: Dispatcher.DispatchController | undefined;
     let status = 0;
     let contentType: string | undefined;
+    let responseHeaders: HttpResult['headers'];
     const chunks: Buffer[] = [];
     let received = 0;
 
@@ -102,6 +105,7 @@ export function httpCall(
         status = statusCode;
         const type = headers['content-type'];
         contentType = Array.isArray(type) ? type[0] : type;
+        responseHeaders = headers;
         const length = Number(headers['content-length']);
         if (length > maxBodyBytes) tooLarge(ctrl);
       },
@@ -114,7 +118,7 @@ export function httpCall(
       onResponseEnd() {
         if (settled) return;
         const body = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, received).toString('utf8');
-        finish(undefined, { status, contentType, body });
+        finish(undefined, { status, contentType, body, headers: responseHeaders });
       },
       onResponseError(_ctrl, error) {
         if (error instanceof HttpCallError) return finish(error);

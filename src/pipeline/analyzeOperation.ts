@@ -21,13 +21,17 @@ const MAX_CACHED_QUERY_LENGTH = 64 * 1024;
 export class OperationAnalyzer {
   private readonly cache = new LruCache<string, OperationAnalysis>(2000);
 
-  constructor(private readonly limits: TollgateConfig['limits']) {}
+  /** `subscriptions`: accept subscription operations (the WebSocket / SSE entry, src/subscriptions/). */
+  constructor(
+    private readonly limits: TollgateConfig['limits'],
+    private readonly options: { subscriptions?: boolean } = {},
+  ) {}
 
   analyze(query: string, operationName: string | undefined): OperationAnalysis {
     const key = cacheKey(operationName, query);
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const analysis = analyzeOperation(query, operationName, this.limits);
+    const analysis = analyzeOperation(query, operationName, this.limits, this.options);
     if (query.length <= MAX_CACHED_QUERY_LENGTH) this.cache.set(key, analysis);
     return analysis;
   }
@@ -41,7 +45,7 @@ const LIMIT_MESSAGES = {
     `The operation selects ${actual} fields once its fragments are expanded; the limit is ${max} (limits.maxFields).`,
 } as const;
 
-export function analyzeOperation(query: string, operationName: string | undefined, limits: TollgateConfig['limits']): OperationAnalysis {
+export function analyzeOperation(query: string, operationName: string | undefined, limits: TollgateConfig['limits'], options: { subscriptions?: boolean } = {}): OperationAnalysis {
   let document: DocumentNode;
   try {
     document = parse(query, { maxTokens: limits.maxTokens > 0 ? limits.maxTokens : undefined, noLocation: false });
@@ -62,7 +66,7 @@ export function analyzeOperation(query: string, operationName: string | undefine
   const resolved = resolveOperation(document, operationName);
   if (typeof resolved === 'string') return { kind: 'rejected', code: 'OPERATION_RESOLUTION_FAILURE', message: resolved };
   const operation = resolved;
-  if (operation.operation === 'subscription') {
+  if (operation.operation === 'subscription' && !options.subscriptions) {
     return { kind: 'rejected', code: 'SUBSCRIPTION_NOT_SUPPORTED', message: 'Subscriptions are not supported over this endpoint yet; send a query or a mutation.' };
   }
 

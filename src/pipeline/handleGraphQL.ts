@@ -6,6 +6,7 @@ import type { TollgateConfig } from '../config/schema';
 import { ERROR_CODES, httpStatusOf, rejectionBody, type ErrorCode } from '../errors';
 import type { ExecutionEngine, GraphQLParams, HttpAnswer } from './request';
 import { compileHeaderFingerprint } from '../execute/headerRules';
+import { restFingerprintRules } from '../rest/sourceConfig';
 import { InflightDeduper } from '../execute/inflight';
 import { corsHeaders, preflightHeaders } from '../server/cors';
 import { isPreflightedRequest } from '../server/csrf';
@@ -50,7 +51,7 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
   const { server } = config;
   const analyzer = new OperationAnalyzer(config.limits);
   const inbound = new InflightDeduper<HttpAnswer>();
-  const headerFingerprint = compileHeaderFingerprint([config.headers.all, ...Object.values(config.headers.subgraphs)]);
+  const headerFingerprint = compileHeaderFingerprint([config.headers.all, ...Object.values(config.headers.subgraphs), ...restFingerprintRules(config.rest.sources)]);
   const trustedProxy = compileTrustedProxies(server.trustedProxies);
 
   return async function handleGraphQL(req, res, search) {

@@ -48,12 +48,38 @@ describe('compileRestDescription', () => {
     ['a syntax error in a selection', VALID.replace('selection: "$.count"', 'selection: "$.count {"'), '13: Item.stock @rest: selection: expected "}" at the end'],
     ['a syntax error in a path', VALID.replace('/items/{$args.id}"', '/items/{$args.id"'), '7: Query.item @rest: http.GET: unclosed "{"'],
     ['a root field without @rest', VALID.replace('type Query {', 'type Query {\n  other: Int'), '7: Query.other has no @rest: every root field of a REST description needs one'],
+    ['an unknown method in a selection', VALID.replace('selection: "$.count"', 'selection: "$.count->double"'), '13: Item.stock @rest: selection: unknown method "->double" (supported: echo, map, match, first, last, slice, size, entries, keys, values, joinNotNull, jsonStringify, get, has, filter, find, eq, ne, gt, gte, lt, lte, not, and, or, add, sub, mul, div, mod, split, trim, toLowerCase, toUpperCase, parseInt, toString, parseLinkHeader)'],
+    ['an unknown $context key in a path', VALID.replace('/items/{$args.id}"', '/items/{$context.password}"'), '7: Query.item @rest: path reads $context.password: $context has subject, client, plan, kind, authenticated, scopes, claims, headers'],
+    ['an unknown $context key in a header', VALID.replace('http: { GET: "/items/{$args.id}" }', 'http: { GET: "/items/{$args.id}", headers: [{ name: "x-a", value: "{$args.nope}" }] }'), '7: Query.item @rest: header "x-a": $args.nope does not exist: Query.item has arguments id'],
+    ['a wrong method argument count in a path', VALID.replace('/items/{$args.id}"', '/items/{$args.id->slice(1, 2, 3)}"'), '7: Query.item @rest: http.GET: {$args.id->slice(1, 2, 3)}: ->slice takes 0 to 2 arguments, got 3'],
+    ['a body on a GET', VALID.replace('http: { GET: "/items/{$args.id}" }', 'http: { GET: "/items/{$args.id}", body: "id: $args.id" }'), '7: Query.item @rest: http.body is not allowed with GET (a GET has no body)'],
+    ['two methods', VALID.replace('http: { GET: "/items/{$args.id}" }', 'http: { GET: "/items/{$args.id}", DELETE: "/items/{$args.id}" }'), '7: Query.item @rest: http needs exactly one of GET, POST, PUT, PATCH, DELETE'],
+    ['an idempotency key on a GET', VALID.replace('http: { GET: "/items/{$args.id}" }', 'http: { GET: "/items/{$args.id}" }, idempotencyKey: "idempotency-key"'), '7: Query.item @rest: idempotencyKey is for writes (POST, PUT, PATCH, DELETE); a GET is retried anyway'],
+    ['a body content-type that is neither JSON nor a form', VALID.replace('http: { GET: "/items/{$args.id}" }', 'http: { PUT: "/items/{$args.id}", headers: [{ name: "content-type", value: "text/xml" }], body: "id: $args.id" }'), '7: Query.item @rest: content-type "text/xml": a body is sent as JSON (application/json) or as a form (application/x-www-form-urlencoded)'],
     ['an entity field nothing fetches', VALID.replace('  name: String\n', '  name: String\n  price: Int\n'), "12: Item.price is not fetched by any @rest: give it its own @rest, or map it in Item's type-level @rest selection"],
-    ['an unknown directive argument', VALID.replace('batch: { maxSize: 10 }', 'batch: { maxSize: 10 }, retries: 3'), '9: Item @rest: unknown argument "retries" (allowed: source, http, selection, batch, cacheTtl, timeout)'],
+    ['an unknown directive argument', VALID.replace('batch: { maxSize: 10 }', 'batch: { maxSize: 10 }, retries: 3'), '9: Item @rest: unknown argument "retries" (allowed: source, http, selection, batch, cacheTtl, timeout, idempotencyKey, errors)'],
     ['a bad duration', VALID.replace('batch: { maxSize: 10 }', 'batch: { maxSize: 10 }, cacheTtl: "soon"'), '9: Item @rest: "cacheTtl" must be a duration like "250ms" or "2s", got "soon"'],
     ['a type-level @rest that does not use the key', VALID.replace('/items?ids={$batch.id}', '/items').replace('batch: { maxSize: 10 }, ', ''), '9: Item @rest: the path must use the key: {$this.id} (one call per entity) or {$batch.id} (one call per batch)'],
   ])('reports %s with its line', (_case, body, expected) => {
     expect(problems(body)).toContain(expected);
+  });
+
+  it('reads writes: every method, a form body, an idempotency key, retried methods', () => {
+    const sdl = HEADER.replace('baseURL: "http://127.0.0.1:1"', 'baseURL: "http://127.0.0.1:1", retry: { methods: ["GET", "PATCH"] }') + VALID.replace('type Query {', `type Mutation {
+  put(id: ID!, name: String): Item @rest(source: "shop", http: { PUT: "/items/{$args.id}", headers: [{ name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8" }], body: "name: $args.name" }, selection: "$.data { id name }")
+  create(name: String): Item @rest(source: "shop", http: { POST: "/items", body: "name: $args.name" }, idempotencyKey: "Idempotency-Key", selection: "$.data { id name }")
+  remove(id: ID!): Boolean @rest(source: "shop", http: { DELETE: "/items/{$args.id}" }, selection: "$.deleted")
+}
+type Query {`);
+    const result = compileRestDescription(sdl);
+    if (!result.ok) throw new Error(formatProblems('t', result.problems));
+    const byName = Object.fromEntries(result.description.connectors.map((c) => [c.coordinate, c]));
+    expect(byName['Mutation.put']).toMatchObject({ method: 'PUT', bodyFormat: 'form' });
+    expect(byName['Mutation.create']).toMatchObject({ method: 'POST', bodyFormat: 'json', idempotencyKeyHeader: 'idempotency-key' });
+    expect(byName['Mutation.remove']).toMatchObject({ method: 'DELETE', body: undefined });
+    expect(result.description.sources[0].retryMethods).toEqual(['GET', 'PATCH']);
+    const bad = compileRestDescription(HEADER.replace('baseURL: "http://127.0.0.1:1"', 'baseURL: "http://127.0.0.1:1", retry: { methods: ["GET", "HEAD"] }') + VALID);
+    expect(bad.ok ? [] : bad.problems.map((p) => p.message)).toEqual(['@restSource: "retry.methods" lists "HEAD"; methods are GET, POST, PUT, PATCH, DELETE']);
   });
 
   it('reports a missing source declaration and a client header copied in the file', () => {

@@ -7,12 +7,14 @@ import {
   GraphQLID,
   GraphQLInt,
   GraphQLString,
+  isAbstractType,
   isEnumType,
   isListType,
   isNonNullType,
   isObjectType,
   isScalarType,
   type GraphQLOutputType,
+  type GraphQLSchema,
 } from 'graphql';
 import { describeJson, MappingError } from './selection';
 
@@ -20,16 +22,26 @@ const MAX_INT = 2 ** 31 - 1;
 const MIN_INT = -(2 ** 31);
 
 /** Throws MappingError at the first place `value` cannot be served as `type`. */
-export function conformToType(value: unknown, type: GraphQLOutputType, where = ''): void {
+export function conformToType(value: unknown, type: GraphQLOutputType, where = '', schema?: GraphQLSchema): void {
   if (isNonNullType(type)) {
     if (value === null || value === undefined) throw new MappingError(where, `is null, but ${type.toString()} is non-null`);
-    conformToType(value, type.ofType, where);
+    conformToType(value, type.ofType, where, schema);
     return;
   }
   if (value === null || value === undefined) return;
   if (isListType(type)) {
     if (!Array.isArray(value)) throw new MappingError(where, `expected a list (${type.toString()}), got ${describeJson(value)}`);
-    value.forEach((element, i) => conformToType(element, type.ofType, `${where}[${i}]`));
+    value.forEach((element, i) => conformToType(element, type.ofType, `${where}[${i}]`, schema));
+    return;
+  }
+  if (isAbstractType(type) && schema) {
+    // Resolved from the mapped __typename (the discriminator): it must name a possible type, whose fields then apply.
+    if (typeof value !== 'object' || Array.isArray(value)) throw new MappingError(where, `expected an object (${type.name}), got ${describeJson(value)}`);
+    const typename = (value as Record<string, unknown>).__typename;
+    const possible = schema.getPossibleTypes(type);
+    const concrete = possible.find((candidate) => candidate.name === typename);
+    if (!concrete) throw new MappingError(where ? `${where}.__typename` : '__typename', `expected one of ${possible.map((t) => t.name).join(', ')} for ${type.name}, got ${describeJson(typename)}`);
+    conformToType(value, concrete, where, schema);
     return;
   }
   if (isObjectType(type)) {
@@ -37,7 +49,7 @@ export function conformToType(value: unknown, type: GraphQLOutputType, where = '
     const fields = type.getFields();
     for (const [name, fieldValue] of Object.entries(value)) {
       const field = fields[name];
-      if (field) conformToType(fieldValue, field.type, where ? `${where}.${name}` : name);
+      if (field) conformToType(fieldValue, field.type, where ? `${where}.${name}` : name, schema);
     }
     return;
   }

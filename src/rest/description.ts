@@ -11,7 +11,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import { parseDuration } from '../config/units';
-import { parsePathTemplate, TemplateError, type PathTemplate } from './pathTemplate';
+import { parsePathTemplate, parseValueTemplate, TemplateError, type PathTemplate, type ValueTemplate } from './pathTemplate';
 import { parseSelection, SelectionSyntaxError, type Selection } from './selection';
 
 /** Prefix of the @link URL that marks a subgraph SDL as a REST description. An identifier only: nothing is fetched. */
@@ -21,6 +21,23 @@ const FEDERATION_SPEC_PREFIX = 'https://specs.apollo.dev/federation/v2.';
 const LINK_SPEC_PREFIX = 'https://specs.apollo.dev/link/';
 
 export const DEFAULTS = { timeoutMs: 10_000, maxRetries: 2, backoffMs: 100, maxBatchSize: 100, cacheTtlMs: 0, connections: 32 } as const;
+
+/** The HTTP methods a connector can use. */
+export const REST_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type RestMethod = (typeof REST_METHODS)[number];
+/**
+ * Methods retried by default: the idempotent ones (RFC 9110 §9.2.2), which a server may receive twice without harm.
+ * POST and PATCH are retried only when the source lists them in `retry.methods` or the connector sends an
+ * idempotency key.
+ */
+export const IDEMPOTENT_METHODS: readonly RestMethod[] = ['GET', 'PUT', 'DELETE'];
+
+/** How a source's error bodies become GraphQL errors: message and code read from the body, and a success rule. */
+export interface ErrorRules {
+  message?: Selection;
+  code?: Selection;
+  success?: Selection;
+}
 
 export interface Location {
   line: number;
@@ -38,6 +55,8 @@ export interface RestProblem extends Location {
 export interface HeaderSpec {
   name: string;
   value: string;
+  /** Set when the value has `{…}` expressions ("Bearer {$config.token}"), parsed once at load. */
+  template?: ValueTemplate;
 }
 
 export interface RestSourceSpec {
@@ -46,11 +65,15 @@ export interface RestSourceSpec {
   baseURL: string;
   headers: HeaderSpec[];
   timeoutMs: number;
-  /** Retries of a GET after a connection failure, a timeout, 429 or 5xx; POST is never retried. */
+  /** Retries after a connection failure, a timeout, 429 or 5xx, for the methods in `retryMethods`. */
   maxRetries: number;
+  /** Methods that are retried. @default IDEMPOTENT_METHODS (GET, PUT, DELETE) */
+  retryMethods?: readonly RestMethod[];
   /** First retry waits this long; each further retry waits twice as long as the one before. */
   backoffMs: number;
   connections: number;
+  /** How the API reports errors: message/code selections over an error body, and a success rule for 2xx bodies. */
+  errors?: ErrorRules;
   location: Location;
 }
 
@@ -61,10 +84,16 @@ export interface ConnectorSpec {
   typeName: string;
   fieldName?: string;
   source: string;
-  method: 'GET' | 'POST';
+  method: RestMethod;
   template: PathTemplate;
   headers: HeaderSpec[];
   body?: Selection;
+  /** How `body` is sent: JSON (default), or a form when the connector's content-type header says so. */
+  bodyFormat?: 'json' | 'form';
+  /** Overrides the source's `errors` rules for this connector. */
+  errors?: ErrorRules;
+  /** A header that carries a fresh random key per call, the same on its retries; makes a POST/PATCH retryable. */
+  idempotencyKeyHeader?: string;
   selection: Selection;
   /** Set when the template uses $batch: entities are fetched in calls of at most this many. */
   maxBatchSize?: number;
@@ -212,6 +241,16 @@ function blankOut(sdl: string, ranges: Array<[number, number]>): string {
 
 type ArgReader = Record<string, ArgumentNode>;
 
+/** RFC 9110 token characters. */
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+function methodList(value: unknown, name: string, report: (message: string) => void): RestMethod[] | undefined {
+  const list = Array.isArray(value) ? value : [value];
+  const bad = list.filter((method) => !REST_METHODS.includes(method as RestMethod));
+  if (bad.length > 0) return void report(`"${name}" lists ${bad.map((m) => JSON.stringify(m)).join(', ')}; methods are ${REST_METHODS.join(', ')}`);
+  return [...new Set(list as RestMethod[])];
+}
+
 function argumentsOf(directive: ConstDirectiveNode, allowed: readonly string[], report: (message: string) => void): ArgReader {
   const args: ArgReader = {};
   for (const arg of directive.arguments ?? []) {
@@ -222,12 +261,14 @@ function argumentsOf(directive: ConstDirectiveNode, allowed: readonly string[], 
 }
 
 function readSource(directive: ConstDirectiveNode, report: (message: string) => void): RestSourceSpec | undefined {
-  const args = argumentsOf(directive, ['name', 'baseURL', 'headers', 'timeout', 'retry', 'connections'], report);
+  const args = argumentsOf(directive, ['name', 'baseURL', 'headers', 'timeout', 'retry', 'connections', 'errors'], report);
+  const errors = args.errors ? errorRulesArg(args.errors, (node, message) => report(message)) : undefined;
   const name = stringArg(args.name, 'name', report, true);
   const baseURL = stringArg(args.baseURL, 'baseURL', report, true);
   if (name === undefined || baseURL === undefined) return undefined;
-  const retry = args.retry ? objectArg(args.retry, 'retry', ['maxRetries', 'backoff'], report) : {};
+  const retry = args.retry ? objectArg(args.retry, 'retry', ['maxRetries', 'backoff', 'methods'], report) : {};
   const maxRetries = retry.maxRetries === undefined ? DEFAULTS.maxRetries : intValue(retry.maxRetries, 'retry.maxRetries', 0, 10, report);
+  const retryMethods = retry.methods === undefined ? undefined : methodList(retry.methods, 'retry.methods', report);
   return {
     name,
     baseURL,
@@ -235,6 +276,8 @@ function readSource(directive: ConstDirectiveNode, report: (message: string) => 
     timeoutMs: args.timeout ? durationArg(args.timeout, 'timeout', report) ?? DEFAULTS.timeoutMs : DEFAULTS.timeoutMs,
     maxRetries: maxRetries ?? DEFAULTS.maxRetries,
     backoffMs: retry.backoff === undefined ? DEFAULTS.backoffMs : durationValue(retry.backoff, 'retry.backoff', report) ?? DEFAULTS.backoffMs,
+    ...(retryMethods ? { retryMethods } : {}),
+    ...(errors ? { errors } : {}),
     connections: args.connections ? intValue(valueFromASTUntyped(args.connections.value), 'connections', 1, 1024, report) ?? DEFAULTS.connections : DEFAULTS.connections,
     location: locationOf(directive),
   };
@@ -247,21 +290,25 @@ function readConnector(
   report: (node: Parameters<typeof locationOf>[0], message: string) => void,
 ): ConnectorSpec | undefined {
   const at = (message: string) => report(directive, message);
-  const args = argumentsOf(directive, ['source', 'http', 'selection', 'batch', 'cacheTtl', 'timeout'], at);
+  const args = argumentsOf(directive, ['source', 'http', 'selection', 'batch', 'cacheTtl', 'timeout', 'idempotencyKey', 'errors'], at);
+  const errors = args.errors ? errorRulesArg(args.errors, report) : undefined;
   const source = stringArg(args.source, 'source', at, true);
   const selectionText = stringArg(args.selection, 'selection', at, true);
-  if (!args.http) at('needs http: { GET: "/path" } or http: { POST: "/path", body: "…" }');
+  if (!args.http) at('needs http: { GET: "/path" } (or POST, PUT, PATCH, DELETE with an optional body: "…")');
   if (source === undefined || selectionText === undefined || !args.http) return undefined;
 
-  const http = objectArg(args.http, 'http', ['GET', 'POST', 'headers', 'body'], at);
-  const methods = (['GET', 'POST'] as const).filter((method) => http[method] !== undefined);
-  if (methods.length !== 1) return void at('http needs exactly one of GET or POST');
+  const http = objectArg(args.http, 'http', [...REST_METHODS, 'headers', 'body'], at);
+  const methods = REST_METHODS.filter((method) => http[method] !== undefined);
+  if (methods.length !== 1) return void at(`http needs exactly one of ${REST_METHODS.join(', ')}`);
   const method = methods[0];
   const httpFields = args.http.value.kind === Kind.OBJECT ? args.http.value.fields : [];
   const pathNode = httpFields.find((f) => f.name.value === method)?.value;
   const bodyNode = httpFields.find((f) => f.name.value === 'body')?.value;
   if (typeof http[method] !== 'string') return void at(`http.${method} must be a path template string`);
-  if (http.body !== undefined && method === 'GET') at('http.body is only allowed with POST');
+  if (http.body !== undefined && method === 'GET') at('http.body is not allowed with GET (a GET has no body)');
+  const idempotencyKey = args.idempotencyKey ? stringArg(args.idempotencyKey, 'idempotencyKey', at, false)?.toLowerCase() : undefined;
+  if (idempotencyKey !== undefined && !HEADER_NAME.test(idempotencyKey)) at(`idempotencyKey must be a header name, e.g. "idempotency-key"`);
+  if (idempotencyKey !== undefined && method === 'GET') at('idempotencyKey is for writes (POST, PUT, PATCH, DELETE); a GET is retried anyway');
 
   let template: PathTemplate;
   try {
@@ -282,6 +329,12 @@ function readConnector(
   if (args.selection) argumentNodes.selection = args.selection.value;
   if (pathNode) argumentNodes.path = pathNode;
   if (bodyNode) argumentNodes.body = bodyNode;
+  const headers = http.headers === undefined ? [] : headersArg(httpFields.find((f) => f.name.value === 'headers')?.value, at);
+  const contentType = headers.find((header) => header.name === 'content-type')?.value.toLowerCase();
+  const bodyFormat = contentType?.startsWith('application/x-www-form-urlencoded') ? 'form' : 'json';
+  if (contentType !== undefined && bodyFormat === 'json' && !/^application\/(?:[\w.+-]*\+)?json\b/.test(contentType)) {
+    at(`content-type "${contentType}": a body is sent as JSON (application/json) or as a form (application/x-www-form-urlencoded)`);
+  }
   return {
     coordinate: fieldName ? `${typeName}.${fieldName}` : typeName,
     kind: fieldName ? 'field' : 'entity',
@@ -290,8 +343,11 @@ function readConnector(
     source,
     method,
     template,
-    headers: http.headers === undefined ? [] : headersArg(httpFields.find((f) => f.name.value === 'headers')?.value, at),
+    headers,
     body,
+    ...(body ? { bodyFormat } : {}),
+    ...(idempotencyKey !== undefined ? { idempotencyKeyHeader: idempotencyKey } : {}),
+    ...(errors ? { errors } : {}),
     selection,
     maxBatchSize: usesBatch ? (batch?.maxSize === undefined ? DEFAULTS.maxBatchSize : intValue(batch.maxSize, 'batch.maxSize', 1, 10_000, at)) : undefined,
     cacheTtlMs: args.cacheTtl ? durationArg(args.cacheTtl, 'cacheTtl', at) ?? 0 : DEFAULTS.cacheTtlMs,
@@ -299,6 +355,24 @@ function readConnector(
     location: locationOf(directive),
     argumentNodes,
   };
+}
+
+/** `errors: { message: "$.error.message", code: "$.error.code", success: "$.ok" }`: each a selection. */
+function errorRulesArg(arg: ArgumentNode, report: (node: Parameters<typeof locationOf>[0], message: string) => void): ErrorRules | undefined {
+  const at = (message: string) => report(arg, message);
+  const value = objectArg(arg, 'errors', ['message', 'code', 'success'], at);
+  const fields = arg.value.kind === Kind.OBJECT ? arg.value.fields : [];
+  const rules: ErrorRules = {};
+  for (const key of ['message', 'code', 'success'] as const) {
+    if (value[key] === undefined) continue;
+    if (typeof value[key] !== 'string') {
+      at(`errors.${key} must be a selection string, e.g. "$.error.${key}"`);
+      continue;
+    }
+    const parsed = parseSelectionArg(value[key] as string, fields.find((f) => f.name.value === key)?.value, `errors.${key}`, report);
+    if (parsed) rules[key] = parsed;
+  }
+  return rules;
 }
 
 function problemAt(report: (node: Parameters<typeof locationOf>[0], message: string) => void, node: ValueNode | undefined, offset: number, message: string): void {
@@ -341,10 +415,17 @@ function headersArg(node: ValueNode | undefined, report: (message: string) => vo
   const headers: HeaderSpec[] = [];
   for (const entry of list as Array<Record<string, unknown>>) {
     const name = typeof entry?.name === 'string' ? entry.name.toLowerCase() : undefined;
-    if (!name || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) report(`headers: each entry needs a valid "name"`);
+    if (!name || !HEADER_NAME.test(name)) report(`headers: each entry needs a valid "name"`);
     else if (entry.from !== undefined) {
       report(`headers: "${name}": copy client headers with tollgate.yaml header rules (headers.subgraphs.<subgraph>: - propagate: { named: ${entry.from} }), which inbound deduplication accounts for`);
-    } else if (typeof entry.value === 'string') headers.push({ name, value: entry.value });
+    } else if (typeof entry.value === 'string') {
+      try {
+        const template = parseValueTemplate(entry.value);
+        headers.push(template.parts.some((part) => part.kind === 'variable') ? { name, value: entry.value, template } : { name, value: entry.value });
+      } catch (error) {
+        report(`headers: "${name}": ${(error as Error).message}`);
+      }
+    }
     else report(`headers: "${name}" needs value: "…"`);
   }
   return headers;

@@ -18,9 +18,12 @@ describe('parsePathTemplate', () => {
     ['v1/x', 0, 'must start with "/"'],
     ['/v1/{$args.id', 4, 'unclosed "{"'],
     ['/v1/}', 4, 'unmatched "}"'],
-    ['/v1/{$env.X}', 4, 'unknown variable "{$env.X}"'],
-    ['/v1/{$args}', 4, 'must name a property'],
-    ['/v1/{$args.a-b}', 4, 'must name a property'],
+    ['/v1/{$env.X}', 5, 'unknown variable "$env"'],
+    ['/v1/{$args}', 5, '$args must be followed by a property'],
+    ['/v1/{$args.a-b}', 12, 'unexpected "-"'],
+    ['/v1/{$response.x}', 4, 'a template can use $args, $this, $batch, $config, $context'],
+    ['/v1/{$args.id->nope}', 15, 'unknown method "->nope"'],
+    ['/v1/{$args.id', 4, 'unclosed "{"'],
     ['/v1?{$args.a}=1', 4, 'query parameter names must be literal'],
   ])('rejects %s at offset %d', (source, offset, message) => {
     let error: unknown;

@@ -1,20 +1,23 @@
 // Path templates of REST connectors: "/v1/prices/{$this.sku}/history?page={$args.page}" → parsed once at load,
-// expanded per call. Pure: no I/O. The variable subset is documented in docs/rest.md ("Path templates"); how values
-// are encoded (and which are refused) is encode.ts's job.
+// expanded per call. Each `{…}` is an expression of the mapping language (selection.ts), e.g.
+// `{$args.ids->joinNotNull(",")}` or `{$config.version}`. Pure: no I/O. Documented in docs/rest.md ("Path
+// templates"); how values are encoded (and which are refused) is encode.ts's job.
 import { encodePathValue, encodeQueryValue, isDotSegment, UnsafeValueError } from './encode';
+import { evaluateExpression, expressionVariables, parseExpression, SelectionSyntaxError, type Expr } from './selection';
 
-/** Where a template variable reads from: field arguments, the parent object, or the keys of a batch. */
-export type VariableNamespace = '$args' | '$this' | '$batch';
+/** Where a template variable reads from: arguments, the parent object, a batch's keys, source config, the caller. */
+export type VariableNamespace = '$args' | '$this' | '$batch' | '$config' | '$context';
 
 export interface TemplateVariable {
   namespace: VariableNamespace;
-  /** Property path after the namespace, e.g. ["input", "id"] for $args.input.id; never empty. */
+  /** Property path after the namespace, e.g. ["input", "id"] for $args.input.id; may be empty for `$batch`. */
   path: string[];
   /** Offset of the `{` in the template, for error messages. */
   offset: number;
 }
 
-type Part = { kind: 'text'; text: string } | { kind: 'variable'; variable: TemplateVariable };
+/** `variable` is the first variable the expression reads (for messages); `expression` is what is evaluated. */
+type Part = { kind: 'text'; text: string } | { kind: 'variable'; variable: TemplateVariable; expression?: Expr; text?: string };
 
 export interface PathTemplate {
   source: string;
@@ -31,19 +34,18 @@ export class TemplateError extends Error {
   }
 }
 
-const NAMESPACES: readonly string[] = ['$args', '$this', '$batch'];
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const NAMESPACES: readonly string[] = ['$args', '$this', '$batch', '$config', '$context'];
 
 /** Parses a template; throws TemplateError naming the offending text. */
 export function parsePathTemplate(source: string): PathTemplate {
   if (!source.startsWith('/')) throw new TemplateError(`path "${source}" must start with "/" (it is appended to the source's baseURL)`, 0);
-  const queryStart = source.indexOf('?');
+  const queryStart = indexOutsideBraces(source, '?');
   const pathText = queryStart === -1 ? source : source.slice(0, queryStart);
   const path = parseParts(pathText, 0);
   const query: PathTemplate['query'] = [];
   if (queryStart !== -1) {
     let offset = queryStart + 1;
-    for (const pair of source.slice(queryStart + 1).split('&')) {
+    for (const pair of splitOutsideBraces(source.slice(queryStart + 1), '&')) {
       if (pair !== '') {
         const eq = pair.indexOf('=');
         const name = eq === -1 ? pair : pair.slice(0, eq);
@@ -53,11 +55,58 @@ export function parsePathTemplate(source: string): PathTemplate {
       offset += pair.length + 1;
     }
   }
-  const variables = [...path, ...query.flatMap((q) => q.value)].flatMap((part) => (part.kind === 'variable' ? [part.variable] : []));
+  const variables = [...path, ...query.flatMap((q) => q.value)].flatMap((part) => (part.kind === 'variable' ? variablesOf(part) : []));
   return { source, path, query, variables };
 }
 
-function parseParts(text: string, base: number): Part[] {
+/** Where `ch` first appears outside `{…}` (an expression may hold "?" or "&" in a string), or -1. */
+function indexOutsideBraces(text: string, ch: string, from = 0): number {
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === '{') {
+      const end = matchingBrace(text, i);
+      if (end === -1) return -1;
+      i = end;
+    } else if (text[i] === ch) return i;
+  }
+  return -1;
+}
+
+function splitOutsideBraces(text: string, ch: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (let at = indexOutsideBraces(text, ch); at !== -1; at = indexOutsideBraces(text, ch, start)) {
+    parts.push(text.slice(start, at));
+    start = at + 1;
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** A header value with `{…}` expressions ("Bearer {$config.token}"); `${env.X}` is left as text for load-time expansion. */
+export interface ValueTemplate {
+  source: string;
+  parts: Part[];
+  variables: TemplateVariable[];
+}
+
+export function parseValueTemplate(source: string): ValueTemplate {
+  const parts = parseParts(source, 0, true);
+  return { source, parts, variables: parts.flatMap((part) => (part.kind === 'variable' ? variablesOf(part) : [])) };
+}
+
+/** Expands a header value template: values as text (not percent-encoded; the caller checks what a header can carry). */
+export function expandValueTemplate(template: ValueTemplate, values: TemplateValues, mapText: (text: string) => string = (text) => text): string {
+  return template.parts.map((part) => (part.kind === 'text' ? mapText(part.text) : render(part, values, (text) => text) ?? '')).join('');
+}
+
+function variablesOf(part: Extract<Part, { kind: 'variable' }>): TemplateVariable[] {
+  if (!part.expression) return [part.variable];
+  return expressionVariables(part.expression, part.variable.offset).flatMap((found) =>
+    NAMESPACES.includes(found.root) ? [{ namespace: found.root as VariableNamespace, path: found.keys, offset: part.variable.offset }] : [],
+  );
+}
+
+function parseParts(text: string, base: number, keepDollarBraces = false): Part[] {
   const parts: Part[] = [];
   let rest = 0;
   while (rest < text.length) {
@@ -68,24 +117,52 @@ function parseParts(text: string, base: number): Part[] {
       parts.push({ kind: 'text', text: text.slice(rest) });
       break;
     }
-    if (open > rest) parts.push({ kind: 'text', text: text.slice(rest, open) });
-    const end = text.indexOf('}', open);
+    const end = matchingBrace(text, open);
     if (end === -1) throw new TemplateError('unclosed "{"', base + open);
-    parts.push({ kind: 'variable', variable: parseVariable(text.slice(open + 1, end).trim(), base + open) });
+    if (keepDollarBraces && text[open - 1] === '$') {
+      // `${env.NAME}`: expanded when the gateway loads the file, not an expression.
+      parts.push({ kind: 'text', text: text.slice(rest, end + 1) });
+      rest = end + 1;
+      continue;
+    }
+    if (open > rest) parts.push({ kind: 'text', text: text.slice(rest, open) });
+    parts.push(parseVariablePart(text.slice(open + 1, end), base + open));
     rest = end + 1;
   }
   return parts;
 }
 
-function parseVariable(expression: string, offset: number): TemplateVariable {
-  const [namespace, ...path] = expression.split('.');
-  if (!NAMESPACES.includes(namespace)) {
-    throw new TemplateError(`unknown variable "{${expression}}": use $args.<argument>, $this.<field> or $batch.<key field>`, offset);
+/** The `}` closing the `{` at `open`, skipping braces and quotes inside the expression (`{$args.a->echo({ b: @ })}`). */
+function matchingBrace(text: string, open: number): number {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '{') depth++;
+    else if (ch === '}' && --depth === 0) return i;
   }
-  if (path.length === 0 || path.some((segment) => !IDENTIFIER.test(segment))) {
-    throw new TemplateError(`"{${expression}}" must name a property, e.g. {${namespace}.id}`, offset);
+  return -1;
+}
+
+function parseVariablePart(inside: string, offset: number): Part {
+  let expression: Expr;
+  try {
+    expression = parseExpression(inside);
+  } catch (error) {
+    if (!(error instanceof SelectionSyntaxError)) throw error;
+    throw new TemplateError(`{${inside.trim()}}: ${error.message}`, offset + 1 + error.offset);
   }
-  return { namespace: namespace as VariableNamespace, path, offset };
+  const first = expressionVariables(expression, offset)[0];
+  if (first && !NAMESPACES.includes(first.root)) {
+    throw new TemplateError(`{${inside.trim()}} reads ${first.root}: a template can use ${NAMESPACES.join(', ')}`, offset);
+  }
+  if (first && first.root !== '$batch' && first.keys.length === 0) throw new TemplateError(`"{${inside.trim()}}" must name a property, e.g. {${first.root}.id}`, offset);
+  const variable: TemplateVariable = first ? { namespace: first.root as VariableNamespace, path: first.keys, offset } : { namespace: '$args', path: [], offset };
+  return { kind: 'variable', variable, expression, text: inside.trim() };
 }
 
 /** Values the variables read from at call time. `$batch` holds one object per entity in the batch. */
@@ -93,6 +170,10 @@ export interface TemplateValues {
   $args?: Record<string, unknown>;
   $this?: Record<string, unknown>;
   $batch?: ReadonlyArray<Record<string, unknown>>;
+  /** tollgate.yaml `rest.sources.<source>.config`. */
+  $config?: Readonly<Record<string, unknown>>;
+  /** The caller (see RestContext in service.ts). */
+  $context?: Readonly<Record<string, unknown>>;
 }
 
 /** A variable with no value where the path needs one. */
@@ -109,11 +190,11 @@ export function expandPathTemplate(template: PathTemplate, values: TemplateValue
   const pairs: string[] = [];
   for (const { name, value } of template.query) {
     if (value.length === 1 && value[0].kind === 'variable') {
-      const rendered = render(value[0].variable, values, encodeQueryValue);
+      const rendered = render(value[0], values, encodeQueryValue);
       if (rendered !== undefined) pairs.push(`${name}=${rendered}`);
       continue;
     }
-    pairs.push(value.length === 0 ? name : `${name}=${value.map((part) => (part.kind === 'text' ? part.text : render(part.variable, values, encodeQueryValue) ?? '')).join('')}`);
+    pairs.push(value.length === 0 ? name : `${name}=${value.map((part) => (part.kind === 'text' ? part.text : render(part, values, encodeQueryValue) ?? '')).join('')}`);
   }
   return pairs.length > 0 ? `${out}?${pairs.join('&')}` : out;
 }
@@ -131,8 +212,8 @@ function expandPath(parts: readonly Part[], values: TemplateValues): string {
   };
   for (const part of parts) {
     if (part.kind === 'variable') {
-      const value = render(part.variable, values, encodePathValue);
-      if (value === undefined) throw new MissingValueError(`${describe(part.variable)} is null; the path needs a value`);
+      const value = render(part, values, encodePathValue);
+      if (value === undefined) throw new MissingValueError(`${describePart(part)} is null; the path needs a value`);
       out += value;
       inSegment.push(part.variable);
       continue;
@@ -152,25 +233,33 @@ function expandPath(parts: readonly Part[], values: TemplateValues): string {
 }
 
 export function describe(variable: TemplateVariable): string {
-  return `${variable.namespace}.${variable.path.join('.')}`;
+  return [variable.namespace, ...variable.path].join('.');
 }
 
-/** Encoded text for one variable, or undefined when it is null/absent. */
-function render(variable: TemplateVariable, values: TemplateValues, encode: (text: string, what: string) => string): string | undefined {
-  const what = describe(variable);
-  if (variable.namespace === '$batch') {
-    const all = (values.$batch ?? []).map((entity) => readPath(entity, variable.path)).filter((value) => value !== undefined && value !== null);
-    return all.length === 0 ? undefined : all.map((value) => encode(scalarText(value), what)).join(',');
+function describePart(part: Extract<Part, { kind: 'variable' }>): string {
+  return part.text ?? describe(part.variable);
+}
+
+/**
+ * Encoded text for one `{…}`, or undefined when its value is null or an empty list. A list (`{$batch.sku}`, a list
+ * argument) is every non-null element, each encoded, joined by commas.
+ */
+function render(part: Extract<Part, { kind: 'variable' }>, values: TemplateValues, encode: (text: string, what: string) => string): string | undefined {
+  const what = describePart(part);
+  const value = part.expression ? evaluateExpression(part.expression, values) : readPath(values[part.variable.namespace], part.variable.path);
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) {
+    const all = value.filter((item) => item !== undefined && item !== null);
+    return all.length === 0 ? undefined : all.map((item) => encode(scalarText(item), what)).join(',');
   }
-  const value = readPath(values[variable.namespace], variable.path);
-  return value === undefined || value === null ? undefined : encode(scalarText(value), what);
+  return encode(scalarText(value), what);
 }
 
 function readPath(root: unknown, path: readonly string[]): unknown {
   let value = root;
   for (const key of path) {
     if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[key];
+    value = Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
   }
   return value;
 }

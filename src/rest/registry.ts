@@ -10,6 +10,8 @@ import { ConnectionPools } from '../execute/httpClient';
 import { compileRestDescription, formatProblems } from './compile';
 import { RestSubgraphDataSource } from './dataSource';
 import { RestService } from './service';
+import { compileSourceConfig } from './sourceConfig';
+import type { RestSourceConfig } from '../config/schema';
 import { displayPath, isRestRoutingUrl, parseRestRoutingUrl, REST_URL_SCHEME, restContentHash } from './routingUrl';
 
 export { isRestRoutingUrl } from './routingUrl';
@@ -40,8 +42,15 @@ export interface RestServicesOptions {
   /** tollgate.yaml header rules for a subgraph. */
   headerPlan: (subgraph: string) => HeaderPlan;
   requestIdHeader: string;
-  /** tollgate.yaml `traffic` limits that apply to a REST subgraph too (size of its sources' answers, errors kept). */
-  responseLimits: (subgraph: string) => { maxResponseSize: number; maxErrorsPerResponse: number };
+  /**
+   * tollgate.yaml `traffic` for a REST subgraph: size of its sources' answers, errors kept, and — as caps on what the
+   * file asks for — timeout and connections; `dedupe` shares identical GETs in flight across requests.
+   */
+  responseLimits: (subgraph: string) => { maxResponseSize: number; maxErrorsPerResponse: number; timeout?: number; connections?: number; dedupe?: boolean };
+  /** tollgate.yaml `rest.sources`: per source name, `$config`, header rules, headers `$context` may read. */
+  sources?: Readonly<Record<string, RestSourceConfig>>;
+  /** `authentication.forwardClaims`: claims sent to every subgraph as headers, REST sources included. */
+  claimHeaders?: Readonly<Record<string, string>>;
 }
 
 /** The loaded REST subgraphs of one gateway. */
@@ -93,7 +102,13 @@ export class RestServices {
     }
     const compiled = compileRestDescription(content);
     if (!compiled.ok) throw new Error(formatProblems(shown, compiled.problems));
+    const traffic = this.options.responseLimits(name);
+    const settings = new Map(compiled.description.sources.map((source) => [source.name, compileSourceConfig(this.options.sources?.[source.name], this.options.claimHeaders)]));
     return new RestService({
+      trafficTimeoutMs: traffic.timeout,
+      trafficConnections: traffic.connections,
+      dedupe: traffic.dedupe,
+      sourceConfig: (source) => settings.get(source) ?? compileSourceConfig(undefined, this.options.claimHeaders),
       subgraph: name,
       file,
       description: compiled.description,
@@ -101,7 +116,7 @@ export class RestServices {
       pools: this.pools,
       headerPlan: this.options.headerPlan(name),
       requestIdHeader: this.options.requestIdHeader,
-      maxResponseSize: this.options.responseLimits(name).maxResponseSize,
+      maxResponseSize: traffic.maxResponseSize,
     });
   }
 }

@@ -1,19 +1,32 @@
 // Resolvers for a REST description's in-process subgraph schema: a field @rest calls its endpoint; a type-level @rest
 // resolves the entity (__resolveReference) and fills, on demand, fields its selection maps but the parent lacks.
 import { type GraphQLResolverMap } from '../apollo';
-import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { Kind, type GraphQLOutputType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { RestDescription } from './compile';
 import type { ConnectorSpec } from './description';
 import { keyFieldsOf } from './validate';
-import type { RestCallContext, RestService } from './service';
+import type { TemplateValues } from './pathTemplate';
+import type { RestAnswer } from './upstream';
 
 type Entity = Record<string, unknown>;
 
-export function buildResolvers(description: RestDescription, service: RestService): GraphQLResolverMap {
+/** What the resolvers ask of the REST service (./service.ts), for the per-request context it hands them. */
+export interface RestCalls<Context> {
+  fetch(connector: ConnectorSpec, values: TemplateValues, context: Context): Promise<RestAnswer>;
+  map(connector: ConnectorSpec, answer: RestAnswer, values: TemplateValues, type: GraphQLOutputType, context?: Context): unknown;
+  loadEntity(connector: ConnectorSpec, representation: Entity, context: Context): Promise<Entity>;
+}
+
+export function buildResolvers<Context>(description: RestDescription, service: RestCalls<Context>): GraphQLResolverMap {
   const resolvers: GraphQLResolverMap = {};
   const forType = (typeName: string) => (resolvers[typeName] ??= {}) as Record<string, unknown>;
   const fieldConnectors = new Set(description.connectors.filter((c) => c.kind === 'field').map((c) => c.coordinate));
 
+  // Interfaces and unions are resolved from the __typename a selection maps (the response's discriminator).
+  for (const definition of description.typeDefs.definitions) {
+    const abstract = definition.kind === Kind.UNION_TYPE_DEFINITION || definition.kind === Kind.INTERFACE_TYPE_DEFINITION;
+    if (abstract && !definition.name.value.startsWith('_')) forType(definition.name.value).__resolveType = (value: Entity) => value.__typename;
+  }
   for (const connector of description.connectors) {
     if (connector.kind === 'field') {
       forType(connector.typeName)[connector.fieldName as string] = fieldResolver(connector, service);
@@ -22,22 +35,22 @@ export function buildResolvers(description: RestDescription, service: RestServic
     const keys = keyFieldsOf(description.facts, connector.typeName);
     const filled = topLevelNames(connector).filter((name) => !keys.includes(name) && !fieldConnectors.has(`${connector.typeName}.${name}`));
     const resolversOfType = forType(connector.typeName);
-    resolversOfType.__resolveReference = (reference: Entity, context: RestCallContext, info: GraphQLResolveInfo) =>
+    resolversOfType.__resolveReference = (reference: Entity, context: Context, info: GraphQLResolveInfo) =>
       // Load only when the gateway asks for a field this connector fills; key-only or field-@rest-only asks need no call.
       requestedFields(info, connector.typeName).some((name) => filled.includes(name)) ? service.loadEntity(connector, reference, context) : reference;
     for (const name of filled) {
-      resolversOfType[name] = async (parent: Entity, _args: unknown, context: RestCallContext) =>
+      resolversOfType[name] = async (parent: Entity, _args: unknown, context: Context) =>
         name in parent ? parent[name] : (await service.loadEntity(connector, parent, context))[name];
     }
   }
   return resolvers;
 }
 
-function fieldResolver(connector: ConnectorSpec, service: RestService) {
-  return async (parent: Entity | undefined, args: Record<string, unknown>, context: RestCallContext, info: GraphQLResolveInfo) => {
+function fieldResolver<Context>(connector: ConnectorSpec, service: RestCalls<Context>) {
+  return async (parent: Entity | undefined, args: Record<string, unknown>, context: Context, info: GraphQLResolveInfo) => {
     const values = { $args: args, $this: parent ?? {} };
-    const json = await service.fetch(connector, values, context);
-    return service.map(connector, json, values, info.returnType);
+    const answer = await service.fetch(connector, values, context);
+    return service.map(connector, answer, values, info.returnType, context);
   };
 }
 

@@ -1,6 +1,6 @@
 // The selection language: parsing (and its errors with offsets) and applying it to JSON the way legacy services
 // answer (envelopes, snake_case, nested paths, lists).
-import { applySelection, MappingError, parseSelection, selectionVariables, SelectionSyntaxError } from './selection';
+import { applySelection, MappingError, parseLinkHeader, parseSelection, selectionVariables, SelectionSyntaxError } from './selection';
 
 const apply = (selection: string, json: unknown, variables = {}) => applySelection(parseSelection(selection), json, variables);
 
@@ -83,5 +83,122 @@ describe('parseSelection', () => {
 
   it('lists the $this / $args paths a selection reads', () => {
     expect(selectionVariables(parseSelection('a: $this.id b { c: $args.x.y }')).map((v) => `${v.root}.${v.keys.join('.')}`)).toEqual(['$this.id', '$args.x.y']);
+  });
+});
+
+// Each method's examples as Apollo's Connectors mapping reference documents them (input JSON → result), plus the
+// edges Tollgate defines (null input, wrong types). `$` is the input document.
+describe('->methods (Connectors mapping reference examples)', () => {
+  const value = (expression: string, json: unknown = {}, variables = {}) => (apply(`v: ${expression}`, json, variables) as { v: unknown }).v;
+
+  it.each([
+    // first / last
+    ['colors->first', { colors: ['red', 'green', 'blue'] }, 'red'],
+    ['colors->last', { colors: ['red', 'green', 'blue'] }, 'blue'],
+    ['colors->first', { colors: [] }, null],
+    ['$("abc")->first', {}, 'a'],
+    // slice (strings and lists)
+    ['countryCode->slice(0, 2)', { countryCode: 'USA' }, 'US'],
+    ['colors->slice(1, 3)', { colors: ['red', 'green', 'blue', 'grey'] }, ['green', 'blue']],
+    ['colors->slice(1)', { colors: ['red', 'green', 'blue'] }, ['green', 'blue']],
+    // size
+    ['word->size', { word: 'hello' }, 5],
+    ['colors->size', { colors: ['red', 'green'] }, 2],
+    ['object->size', { object: { a: 1, b: 2, c: 3 } }, 3],
+    // entries
+    ['object->entries', { object: { a: 1, b: 'x' } }, [{ key: 'a', value: 1 }, { key: 'b', value: 'x' }]],
+    // map
+    ['colors->map({ name: @ })', { colors: ['red', 'green'] }, [{ name: 'red' }, { name: 'green' }]],
+    ['colors->map(@->size)', { colors: ['red', 'green'] }, [3, 5]],
+    ['color->map({ name: @ })', { color: 'red' }, [{ name: 'red' }]],
+    ['items->map(@.id)', { items: [{ id: 1 }, { id: 2 }] }, [1, 2]],
+    // match
+    ['status->match(["active", true], ["inactive", false])', { status: 'inactive' }, false],
+    ['kind->match(["b", "Book"], ["f", "Film"], [@, "Other"])', { kind: 'x' }, 'Other'],
+    ['kind->match(["b", "Book"])', { kind: 'x' }, null],
+    ['code->match([1, "one"], [2, "two"])', { code: 2 }, 'two'],
+    // echo
+    ['$->echo(@.name)', { name: 'Ada' }, 'Ada'],
+    ['id->echo({ id: @, kind: "user" })', { id: 7 }, { id: 7, kind: 'user' }],
+    ['$(1)->echo([@, @])', {}, [1, 1]],
+    // joinNotNull
+    ['$(["a", "b", null, "c"])->joinNotNull(",")', {}, 'a,b,c'],
+    ['ids->joinNotNull("|")', { ids: [1, null, 3] }, '1|3'],
+    // jsonStringify
+    ['$->jsonStringify', { a: [1, 'x'] }, '{"a":[1,"x"]}'],
+    ['missing->jsonStringify', {}, 'null'],
+    // literals
+    ['$("fixed")', {}, 'fixed'],
+    ['$(42)', {}, 42],
+    ['$(true)', {}, true],
+    ['$(null)', {}, null],
+    ['$({ a: 1, b: [true, "x"] })', {}, { a: 1, b: [true, 'x'] }],
+    ['"a,b,c"', { 'a,b,c': 'key, not a literal' }, 'key, not a literal'],
+    ['$("a,b,c")->split(",")', {}, ['a', 'b', 'c']],
+    // comparisons and the rest
+    ['n->eq(3)', { n: 3 }, true],
+    ['n->gt(3)', { n: 3 }, false],
+    ['next->eq(null)->not', { next: 'c2' }, true],
+    ['numbers->filter(@->mod(2)->eq(0))', { numbers: [1, 2, 3, 4] }, [2, 4]],
+    ['numbers->find(@->gt(2))', { numbers: [1, 2, 3, 4] }, 3],
+    ['page->add(1)', { page: 2 }, 3],
+    ['o->get("b")', { o: { a: 1, b: 2 } }, 2],
+    ['list->get(-1)', { list: [1, 2, 3] }, 3],
+    ['o->has("a")', { o: { a: 1 } }, true],
+    ['o->keys', { o: { a: 1, b: 2 } }, ['a', 'b']],
+    ['" x "', { ' x ': 1 }, 1],
+    ['n->parseInt', { n: '42' }, 42],
+    // null input: most methods answer null
+    ['missing->first', {}, null],
+    ['missing->size', {}, null],
+    ['missing->map(@)', {}, null],
+  ])('%s', (expression, json, expected) => {
+    expect(value(expression, json)).toEqual(expected);
+  });
+
+  it('reads $config, $context and nested variables inside methods', () => {
+    const variables = { $config: { region: 'eu' }, $context: { claims: { tenant: 't1' } }, $args: { ids: ['a', 'b'] } };
+    expect(apply('region: $config.region tenant: $context.claims.tenant ids: $args.ids->joinNotNull(",")', {}, variables)).toEqual({ region: 'eu', tenant: 't1', ids: 'a,b' });
+  });
+
+  it('reads own properties only: a key named like an Object.prototype member is the JSON\'s or null', () => {
+    expect(apply('a: constructor b: __proto__ c: toString', {})).toEqual({ a: null, b: null, c: null });
+    expect(apply('a: constructor', { constructor: 'x' })).toEqual({ a: 'x' });
+  });
+
+  it('throws MappingError on types a method cannot take', () => {
+    expect(() => value('n->entries', { n: 3 })).toThrow('->entries needs an object, got number 3');
+    expect(() => value('list->joinNotNull(",")', { list: [{ a: 1 }] })).toThrow('->joinNotNull joins strings');
+  });
+
+  it.each([
+    ['v: a->nope', 6, 'unknown method "->nope"'],
+    ['v: a->toString(1)', 6, '->toString takes 0 arguments, got 1'],
+    ['v: a->slice(1, 2, 3)', 6, '->slice takes 0 to 2 arguments, got 3'],
+    ['v: a->match("x")', 6, '->match takes pairs'],
+    ['v: a->constructor', 6, 'unknown method "->constructor"'],
+    ['v: $(1', 6, 'expected ")"'],
+    ['v: a->map(', 10, 'expected ")"'],
+  ])('rejects %j at offset %d', (source, offset, message) => {
+    let error: unknown;
+    try {
+      parseSelection(source);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SelectionSyntaxError);
+    expect((error as SelectionSyntaxError).message).toContain(message);
+    expect((error as SelectionSyntaxError).offset).toBe(offset);
+  });
+});
+
+describe('parseLinkHeader', () => {
+  it('reads RFC 8288 links by rel, with their query', () => {
+    expect(parseLinkHeader('<https://api.example/items?cursor=c2&limit=2>; rel="next", <https://api.example/items?limit=2>; rel="first prev"')).toEqual({
+      next: { url: 'https://api.example/items?cursor=c2&limit=2', query: { cursor: 'c2', limit: '2' } },
+      first: { url: 'https://api.example/items?limit=2', query: { limit: '2' } },
+      prev: { url: 'https://api.example/items?limit=2', query: { limit: '2' } },
+    });
+    expect(parseLinkHeader('garbage, <>; nothing')).toEqual({});
   });
 });

@@ -1,6 +1,7 @@
 // One loaded REST description at run time: its sources bound to env and connection pools, its executable subgraph
 // schema, per-request DataLoaders (identical GETs made once, entity lookups batched and matched by key) and the
 // optional per-connector TTL cache. The pure parts it drives live in pathTemplate.ts, selection.ts and conform.ts.
+import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -11,16 +12,20 @@ import type { Pool } from 'undici';
 import { expandString, roverLookup } from '../compose/envExpansion';
 import type { HeaderPlan } from '../execute/headerRules';
 import type { ConnectionPools } from '../execute/httpClient';
+import { InflightDeduper } from '../execute/inflight';
+import type { Principal } from '../identity/principal';
 import { LruCache } from '../util/lru';
 import { callKey, entityKey } from './cacheKeys';
 import type { RestDescription } from './compile';
 import { conformToType } from './conform';
-import type { ConnectorSpec, RestSourceSpec } from './description';
+import { encodeBody } from './body';
+import { IDEMPOTENT_METHODS, type ConnectorSpec, type RestSourceSpec } from './description';
 import { UnsafeValueError, unsendableHeader } from './encode';
-import { expandPathTemplate, MissingValueError, type TemplateValues } from './pathTemplate';
+import { expandPathTemplate, expandValueTemplate, MissingValueError, type TemplateValues, type ValueTemplate } from './pathTemplate';
+import { compileSourceConfig, type CompiledSourceConfig } from './sourceConfig';
 import { buildResolvers } from './resolvers';
 import { applySelection, MappingError } from './selection';
-import { callUpstream, restError, type CallSite, type UpstreamRequest } from './upstream';
+import { callUpstream, restError, type CallSite, type RestAnswer, type UpstreamRequest } from './upstream';
 import { keyFieldsOf } from './validate';
 
 export interface RestServiceOptions {
@@ -36,16 +41,28 @@ export interface RestServiceOptions {
   requestIdHeader: string;
   /** Largest body read from its sources (bytes): the subgraph's `traffic.maxResponseSize`. */
   maxResponseSize: number;
+  /** The subgraph's `traffic.timeout` and `traffic.connections`: caps on what the file asks for. */
+  trafficTimeoutMs?: number;
+  trafficConnections?: number;
+  /** `traffic.dedupe`: identical GETs in flight at once, from any requests, are made once. */
+  dedupe?: boolean;
+  /** tollgate.yaml `rest.sources.<name>`, compiled, by source name. */
+  sourceConfig?: (source: string) => CompiledSourceConfig;
   /** Clock for the TTL cache. @default Date.now */
   now?: () => number;
 }
 
 interface BoundSource {
   spec: RestSourceSpec;
+  settings: CompiledSourceConfig;
+  /** The effective deadline: the file's, capped by traffic.timeout. */
+  timeoutMs: number;
   origin: string;
   /** The baseURL's path without a trailing slash ("" for none); templates are appended to it. */
   basePath: string;
   headers: Record<string, string>;
+  /** Source headers with `{…}` expressions, their `${env}` text expanded at load. */
+  headerTemplates: Array<{ name: string; template: ValueTemplate; expand: (text: string) => string }>;
   pool: Pool;
 }
 
@@ -53,6 +70,7 @@ interface BoundSource {
 export interface RestCallContext {
   headers: IncomingHttpHeaders;
   requestId: string | undefined;
+  principal: Principal | undefined;
   state: RequestState;
 }
 
@@ -61,8 +79,11 @@ type UpstreamCall = { key: string; request: UpstreamRequest; source: BoundSource
 
 class RequestState {
   readonly entityLoaders = new Map<string, DataLoader<Entity, Entity, string>>();
-  constructor(readonly calls: DataLoader<UpstreamCall, unknown, string>) {}
+  constructor(readonly calls: DataLoader<UpstreamCall, RestAnswer, string>) {}
 }
+
+/** GETs in flight, by call key (origin, path, every header but the request id): shared across requests. */
+const sharedGets = new InflightDeduper<RestAnswer>();
 
 /** Entries in the TTL cache, across all connectors of one description. */
 const CACHE_ENTRIES = 1000;
@@ -70,7 +91,7 @@ const CACHE_ENTRIES = 1000;
 export class RestService {
   readonly schema: GraphQLSchema;
   private readonly sources = new Map<string, BoundSource>();
-  private readonly cache = new LruCache<string, { expires: number; value: unknown }>(CACHE_ENTRIES);
+  private readonly cache = new LruCache<string, { expires: number; value: RestAnswer }>(CACHE_ENTRIES);
   private readonly states = new WeakMap<object, RequestState>();
   private readonly now: () => number;
 
@@ -83,48 +104,64 @@ export class RestService {
   }
 
   /** The loaders of one client request: shared by every fetch the gateway makes to this subgraph for it. */
-  contextFor(request: { headers: IncomingHttpHeaders; requestId: string } | undefined): RestCallContext {
-    if (!request) return { headers: {}, requestId: undefined, state: this.newState() };
+  contextFor(request: { headers: IncomingHttpHeaders; requestId: string; principal?: Principal } | undefined): RestCallContext {
+    if (!request) return { headers: {}, requestId: undefined, principal: undefined, state: this.newState() };
     let state = this.states.get(request);
     if (!state) {
       state = this.newState();
       this.states.set(request, state);
     }
-    return { headers: request.headers, requestId: request.requestId, state };
+    return { headers: request.headers, requestId: request.requestId, principal: request.principal, state };
+  }
+
+  /** `$config` and `$context` of a connector's source for this caller, beside the call's own values. */
+  private withSource(connector: ConnectorSpec, values: TemplateValues, context: RestCallContext): TemplateValues {
+    const source = this.sources.get(connector.source) as BoundSource;
+    const settings = source.settings;
+    return { ...values, $config: settings.config, $context: settings.context(context.headers, context.principal) };
   }
 
   /** Calls the connector's endpoint (deduplicated per request, cached when it has a TTL) and returns the JSON. */
-  fetch(connector: ConnectorSpec, values: TemplateValues, context: RestCallContext): Promise<unknown> {
+  fetch(connector: ConnectorSpec, callValues: TemplateValues, context: RestCallContext): Promise<RestAnswer> {
     const source = this.sources.get(connector.source) as BoundSource;
     const site: CallSite = { source: connector.source, connector: connector.coordinate };
+    const values = this.withSource(connector, callValues, context);
     let path: string;
-    let body: string | undefined;
+    let body: { text: string; contentType: string } | undefined;
+    const headers: Record<string, string> = { accept: 'application/json', ...this.options.headerPlan(context.headers) };
     try {
       path = expandPathTemplate(connector.template, values);
-      if (connector.body) body = JSON.stringify(applySelection(connector.body, values.$args ?? {}, values));
+      if (connector.body) body = encodeBody(applySelection(connector.body, values.$args ?? {}, values), connector.bodyFormat ?? 'json');
+      source.settings.headers(context.headers, context.principal, headers);
+      Object.assign(headers, source.headers);
+      for (const header of source.headerTemplates) headers[header.name] = expandValueTemplate(header.template, values, header.expand);
+      for (const header of connector.headers) headers[header.name] = header.template ? expandValueTemplate(header.template, values) : header.value;
     } catch (error) {
-      if (error instanceof MissingValueError || error instanceof UnsafeValueError || error instanceof MappingError) return cannotBuild(site, error.message);
+      if (error instanceof MissingValueError || error instanceof UnsafeValueError || error instanceof MappingError || error instanceof TypeError) return cannotBuild(site, error.message);
       throw error;
     }
-    const headers: Record<string, string> = { accept: 'application/json', ...this.options.headerPlan(context.headers), ...source.headers };
-    for (const header of connector.headers) headers[header.name] = header.value;
     if (context.requestId) headers[this.options.requestIdHeader] = context.requestId;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) headers['content-type'] = body.contentType;
+    // One key per call, kept across its retries: the server can tell a repeat from a new write.
+    if (connector.idempotencyKeyHeader) headers[connector.idempotencyKeyHeader] = randomUUID();
     // undici would throw on these (and the GET be retried as "unavailable"); refuse once, clearly, without a call.
     const unsendable = unsendableHeader(headers);
     if (unsendable !== undefined) return cannotBuild(site, `header "${unsendable}" has a value with CR, LF or another character a header cannot carry`);
-    const request: UpstreamRequest = { method: connector.method, path: source.basePath + path, headers, body };
+    const request: UpstreamRequest = { method: connector.method, path: source.basePath + path, headers, body: body?.text };
     const call: UpstreamCall = { key: callKey(source.origin, request, this.options.requestIdHeader), request, source, connector };
-    // Only GETs are shared and cached: a POST may change something, so each one is made.
-    return connector.method === 'GET' ? context.state.calls.load(call) : this.send(call);
+    if (connector.method !== 'GET') return this.send(call);
+    // Only GETs are shared and cached: a write may change something, so each one is made. Within a request the
+    // DataLoader shares them; with traffic.dedupe, so does one in flight for another request (same URL and headers).
+    return context.state.calls.load(call);
   }
 
   /** Applies the connector's selection to its JSON and checks the result against the GraphQL type. */
-  map(connector: ConnectorSpec, json: unknown, values: TemplateValues, type: GraphQLOutputType): unknown {
+  map(connector: ConnectorSpec, answer: RestAnswer, values: TemplateValues, type: GraphQLOutputType, context?: RestCallContext): unknown {
     const site: CallSite = { source: connector.source, connector: connector.coordinate };
     try {
-      const mapped = applySelection(connector.selection, json, values);
-      conformToType(mapped, type);
+      const variables = { ...(context ? this.withSource(connector, values, context) : values), $response: { headers: answer.headers }, $status: answer.status };
+      const mapped = applySelection(connector.selection, answer.json, variables);
+      conformToType(mapped, type, '', this.schema);
       return mapped;
     } catch (error) {
       if (error instanceof MappingError) throw restError('REST_MAPPING_ERROR', site, `answered JSON that does not fit ${type.toString()}: ${error.message}`, { detail: error.message });
@@ -153,10 +190,10 @@ export class RestService {
     if (connector.maxBatchSize !== undefined) {
       return new DataLoader<Entity, Entity, string>(
         async (batch) => {
-          const json = await this.fetch(connector, { $batch: batch }, context);
+          const answer = await this.fetch(connector, { $batch: batch }, context);
           // Matched by key, never by position: a batch endpoint may reorder, drop unknown keys, or repeat.
           const found = new Map<string, unknown>();
-          for (const item of toList(this.map(connector, json, {}, new GraphQLList(type)))) found.set(keyOf(item as Entity), item);
+          for (const item of toList(this.map(connector, answer, { $batch: batch }, new GraphQLList(type), context))) found.set(keyOf(item as Entity), item);
           return batch.map((entity) => (found.get(keyOf(entity)) as Entity | undefined) ?? notFound(entity));
         },
         { maxBatchSize: connector.maxBatchSize, cacheKeyFn: keyOf },
@@ -167,7 +204,7 @@ export class RestService {
         Promise.all(
           batch.map(async (entity) => {
             try {
-              const mapped = this.map(connector, await this.fetch(connector, { $this: entity }, context), { $this: entity }, type) as Entity | null;
+              const mapped = this.map(connector, await this.fetch(connector, { $this: entity }, context), { $this: entity }, type, context) as Entity | null;
               if (mapped === null) return notFound(entity);
               return { ...Object.fromEntries(keys.map((key) => [key, entity[key]])), ...mapped };
             } catch (error) {
@@ -181,22 +218,32 @@ export class RestService {
 
   private newState(): RequestState {
     return new RequestState(
-      new DataLoader<UpstreamCall, unknown, string>(
+      new DataLoader<UpstreamCall, RestAnswer, string>(
         (calls) => Promise.all(calls.map((call) => this.send(call).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))))),
         { batch: false, cacheKeyFn: (call) => call.key },
       ),
     );
   }
 
-  private async send(call: UpstreamCall): Promise<unknown> {
+  private async send(call: UpstreamCall): Promise<RestAnswer> {
     const { connector, source, request } = call;
     const ttl = request.method === 'GET' ? connector.cacheTtlMs : 0;
     if (ttl > 0) {
       const hit = this.cache.get(call.key);
       if (hit && hit.expires > this.now()) return hit.value;
     }
-    const policy = { timeoutMs: connector.timeoutMs ?? source.spec.timeoutMs, maxRetries: source.spec.maxRetries, backoffMs: source.spec.backoffMs, maxResponseSize: this.options.maxResponseSize };
-    const value = await callUpstream(source.pool, request, policy, { source: connector.source, connector: connector.coordinate });
+    const retryable = (source.spec.retryMethods ?? IDEMPOTENT_METHODS).includes(request.method) || connector.idempotencyKeyHeader !== undefined;
+    const policy = {
+      timeoutMs: Math.min(connector.timeoutMs ?? source.spec.timeoutMs, this.options.trafficTimeoutMs ?? Infinity),
+      maxRetries: source.spec.maxRetries,
+      backoffMs: source.spec.backoffMs,
+      retryable,
+      maxResponseSize: this.options.maxResponseSize,
+    };
+    const site = { source: connector.source, connector: connector.coordinate };
+    const rules = connector.errors ?? source.spec.errors ?? {};
+    const value =
+      this.options.dedupe && request.method === 'GET' ? await sharedGets.run(call.key, () => callUpstream(source.pool, request, policy, site, rules)) : await callUpstream(source.pool, request, policy, site, rules);
     if (ttl > 0) this.cache.set(call.key, { expires: this.now() + ttl, value });
     return value;
   }
@@ -235,12 +282,19 @@ function bindSource(spec: RestSourceSpec, options: RestServiceOptions): BoundSou
     throw new Error(`${where}: baseURL "${baseURL}" is not an absolute URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${where}: baseURL "${baseURL}" must be http(s)`);
-  const headers = Object.fromEntries(spec.headers.map((header) => [header.name, expand(header.value, `header ${header.name}`)]));
+  const headers = Object.fromEntries(spec.headers.filter((header) => !header.template).map((header) => [header.name, expand(header.value, `header ${header.name}`)]));
+  const headerTemplates = spec.headers.flatMap((header) => (header.template ? [{ name: header.name, template: header.template, expand: (text: string) => expand(text, `header ${header.name}`) }] : []));
+  for (const header of headerTemplates) for (const part of header.template.parts) if (part.kind === 'text') header.expand(part.text);
+  const timeoutMs = Math.min(spec.timeoutMs, options.trafficTimeoutMs ?? Infinity);
+  const connections = Math.min(spec.connections, options.trafficConnections ?? Infinity);
   return {
     spec,
+    settings: options.sourceConfig?.(spec.name) ?? compileSourceConfig(undefined),
+    timeoutMs,
     origin: url.origin,
     basePath: url.pathname.replace(/\/+$/, ''),
     headers,
-    pool: options.pools.get(url.origin, { connections: spec.connections, connectTimeoutMs: Math.min(spec.timeoutMs, 10_000) }),
+    headerTemplates,
+    pool: options.pools.get(url.origin, { connections, connectTimeoutMs: Math.min(timeoutMs, 10_000) }),
   };
 }

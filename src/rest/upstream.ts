@@ -1,13 +1,15 @@
 // One REST call as the connector sees it: httpCall over the source's keep-alive pool, retries with exponential
-// backoff for GET, and every failure turned into a coded GraphQL error (REST_*; docs/errors.md). Never throws
+// backoff for the methods that may be repeated, and every failure turned into a coded GraphQL error (REST_*; docs/errors.md). Never throws
 // anything but those errors.
 import type { GraphQLError } from 'graphql';
 import type { Pool } from 'undici';
 import { tollgateError, type ErrorCode } from '../errors';
 import { httpCall, HttpCallError, type HttpResult } from '../execute/httpClient';
+import type { ErrorRules, RestMethod } from './description';
+import { applySelection, MappingError, type Selection } from './selection';
 
 export interface UpstreamRequest {
-  method: 'GET' | 'POST';
+  method: RestMethod;
   /** Path and query, already expanded and encoded, including the baseURL's own path prefix. */
   path: string;
   headers: Record<string, string>;
@@ -18,10 +20,23 @@ export interface RetryPolicy {
   timeoutMs: number;
   maxRetries: number;
   backoffMs: number;
+  /** May this call be repeated? Idempotent methods, methods the source lists, calls with an idempotency key. */
+  retryable: boolean;
   /** Largest body read (bytes): the subgraph's `traffic.maxResponseSize`. */
   maxResponseSize: number;
 }
 
+/** A 2xx JSON answer: its value, status and headers (for `$status` and `$response.headers` in selections). */
+export interface RestAnswer {
+  json: unknown;
+  status: number;
+  headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * How the API reports errors (`errors:` on @restSource / @rest): the message and code read from an error body, and
+ * for APIs that answer 200 with an error envelope, a success rule that must be true.
+ */
 /** Names the call in errors: which source, and which connector (coordinate) made it. */
 export interface CallSite {
   source: string;
@@ -31,9 +46,12 @@ export interface CallSite {
 /** An HTTP answer, or why there was none: the input to the retry decision. */
 export type Outcome = { kind: 'answer'; result: HttpResult } | { kind: 'failure'; error: HttpCallError };
 
-/** Only GETs are retried (they are idempotent); on connection failures, timeouts, 429 and 5xx except 501. */
-export function shouldRetry(method: UpstreamRequest['method'], outcome: Outcome): boolean {
-  if (method !== 'GET') return false;
+/**
+ * A retryable call is repeated after a connection failure, a timeout, 429 and 5xx except 501; a call that may not be
+ * repeated (a POST without an idempotency key) never is: the server may have acted on it before failing.
+ */
+export function shouldRetry(retryable: boolean, outcome: Outcome): boolean {
+  if (!retryable) return false;
   if (outcome.kind === 'failure') return outcome.error.kind !== 'too-large';
   const status = outcome.result.status;
   return status === 429 || (status >= 500 && status !== 501);
@@ -47,7 +65,7 @@ export function retryDelay(retry: number, backoffMs: number): number {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Makes the call (with retries) and returns the parsed JSON of a 2xx answer, or throws a coded GraphQLError. */
-export async function callUpstream(pool: Pool, request: UpstreamRequest, policy: RetryPolicy, site: CallSite): Promise<unknown> {
+export async function callUpstream(pool: Pool, request: UpstreamRequest, policy: RetryPolicy, site: CallSite, rules: ErrorRules = {}): Promise<RestAnswer> {
   let attempts = 0;
   let outcome: Outcome;
   for (;;) {
@@ -57,14 +75,20 @@ export async function callUpstream(pool: Pool, request: UpstreamRequest, policy:
     } catch (error) {
       outcome = { kind: 'failure', error: error instanceof HttpCallError ? error : new HttpCallError('unavailable', String(error)) };
     }
-    if (attempts > policy.maxRetries || !shouldRetry(request.method, outcome)) break;
+    if (attempts > policy.maxRetries || !shouldRetry(policy.retryable, outcome)) break;
     await sleep(retryDelay(attempts, policy.backoffMs));
   }
-  return interpret(outcome, site, policy, attempts);
+  return interpret(outcome, site, policy, attempts, rules);
 }
 
 /** A 2xx JSON answer → its value; anything else → the coded error for it. */
-export function interpret(outcome: Outcome, site: CallSite, { timeoutMs, maxResponseSize }: Pick<RetryPolicy, 'timeoutMs' | 'maxResponseSize'>, attempts: number): unknown {
+export function interpret(
+  outcome: Outcome,
+  site: CallSite,
+  { timeoutMs, maxResponseSize }: Pick<RetryPolicy, 'timeoutMs' | 'maxResponseSize'>,
+  attempts: number,
+  rules: ErrorRules = {},
+): RestAnswer {
   const retried = attempts > 1 ? { attempts } : {};
   if (outcome.kind === 'failure') {
     const { error } = outcome;
@@ -75,14 +99,68 @@ export function interpret(outcome: Outcome, site: CallSite, { timeoutMs, maxResp
     throw restError('REST_UNAVAILABLE', site, `is unavailable (${error.causeCode ?? error.message})`, retried);
   }
   const { status, contentType, body } = outcome.result;
-  if (status === 404) throw restError('REST_NOT_FOUND', site, 'answered HTTP 404 (not found)', { upstreamStatus: 404 });
-  if (status < 200 || status >= 300) throw restError('REST_UPSTREAM_ERROR', site, `answered HTTP ${status}`, { upstreamStatus: status, ...retried });
-  if (status === 204 || body === '') return null;
+  const ok = status >= 200 && status < 300;
+  if (!ok) {
+    const reported = reportedError(rules, parseJson(body));
+    const said = reported.upstreamMessage !== undefined ? `: ${String(reported.upstreamMessage)}` : '';
+    if (status === 404) throw restError('REST_NOT_FOUND', site, `answered HTTP 404 (not found)${said}`, { upstreamStatus: 404, ...reported });
+    throw restError('REST_UPSTREAM_ERROR', site, `answered HTTP ${status}${said}`, { upstreamStatus: status, ...reported, ...retried });
+  }
+  const headers = textHeaders(outcome.result.headers);
+  if (status === 204 || body === '') return { json: null, status, headers };
+  const json = parseJson(body);
+  if (json === undefined) throw restError('REST_BAD_RESPONSE', site, `answered HTTP ${status} with a body that is not JSON`, { upstreamStatus: status, contentType: contentType ?? null });
+  if (rules.success && !isTrue(safeApply(rules.success, json))) {
+    const reported = reportedError(rules, json);
+    const said = reported.upstreamMessage !== undefined ? `: ${String(reported.upstreamMessage)}` : '';
+    throw restError('REST_UPSTREAM_ERROR', site, `answered HTTP ${status} with an error (its success rule is not true)${said}`, { upstreamStatus: status, ...reported });
+  }
+  return { json, status, headers };
+}
+
+function parseJson(body: string): unknown {
   try {
     return JSON.parse(body) as unknown;
   } catch {
-    throw restError('REST_BAD_RESPONSE', site, `answered HTTP ${status} with a body that is not JSON`, { upstreamStatus: status, contentType: contentType ?? null });
+    return undefined;
   }
+}
+
+function isTrue(value: unknown): boolean {
+  return value !== null && value !== undefined && value !== false && value !== 0 && value !== '';
+}
+
+/** A rule that does not fit the body (an HTML error page) reads as nothing, never as a second error. */
+function safeApply(selection: Selection, json: unknown): unknown {
+  try {
+    return json === undefined ? undefined : applySelection(selection, json);
+  } catch (error) {
+    if (error instanceof MappingError) return undefined;
+    throw error;
+  }
+}
+
+/** The message and code an error body gives by the rules, as strings of bounded length (a body is untrusted). */
+function reportedError(rules: ErrorRules, json: unknown): { upstreamMessage?: string; upstreamCode?: string } {
+  const out: { upstreamMessage?: string; upstreamCode?: string } = {};
+  const message = rules.message ? safeApply(rules.message, json) : undefined;
+  const code = rules.code ? safeApply(rules.code, json) : undefined;
+  if (message !== undefined && message !== null) out.upstreamMessage = boundedText(message);
+  if (code !== undefined && code !== null) out.upstreamCode = boundedText(code);
+  return out;
+}
+
+const MAX_REPORTED = 500;
+
+function boundedText(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > MAX_REPORTED ? `${text.slice(0, MAX_REPORTED)}…` : text;
+}
+
+function textHeaders(headers: HttpResult['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  return out;
 }
 
 /** The one constructor of REST errors: message names the source and connector; extensions per docs/errors.md. */

@@ -7,6 +7,7 @@ import {
   isObjectType,
   Kind,
   type DocumentNode,
+  type GraphQLAbstractType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -14,7 +15,7 @@ import {
 } from 'graphql';
 import { locationInString, type ConnectorSpec, type Location, type RestProblem, type RestSourceSpec } from './description';
 import { describe as describeVariable, type TemplateVariable } from './pathTemplate';
-import { selectionVariables, type NamedItem, type Selection } from './selection';
+import { endsInMethod, selectionVariables, type NamedItem, type Selection } from './selection';
 
 /** Per type: the fields of each @key (top level only), and per field the fields its @requires names. */
 export interface FederationFacts {
@@ -101,7 +102,12 @@ function checkEntityConnector(connector: ConnectorSpec, type: GraphQLObjectType,
   if (usesThis && usesBatch) report('the path uses both $this and $batch; use $batch for a batch endpoint, $this for one call per entity');
   for (const variable of vars) {
     const at = locationInString(connector.argumentNodes.path, variable.offset);
-    if (variable.namespace === '$args') report(`path variable ${describeVariable(variable)} does not exist: a type-level @rest has no arguments`, at);
+    if (variable.namespace === '$config') continue;
+    if (variable.namespace === '$context') {
+      const problem = contextProblem(variable.path, 'path');
+      if (problem) report(problem, at);
+    } else if (variable.namespace === '$args') report(`path variable ${describeVariable(variable)} does not exist: a type-level @rest has no arguments`, at);
+    else if (variable.namespace === '$batch' && variable.path.length === 0) continue;
     else if (!keys.includes(variable.path[0])) report(`path variable ${describeVariable(variable)} is not a key field of ${type.name} (key: "${keys.join(' ')}")`, at);
   }
   checkSelectionVariables(connector, connector.selection, 'selection', { args: undefined, thisFields: usesBatch ? [] : keys, thisWhat: usesBatch ? 'available in a batch selection' : 'a key field' }, report);
@@ -127,14 +133,29 @@ function checkFieldConnector(connector: ConnectorSpec, type: GraphQLObjectType, 
     const problem = variableProblem(variable, args, thisFields, thisWhat, connector.coordinate);
     if (problem) report(problem, at);
   }
+  for (const header of connector.headers) {
+    for (const variable of header.template?.variables ?? []) {
+      const problem = variableProblem(variable, args, thisFields, thisWhat, connector.coordinate);
+      if (problem) report(`header "${header.name}": ${problem.replace(/^path variable /, '')}`);
+    }
+  }
   const scope = { args, thisFields, thisWhat };
   checkSelectionVariables(connector, connector.selection, 'selection', scope, report);
   if (connector.body) checkSelectionVariables(connector, connector.body, 'http.body', scope, report);
-  checkSelectionShape(connector.selection, field.type, connector.argumentNodes.selection, report);
+  checkSelectionShape(connector.selection, field.type, connector.argumentNodes.selection, report, schema);
+}
+
+/** What `$context.<key>` can read: the caller as the authenticate stage saw it, and the headers the source allows. */
+export const CONTEXT_KEYS = ['subject', 'client', 'plan', 'kind', 'authenticated', 'scopes', 'claims', 'headers'] as const;
+
+function contextProblem(keys: readonly string[], what: string): string | undefined {
+  if (keys.length === 0 || (CONTEXT_KEYS as readonly string[]).includes(keys[0])) return undefined;
+  return `${what} reads $context.${keys.join('.')}: $context has ${CONTEXT_KEYS.join(', ')}`;
 }
 
 function variableProblem(variable: TemplateVariable, args: string[], thisFields: string[], thisWhat: string, coordinate: string): string | undefined {
   const name = variable.path[0];
+  if (variable.namespace === '$context') return contextProblem(variable.path, 'path');
   if (variable.namespace === '$batch') return `${describeVariable(variable)}: $batch is only available in a type-level @rest (an entity resolver)`;
   if (variable.namespace === '$args' && !args.includes(name)) {
     return `path variable ${describeVariable(variable)} does not exist: ${coordinate} has ${args.length ? `arguments ${args.join(', ')}` : 'no arguments'}`;
@@ -156,6 +177,11 @@ function checkSelectionVariables(
     const name = variable.keys[0];
     if (variable.root === '$args' && !scope.args?.includes(name)) report(`${what} reads $args.${variable.keys.join('.')}, which does not exist`, at);
     if (variable.root === '$this' && !scope.thisFields.includes(name)) report(`${what} reads $this.${variable.keys.join('.')}: "${name}" is not ${scope.thisWhat}`, at);
+    if (variable.root === '$context') {
+      const problem = contextProblem(variable.keys, what);
+      if (problem) report(problem, at);
+    }
+    if (variable.root === '$batch' && what !== 'selection') report(`${what} reads $batch, which only a type-level @rest's path has`, at);
   }
 }
 
@@ -165,31 +191,58 @@ function topLevelNames(selection: Selection): string[] {
   return items.map((item) => item.name);
 }
 
-function checkSelectionShape(selection: Selection, fieldType: GraphQLOutputType, node: ValueNode | undefined, report: Report): void {
+/** A selection filling an interface or union must map `__typename`; every other name must be a field of a possible type. */
+function checkAbstractItems(items: NamedItem[], type: GraphQLAbstractType, schema: GraphQLSchema, at: (offset: number) => Location, report: Report): void {
+  const possible = schema.getPossibleTypes(type);
+  if (!items.some((item) => item.name === '__typename')) {
+    return report(`selection: ${type.name} is an interface or union: map __typename to one of ${possible.map((t) => t.name).join(', ')} (e.g. __typename: kind->match(["a", "${possible[0]?.name ?? 'A'}"]))`, at(items[0]?.offset ?? 0));
+  }
+  for (const item of items) {
+    if (item.name === '__typename') continue;
+    const owner = possible.find((candidate) => candidate.getFields()[item.name]);
+    if (!owner) report(`selection: no type of ${type.name} (${possible.map((t) => t.name).join(', ')}) has a field "${item.name}"`, at(item.offset));
+    else checkItems([item], owner, at, report, schema);
+  }
+}
+
+function checkSelectionShape(selection: Selection, fieldType: GraphQLOutputType, node: ValueNode | undefined, report: Report, schema?: GraphQLSchema): void {
   const named = getNamedType(fieldType);
   const at = (offset: number) => locationInString(node, offset);
-  if (isAbstractType(named)) return report(`${named.name} is an interface or union; REST connectors can only fill object types and scalars`);
+  if (isAbstractType(named)) {
+    const items = selection.kind === 'named' ? selection.items : selection.sub;
+    if (!items || !schema) return report(`selection: ${named.name} is an interface or union: give the path a sub-selection that maps __typename, e.g. $.data { __typename: kind->match(["book", "Book"]) id }`, at(selection.kind === 'path' ? selection.offset : 0));
+    return checkAbstractItems(items, named, schema, at, report);
+  }
   if (selection.kind === 'path' && !selection.sub) {
-    if (isObjectType(named)) report(`selection: ${named.name} is an object type: give the path a sub-selection, e.g. $.data { id }`, at(selection.offset));
+    if (isObjectType(named) && !endsInMethod(selection.path) && selection.path.root !== 'literal') report(`selection: ${named.name} is an object type: give the path a sub-selection, e.g. $.data { id }`, at(selection.offset));
     return;
   }
   if (!isObjectType(named)) return report(`selection: the field's type ${named.name} is not an object type: select one value with a path, e.g. $.data.count`);
-  checkItems(selection.kind === 'named' ? selection.items : (selection.sub ?? []), named, at, report);
+  checkItems(selection.kind === 'named' ? selection.items : (selection.sub ?? []), named, at, report, schema);
 }
 
-function checkItems(items: NamedItem[], type: GraphQLObjectType, at: (offset: number) => Location, report: Report): void {
+function checkItems(items: NamedItem[], type: GraphQLObjectType, at: (offset: number) => Location, report: Report, schema?: GraphQLSchema): void {
   for (const item of items) {
+    if (item.name === '__typename') continue;
     const field = type.getFields()[item.name];
     if (!field) {
       report(`selection: type ${type.name} has no field "${item.name}"`, at(item.offset));
       continue;
     }
     const named = getNamedType(field.type);
-    const sub = item.value.kind === 'object' ? item.value.sub : item.value.sub;
-    if (isAbstractType(named)) report(`selection: ${type.name}.${item.name} is an interface or union, which REST connectors cannot fill`, at(item.offset));
-    else if (isObjectType(named)) {
+    const sub = item.value.kind === 'object' || item.value.kind === 'path' ? item.value.sub : undefined;
+    // A literal, or a path ending in a method (->echo({…}), ->first): its shape is checked when it is mapped.
+    const computed = item.value.kind === 'literal' || item.value.kind === 'array' || (item.value.kind === 'path' && !sub && (endsInMethod(item.value.path) || item.value.path.root === 'literal'));
+    if (computed) {
+      if (item.value.kind === 'literal' && isObjectType(named)) report(`selection: ${type.name}.${item.name} is an object (${named.name}); a literal cannot fill it`, at(item.offset));
+      continue;
+    }
+    if (isAbstractType(named)) {
+      if (!sub || !schema) report(`selection: ${type.name}.${item.name} is an interface or union (${named.name}): give it a sub-selection that maps __typename`, at(item.offset));
+      else checkAbstractItems(sub, named, schema, at, report);
+    } else if (isObjectType(named)) {
       if (!sub) report(`selection: ${type.name}.${item.name} is an object (${named.name}): give it a sub-selection, e.g. ${item.name} { … }`, at(item.offset));
-      else checkItems(sub, named, at, report);
+      else checkItems(sub, named, at, report, schema);
     } else if (sub) report(`selection: ${type.name}.${item.name} is a ${named.name}: it cannot have a sub-selection`, at(item.offset));
   }
 }

@@ -22,6 +22,10 @@ export const METRICS = {
   LABEL_OVERFLOW: 'tollgate_metric_label_overflow_total',
   PERSISTED: 'tollgate_persisted_operations_total',
   PERSISTED_UNLISTED: 'tollgate_persisted_unlisted_total',
+  SUBSCRIPTION_CONNECTIONS: 'tollgate_subscription_connections',
+  SUBSCRIPTIONS_OPEN: 'tollgate_subscriptions_open',
+  SUBSCRIPTION_UPSTREAMS_OPEN: 'tollgate_subscription_upstreams_open',
+  SUBSCRIPTION_EVENTS: 'tollgate_subscription_events_total',
 } as const;
 
 /** Operation label for a request without an operation name, and for one that never got as far as parsing. */

@@ -25,11 +25,24 @@ export interface SupplierRecord {
   contact_phone: string | null;
 }
 
+/** A temporary price that replaces the list price (a promotion, a negotiated price), written over REST. */
+export interface OverrideRecord {
+  id: string;
+  sku: string;
+  amount_cents: number;
+  currency: string;
+  reason: string;
+  /** "YYYY-MM-DD" or null (until deleted). */
+  valid_until: string | null;
+}
+
 export interface LegacyPricingData {
   prices: PriceRecord[];
   /** Newest first, per SKU. */
   history: Record<string, PricePointRecord[]>;
   suppliers: SupplierRecord[];
+  /** Price overrides, oldest first; created, replaced and deleted over POST/PUT/PATCH/DELETE. @default [] */
+  overrides?: OverrideRecord[];
 }
 
 export const PRICES: readonly PriceRecord[] = [
@@ -61,5 +74,6 @@ export function defaultData(): LegacyPricingData {
     prices: PRICES.map((p) => ({ ...p })),
     history: Object.fromEntries(Object.entries(HISTORY).map(([sku, points]) => [sku, points.map((p) => ({ ...p }))])),
     suppliers: SUPPLIERS.map((s) => ({ ...s })),
+    overrides: [],
   };
 }

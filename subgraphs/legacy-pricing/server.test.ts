@@ -56,3 +56,22 @@ it('misbehaves on request, for a path prefix and a number of times, and logs eve
   expect(await get('/v1/prices/ELEC-TV-01')).toMatchObject({ status: 200 });
   expect(server.requests.map((r) => r.url)).toEqual(['/v1/suppliers/S1', '/v1/prices/ELEC-TV-01', '/v1/prices/ELEC-TV-01']);
 });
+
+it('writes price overrides: POST (JSON, idempotency key), PUT (a form), PATCH, DELETE', async () => {
+  const send = async (method: string, path: string, body: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${server.url}${path}`, { method, headers: { 'x-api-key': DEFAULT_API_KEY, ...headers }, body });
+    return { status: response.status, json: (await response.json()) as { data?: Record<string, unknown>; error?: { code: string } } };
+  };
+  const created = await send('POST', '/v1/prices/ELEC-TV-01/overrides', JSON.stringify({ amount_cents: 99900, reason: 'promo' }), { 'idempotency-key': 'k1' });
+  expect(created).toEqual({ status: 201, json: { data: { id: expect.any(String), sku: 'ELEC-TV-01', amount_cents: 99900, currency: 'USD', reason: 'promo', valid_until: null } } });
+  const id = created.json.data?.id as string;
+  // The same key again: the first answer, nothing written.
+  expect((await send('POST', '/v1/prices/ELEC-TV-01/overrides', JSON.stringify({ amount_cents: 1, reason: 'other' }), { 'idempotency-key': 'k1' })).json.data?.id).toBe(id);
+  expect(server.data.overrides?.filter((o) => o.sku === 'ELEC-TV-01')).toHaveLength(1);
+  const put = await send('PUT', `/v1/overrides/${id}`, 'amount_cents=5&reason=form+sent', { 'content-type': 'application/x-www-form-urlencoded' });
+  expect(put.json.data).toMatchObject({ amount_cents: 5, reason: 'form sent' });
+  expect((await send('PATCH', `/v1/overrides/${id}`, JSON.stringify({ reason: 'patched', amount_cents: null }))).json.data).toMatchObject({ amount_cents: 5, reason: 'patched' });
+  expect((await send('PATCH', `/v1/overrides/${id}`, JSON.stringify({ amount_cents: -1 }))).json.error?.code).toBe('invalid_amount');
+  expect((await send('DELETE', `/v1/overrides/${id}`, '')).json).toEqual({ data: { id, deleted: true } });
+  expect((await send('DELETE', `/v1/overrides/${id}`, '')).status).toBe(404);
+});

@@ -13,6 +13,7 @@ import {
   type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
+import { serveSubscriptions, type SubscriptionEndpoint } from './serveSubscriptions';
 
 export interface ServeSubgraphOptions {
   /** Subgraph name; returned on the handle so callers can map urls back to subgraphs. */
@@ -27,6 +28,8 @@ export interface ServeSubgraphOptions {
   documentCacheSize?: number;
   /** Largest request body accepted, in bytes; larger bodies get 413. @default 1048576 (1 MiB) */
   maxBodyBytes?: number;
+  /** Also serve graphql-transport-ws (WebSocket) at /graphql, for the schema's subscriptions. @default false */
+  subscriptions?: boolean;
 }
 
 export interface SubgraphServer {
@@ -34,6 +37,8 @@ export interface SubgraphServer {
   /** `http://HOST:PORT/graphql`, with a connectable host even when bound to 0.0.0.0 / ::. */
   url: string;
   port: number;
+  /** With `subscriptions: true`: the WebSocket endpoint (ws://HOST:PORT/graphql). */
+  subscriptions?: SubscriptionEndpoint;
   /** Stops listening and drops every connection, idle keep-alive ones included. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -168,13 +173,16 @@ export function serveSubgraph(options: ServeSubgraphOptions): Promise<SubgraphSe
       // Past startup an 'error' event would be fatal without a listener; bad requests surface as 'clientError'.
       server.on('error', (error) => console.error(`[subgraph ${name}] server error`, error));
       const boundPort = (server.address() as AddressInfo).port;
+      const subscriptions = options.subscriptions ? serveSubscriptions(server, schema) : undefined;
       let closing: Promise<void> | undefined;
       resolve({
         name,
         port: boundPort,
+        subscriptions,
         url: `http://${connectableHost(host)}:${boundPort}/graphql`,
         close() {
           closing ??= new Promise<void>((done, fail) => {
+            void subscriptions?.close();
             server.close((error) => (error ? fail(error) : done()));
             // server.close() alone waits for idle keep-alive sockets to time out (65s).
             server.closeAllConnections();

@@ -7,6 +7,7 @@ import { loadSubgraphTypeDefs } from '../lib/schemaFile';
 import { serveSubgraph, type SubgraphServer } from '../lib/serveSubgraph';
 import { withSyncEntities } from '../lib/syncEntities';
 import { AUTHOR_USERNAMES, REVIEWS, USER_REVIEW_IDS } from './data';
+import { Feed } from './feed';
 
 export const NAME = 'reviews';
 export const DEFAULT_PORT = 4103;
@@ -66,12 +67,32 @@ for (const [userId, reviewIds] of Object.entries(USER_REVIEW_IDS)) {
   }
 }
 
+/** Reviews added at run time, as `reviewAdded` streams them (tests publish and count subscribers here). */
+export const reviewFeed = new Feed<ReviewSource>();
+let added = 0;
+
 export function buildSchema(): GraphQLSchema {
   const schema = buildSubgraphSchema({
     typeDefs: loadSubgraphTypeDefs(NAME),
     resolvers: {
       Query: {
         review: (_: unknown, args: { id: string }): ReviewSource | null => reviewsById.get(args.id) ?? null,
+      },
+      Mutation: {
+        addReview: (_: unknown, args: { upc: string; body: string; authorId: string }): ReviewSource => {
+          added += 1;
+          // Not linked into product.reviews / user.reviews: the benchmark's answers stay fixed however many are added.
+          const review: ReviewSource = { id: `added-${added}`, body: args.body, product: productSource(args.upc), author: userSource(args.authorId) };
+          reviewsById.set(review.id, review);
+          reviewFeed.publish(review);
+          return review;
+        },
+      },
+      Subscription: {
+        reviewAdded: {
+          subscribe: (_: unknown, args: { upc?: string | null }) => reviewFeed.subscribe((review) => !args.upc || review.product.upc === args.upc),
+          resolve: (review: ReviewSource) => review,
+        },
       },
       Review: {
         __resolveReference: (ref: { id: string }): ReviewSource | null => reviewsById.get(ref.id) ?? null,
@@ -91,7 +112,7 @@ export function buildSchema(): GraphQLSchema {
 }
 
 export function start(port = 0, host = '127.0.0.1'): Promise<SubgraphServer> {
-  return serveSubgraph({ name: NAME, schema: buildSchema(), port, host });
+  return serveSubgraph({ name: NAME, schema: buildSchema(), port, host, subscriptions: true });
 }
 
 if (require.main === module) runStandalone(NAME, DEFAULT_PORT, start);

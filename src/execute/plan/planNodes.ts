@@ -1,7 +1,7 @@
 // The plan the executor runs: @apollo/query-planner's QueryPlan as it is (structurally a subset of these types), or
 // a Hive Router plan converted once per plan by ./hivePlan.ts. Only what the executor reads is typed here.
 import type { DocumentNode } from 'graphql';
-import type { QueryPlan } from '../../apollo';
+import type { PlanNode, QueryPlan } from '../../apollo';
 
 /** A type condition in a Flatten path or a rewrite path: the object's __typename is one of these types or a subtype. */
 export interface TypeCondition {
@@ -79,4 +79,9 @@ export function isTypeCondition(segment: PathSegment): segment is TypeCondition 
  */
 export function fromApolloPlan(plan: QueryPlan): ExecPlan {
   return plan as unknown as ExecPlan;
+}
+
+/** One @apollo/query-planner plan node as the executor's (the same cast as fromApolloPlan). */
+export function fromApolloNode(node: PlanNode): ExecNode {
+  return node as unknown as ExecNode;
 }

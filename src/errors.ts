@@ -102,6 +102,10 @@ export const ERROR_CODES = {
   // gateway state
   SUPERGRAPH_NOT_READY: { status: 503, meaning: 'No supergraph is loaded yet (see `/ready`).' },
   INTERNAL_SERVER_ERROR: { status: 500, meaning: 'A bug in Tollgate; the log has the details under the request id.' },
+  QUERY_PLANNING_FAILED: {
+    status: 200,
+    meaning: "`planner: hive`: Hive Router's planner found no way to resolve the (valid) operation across the subgraphs, e.g. a field only a non-resolvable key or @interfaceObject reaches; `data` is null.",
+  },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

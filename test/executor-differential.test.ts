@@ -1,6 +1,7 @@
-// Differential test of the two executors (issue 11): the example subgraphs behind two gateways over the same
-// supergraph, `executor: apollo` (@apollo/server + @apollo/gateway) and `executor: tollgate` (src/execute/plan/),
-// both planning with @apollo/query-planner. Every operation goes to both: `data` must be byte-identical
+// Differential test of the executors (issue 11): the example subgraphs behind three gateways over the same
+// supergraph, `executor: apollo` (@apollo/server + @apollo/gateway) and `executor: tollgate` (src/execute/plan/)
+// with each planner (`planner: apollo`, @apollo/query-planner; `planner: hive`, Hive Router's Rust planner).
+// Every operation goes to Apollo's and to each of Tollgate's: `data` must be byte-identical
 // (JSON.stringify of the parsed body, so key order counts), errors equivalent (message, path, extensions.code,
 // compared as a sorted list: see `errorsOf`), and the HTTP status equal.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -103,6 +104,7 @@ const OPERATIONS: Operation[] = [
 let subgraphs: ExampleSubgraphs;
 let apollo: Gateway;
 let tollgate: Gateway;
+let hive: Gateway;
 let supergraphSdl: string;
 
 beforeAll(async () => {
@@ -116,11 +118,13 @@ beforeAll(async () => {
   // Inbound dedupe off: each request must really run on its gateway.
   apollo = await startTestGateway(supergraphSdl, { executor: 'apollo', dedupe: { inbound: false } });
   tollgate = await startTestGateway(supergraphSdl, { executor: 'tollgate', dedupe: { inbound: false } });
+  hive = await startTestGateway(supergraphSdl, { executor: 'tollgate', planner: 'hive', dedupe: { inbound: false } });
 });
 
 afterAll(async () => {
   await apollo?.close();
   await tollgate?.close();
+  await hive?.close();
   await subgraphs?.close();
 });
 
@@ -138,14 +142,62 @@ function errorsOf(reply: HttpReply): string[] {
     .sort();
 }
 
-async function both(operation: Operation, pair: [Gateway, Gateway] = [apollo, tollgate]): Promise<[HttpReply, HttpReply]> {
+async function post(gateway: Gateway, operation: Operation): Promise<HttpReply> {
   const body = { query: operation.query, variables: operation.variables, operationName: operation.operationName, extensions: operation.extensions };
-  const headers: Record<string, string> = operation.accept ? { accept: operation.accept } : {};
-  return Promise.all([postJson(pair[0].url, body, headers), postJson(pair[1].url, body, headers)]);
+  return postJson(gateway.url, body, operation.accept ? { accept: operation.accept } : {});
 }
 
-async function expectSameAnswer(operation: Operation, pair?: [Gateway, Gateway]): Promise<void> {
-  const [a, t] = await both(operation, pair);
+async function both(operation: Operation, pair: [Gateway, Gateway] = [apollo, tollgate]): Promise<[HttpReply, HttpReply]> {
+  return Promise.all([post(pair[0], operation), post(pair[1], operation)]);
+}
+
+/**
+ * Operations Hive Router's planner (0.0.38) cannot plan although @apollo/query-planner plans them right: Tollgate
+ * answers them with QUERY_PLANNING_FAILED and `data: null` (asserted, so a fixed planner shows up here). The
+ * example graph's Product has keys `upc` and `sku` across five subgraphs; Hive fails with "Expected a single
+ * parent, but the FetchStep [n] has many" where a Product list is reached through a second entity hop.
+ */
+const HIVE_CANNOT_PLAN = new Set(['wishlist: non-null list of entities']);
+
+/**
+ * Generated operations (seed 11) where Tollgate with Hive's planner (0.0.38) answers otherwise than Apollo, each
+ * with the text that shows why. All are the planner's: it refuses to plan (the Product-keys failure above, or
+ * "Failed to build a plan", e.g. for a root field under `@include(if: false)`), or it sends a
+ * subgraph an invalid operation where a client alias collides with a field it needs (`code: city` beside the key
+ * `code`; a `reviews` alias over another field), which the subgraph rejects.
+ */
+const HIVE_GENERATED_MISMATCHES: Record<string, string> = {
+  'generated #4': 'Expected a single parent, but the FetchStep',
+  'generated #21 (invalid)': '[Review]\\" must have a selection of subfields',
+  'generated #25': 'Expected a single parent, but the FetchStep',
+  'generated #33': 'Expected a single parent, but the FetchStep',
+  'generated #39': 'Expected a single parent, but the FetchStep',
+  'generated #47': 'Expected a single parent, but the FetchStep',
+  'generated #52': 'Expected a single parent, but the FetchStep',
+  'generated #56': 'failed to build plan: Failed to build a plan',
+  'generated #77': 'failed to build plan: Failed to build a plan',
+  'generated #78': 'Expected a single parent, but the FetchStep',
+  'generated #89': 'Expected a single parent, but the FetchStep',
+  'generated #99': 'Expected a single parent, but the FetchStep',
+  'generated #102': 'are different fields. Use different aliases',
+  'generated #111': 'failed to build plan: Failed to build a plan',
+};
+
+/**
+ * Sends the operation once to Apollo's executor and once to Tollgate's under each planner, and requires the same
+ * answer from both (`trio` for another graph: [apollo executor, tollgate + apollo planner, tollgate + hive]).
+ */
+async function expectSameAnswer(operation: Operation, trio: [Gateway, Gateway, Gateway] = [apollo, tollgate, hive]): Promise<void> {
+  const [a, t, h] = await Promise.all(trio.map((g) => post(g, operation)));
+  expectSameReply(operation, a, t);
+  if (HIVE_CANNOT_PLAN.has(operation.label)) {
+    expect(h.json).toEqual({ data: null, errors: [expect.objectContaining({ extensions: { code: 'QUERY_PLANNING_FAILED' } })] });
+  } else {
+    expectSameReply(operation, a, h);
+  }
+}
+
+function expectSameReply(operation: Operation, a: HttpReply, t: HttpReply): void {
   expect({ label: operation.label, status: t.status }).toEqual({ label: operation.label, status: a.status });
   expect(JSON.stringify(t.json?.data)).toBe(JSON.stringify(a.json?.data));
   expect(errorsOf(t)).toEqual(errorsOf(a));
@@ -155,7 +207,8 @@ async function expectSameAnswer(operation: Operation, pair?: [Gateway, Gateway])
 
 /** Response headers but the per-request ones. */
 function headersOf(reply: HttpReply): Array<[string, string]> {
-  return [...reply.headers].filter(([name]) => name !== 'date' && name !== 'x-request-id');
+  // `ratelimit-reset` counts seconds to the window's end from when each gateway answered: like `date`, the clock's.
+  return [...reply.headers].filter(([name]) => name !== 'date' && name !== 'x-request-id').map(([name, value]) => [name, name === 'ratelimit-reset' ? '(seconds)' : value]);
 }
 
 describe('hand-written and lifted operations', () => {
@@ -190,17 +243,28 @@ describe('generated operations (seeded)', () => {
     }
   });
 
-  it('answers 100 generated valid operations and 20 invalid ones alike', async () => {
-    const mismatches: string[] = [];
+  it('answers 100 generated valid operations and 20 invalid ones alike, under each planner', async () => {
+    const mismatches: Record<string, string[]> = { apollo: [], hive: [] };
     for (const operation of cases) {
-      const [a, t] = await both(operation);
-      const same =
-        a.status === t.status &&
-        JSON.stringify(a.json?.data) === JSON.stringify(t.json?.data) &&
-        JSON.stringify(errorsOf(a)) === JSON.stringify(errorsOf(t));
-      if (!same) mismatches.push(`${operation.label}: ${operation.query} ${JSON.stringify(operation.variables)}\napollo ${a.status} ${a.text}\ntollgate ${t.status} ${t.text}`);
+      const [a, t, h] = await Promise.all([apollo, tollgate, hive].map((g) => post(g, operation)));
+      for (const [planner, reply] of [['apollo', t], ['hive', h]] as const) {
+        const same =
+          a.status === reply.status &&
+          JSON.stringify(a.json?.data) === JSON.stringify(reply.json?.data) &&
+          JSON.stringify(errorsOf(a)) === JSON.stringify(errorsOf(reply));
+        if (!same) mismatches[planner].push(`${operation.label}: ${operation.query} ${JSON.stringify(operation.variables)}\napollo ${a.status} ${a.text}\ntollgate (${planner}) ${reply.status} ${reply.text}`);
+      }
     }
-    expect(mismatches).toEqual([]);
+    expect(mismatches.apollo).toEqual([]);
+    // Hive's mismatches are its planner's, recorded (with DIFF_SEED=11) in HIVE_GENERATED_MISMATCHES: exactly these.
+    // DIFF_DUMP=file writes Hive's mismatches in full (to record them for another seed or planner version).
+    if (process.env.DIFF_DUMP) writeFileSync(process.env.DIFF_DUMP, mismatches.hive.join('\n=====\n'));
+    const hiveLabels = mismatches.hive.map((m) => m.slice(0, m.indexOf(':')));
+    if (process.env.DIFF_SEED === undefined || process.env.DIFF_SEED === '11') expect(hiveLabels).toEqual(Object.keys(HIVE_GENERATED_MISMATCHES));
+    for (const m of mismatches.hive) {
+      const why = HIVE_GENERATED_MISMATCHES[m.slice(0, m.indexOf(':'))];
+      if (why) expect(m).toContain(why);
+    }
   });
 });
 
@@ -239,7 +303,7 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
   const item = (id: string) => ({ id, name: `item ${id}` });
   let shop: SubgraphServer;
   let details: SubgraphServer;
-  let pair: [Gateway, Gateway];
+  let trio: [Gateway, Gateway, Gateway];
   let sdl: string;
 
   beforeAll(async () => {
@@ -276,14 +340,15 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
       { name: 'shop', url: shop.url, sdl: SHOP_SDL },
       { name: 'details', url: details.url, sdl: DETAILS_SDL },
     ]);
-    pair = [
+    trio = [
       await startTestGateway(sdl, { executor: 'apollo', dedupe: { inbound: false } }),
       await startTestGateway(sdl, { executor: 'tollgate', dedupe: { inbound: false } }),
+      await startTestGateway(sdl, { executor: 'tollgate', planner: 'hive', dedupe: { inbound: false } }),
     ];
   });
 
   afterAll(async () => {
-    await Promise.all((pair ?? []).map((g) => g?.close()));
+    await Promise.all((trio ?? []).map((g) => g?.close()));
     await Promise.all([shop?.close(), details?.close()]);
   });
 
@@ -297,7 +362,7 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
     ['non-null list field of an entity', '{ maybeItems { tags } }'],
     ['aliases in a bubbled null', '{ m: maybeItems { i: id d: detail n: name } }'],
   ])('%s', async (label, query) => {
-    await expectSameAnswer({ label, query }, pair);
+    await expectSameAnswer({ label, query }, trio);
   });
 
   it('executor tollgate: a hot-reloaded supergraph gets a new planner and new data sources', async () => {
@@ -349,9 +414,10 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
   });
 
   it('introspection turned off: the same GRAPHQL_VALIDATION_FAILED from both executors', async () => {
-    const closed: [Gateway, Gateway] = [
+    const closed: [Gateway, Gateway, Gateway] = [
       await startTestGateway(sdl, { executor: 'apollo', server: { introspection: false } }),
       await startTestGateway(sdl, { executor: 'tollgate', server: { introspection: false } }),
+      await startTestGateway(sdl, { executor: 'tollgate', planner: 'hive', server: { introspection: false } }),
     ];
     try {
       await expectSameAnswer({ label: 'introspection off', query: '{ __schema { queryType { name } } }' }, closed);

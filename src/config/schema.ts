@@ -275,6 +275,12 @@ export const configSchema = z.strictObject({
    */
   executor: z.enum(['apollo', 'tollgate']).default('apollo'),
 
+  /**
+   * Who plans for `executor: tollgate`: `apollo` (@apollo/query-planner) or `hive` (Hive Router's Rust planner, the
+   * optional N-API addon @graphql-hive/router-query-planner; linux glibc and macOS, x64/arm64).
+   */
+  planner: z.enum(['apollo', 'hive']).default('apollo'),
+
   /** Identical queries in flight at once (same document, operation, variables, identity and forwarded headers) run once. */
   dedupe: z.strictObject({ inbound: bool.default(true) }).prefault({}),
 
@@ -464,6 +470,9 @@ export const configSchema = z.strictObject({
       subgraphs: z.record(z.string(), z.strictObject({ url: z.string().regex(/^wss?:\/\/\S+$/, 'expected a ws:// or wss:// URL') })).default({}),
     })
     .prefault({}),
+}).refine((c) => !(c.planner === 'hive' && c.executor === 'apollo'), {
+  message: '`planner: hive` needs `executor: tollgate` (the Apollo executor only runs @apollo/query-planner plans)',
+  path: ['planner'],
 });
 
 export type TollgateConfig = z.output<typeof configSchema>;

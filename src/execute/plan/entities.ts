@@ -1,6 +1,6 @@
 // The data side of entity fetches, as @apollo/gateway does it: representations selected from `requires` (with
 // a dedupe key written on the way), the planner's input/output rewrites, and the in-place merge of answers.
-import { type FetchDataRewrite, type QueryPlanSelectionNode } from '../../apollo';
+import { isTypeCondition, type PathSegment, type RequiresSelection, type Rewrite } from './planNodes';
 import { isAbstractType, isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
 
 type JsonMap = Record<string, unknown>;
@@ -27,7 +27,7 @@ function keyOf(value: unknown): string {
 }
 
 /** A representation: the entity's values for the fetch's `requires` selections; null when one is missing. */
-export function selectRequires(schema: GraphQLSchema, source: JsonMap | null, selections: readonly QueryPlanSelectionNode[], keyed: KeyBuffer): JsonMap | null {
+export function selectRequires(schema: GraphQLSchema, source: JsonMap | null, selections: readonly RequiresSelection[], keyed: KeyBuffer): JsonMap | null {
   if (source === null || source === undefined) {
     keyed.key += '~';
     return null;
@@ -37,7 +37,8 @@ export function selectRequires(schema: GraphQLSchema, source: JsonMap | null, se
     const selection = selections[i];
     if (selection.kind === 'Field') {
       const name = selection.alias ?? selection.name;
-      const value = own(source, name);
+      // Hive plans read a value under another key than they write it (`read`); Apollo's read and write one key.
+      const value = own(source, selection.read ?? name);
       if (value === undefined) {
         // Ends this object's part of the key early, distinctly from any value.
         keyed.key += '!';
@@ -64,7 +65,7 @@ export function selectRequires(schema: GraphQLSchema, source: JsonMap | null, se
   return result;
 }
 
-function isObjectOfType(schema: GraphQLSchema, object: JsonMap, typeCondition: string, defaultOnUnknown = false): boolean {
+export function isObjectOfType(schema: GraphQLSchema, object: JsonMap, typeCondition: string, defaultOnUnknown = false): boolean {
   const typename = object.__typename;
   if (!typename) return defaultOnUnknown;
   if (typename === typeCondition) return true;
@@ -77,11 +78,12 @@ function isObjectOfType(schema: GraphQLSchema, object: JsonMap, typeCondition: s
 const FRAGMENT_PREFIX = '... on ';
 
 /** The planner's data rewrites (e.g. `__typename` set to an @interfaceObject's interface), as @apollo/gateway applies them. */
-export function applyRewrites(schema: GraphQLSchema, rewrites: readonly FetchDataRewrite[] | undefined, value: unknown): void {
+export function applyRewrites(schema: GraphQLSchema, rewrites: readonly Rewrite[] | undefined, value: unknown): void {
   if (!rewrites) return;
   for (const rewrite of rewrites) {
     if (rewrite.path.length === 0) continue;
     const last = rewrite.path[rewrite.path.length - 1];
+    if (isTypeCondition(last)) continue;
     const apply = (object: JsonMap) => {
       if (rewrite.kind === 'ValueSetter') object[last] = rewrite.setValueTo;
       else {
@@ -96,7 +98,7 @@ export function applyRewrites(schema: GraphQLSchema, rewrites: readonly FetchDat
   }
 }
 
-function applyAtPath(schema: GraphQLSchema, path: readonly string[], at: number, end: number, value: unknown, apply: (object: JsonMap) => void): void {
+function applyAtPath(schema: GraphQLSchema, path: readonly PathSegment[], at: number, end: number, value: unknown, apply: (object: JsonMap) => void): void {
   if (Array.isArray(value)) {
     for (const element of value) applyAtPath(schema, path, at, end, element, apply);
     return;
@@ -107,11 +109,19 @@ function applyAtPath(schema: GraphQLSchema, path: readonly string[], at: number,
     return;
   }
   const element = path[at];
-  if (element.startsWith(FRAGMENT_PREFIX)) {
+  if (isTypeCondition(element)) {
+    if (matchesAny(schema, value as JsonMap, element.types)) applyAtPath(schema, path, at + 1, end, value, apply);
+  } else if (element.startsWith(FRAGMENT_PREFIX)) {
     if (isObjectOfType(schema, value as JsonMap, element.slice(FRAGMENT_PREFIX.length), true)) applyAtPath(schema, path, at + 1, end, value, apply);
   } else {
     applyAtPath(schema, path, at + 1, end, own(value as JsonMap, element), apply);
   }
+}
+
+/** Hive's `TypenameEquals` / `TypeCondition`: the object is of one of the types (or a subtype); unknown when no __typename. */
+export function matchesAny(schema: GraphQLSchema, object: JsonMap, types: readonly string[]): boolean {
+  for (const type of types) if (isObjectOfType(schema, object, type, true)) return true;
+  return false;
 }
 
 /** Merges `source` into `target` in place, as @apollo/gateway's deepMerge (same-length lists element by element). */
@@ -121,6 +131,12 @@ export function deepMerge(target: JsonMap, source: JsonMap | null | undefined): 
   for (const key in source) {
     const value = source[key];
     if (value === undefined) continue;
+    if (key === '__proto__') {
+      // A client alias: an own property of the parsed answer. `target[key]` would be the prototype (and merging
+      // into it would pollute Object.prototype); keep it an own data property.
+      mergeOwnProto(target, value);
+      continue;
+    }
     const existing = target[key];
     if (existing && isPlainObject(value)) {
       deepMerge(existing as JsonMap, value as JsonMap);
@@ -133,6 +149,13 @@ export function deepMerge(target: JsonMap, source: JsonMap | null | undefined): 
       target[key] = value;
     }
   }
+}
+
+function mergeOwnProto(target: JsonMap, value: unknown): void {
+  const existing = own(target, '__proto__');
+  if (existing && isPlainObject(existing) && isPlainObject(value)) deepMerge(existing as JsonMap, value as JsonMap);
+  else if (Array.isArray(existing) && Array.isArray(value) && existing.length === value.length) deepMerge({ list: existing }, { list: value });
+  else Object.defineProperty(target, '__proto__', { value, writable: true, enumerable: true, configurable: true });
 }
 
 function isPlainObject(value: unknown): boolean {

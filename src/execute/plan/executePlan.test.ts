@@ -2,7 +2,11 @@ import type { GraphQLDataSource } from '@apollo/gateway';
 import type { FetchNode, PlanNode, QueryPlan } from '@apollo/query-planner';
 import { buildSchema, OperationTypeNode } from 'graphql';
 import type { TollgateContext } from '../../pipeline/context';
-import { executePlan, unsupportedNode } from './executePlan';
+import { executePlan as runPlan, unsupportedNode as findUnsupported } from './executePlan';
+import { fromApolloPlan } from './planNodes';
+
+const executePlan = (plan: QueryPlan, run: Parameters<typeof runPlan>[1]) => runPlan(fromApolloPlan(plan), run);
+const unsupportedNode = (plan: QueryPlan) => findUnsupported(fromApolloPlan(plan));
 
 const schema = buildSchema('type Query { topProducts: [Product] } type Product { upc: String! name: String reviews: [Review] } type Review { id: ID! }');
 const context = { requestId: 'r1' } as unknown as TollgateContext;

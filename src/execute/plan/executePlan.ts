@@ -4,13 +4,15 @@
 // rules, fetch dedupe, instrumentation, REST), and their errors are re-pathed to client paths the way
 // @apollo/gateway's executeQueryPlan does. Node kinds it cannot run (Defer, Subscription) are refused before any
 // call (see `unsupportedNode`).
-import { type GraphQLDataSource, INCOMING_OPERATION, type FetchNode, type PlanNode, type QueryPlan, type GatewayGraphQLRequestContext, type GatewayGraphQLResponse } from '../../apollo';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { type GraphQLDataSource, INCOMING_OPERATION, type GatewayGraphQLRequestContext, type GatewayGraphQLResponse, type PlanNode } from '../../apollo';
+import type { DocumentNode, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { TollgateContext } from '../../pipeline/context';
-import { applyRewrites, deepMerge, selectRequires, type KeyBuffer } from './entities';
+import { applyRewrites, deepMerge, matchesAny, selectRequires, type KeyBuffer } from './entities';
+import { fromApolloNode, isTypeCondition, type BatchFetchNode, type EntityBatchAlias, type ExecNode, type ExecPlan, type FetchNode, type PathSegment, type RequiresSelection, type Rewrite } from './planNodes';
 
 type JsonMap = Record<string, unknown>;
 type Path = ReadonlyArray<string | number>;
+type PlanPath = readonly PathSegment[];
 
 export interface PlanRun {
   /** The subgraphs' data sources by name. */
@@ -33,25 +35,24 @@ export interface PlanResult {
 }
 
 /** The first node kind this executor cannot run, if any (checked before anything is sent). */
-export function unsupportedNode(plan: QueryPlan): string | undefined {
-  const visit = (node: { kind: string } | undefined): string | undefined => {
+export function unsupportedNode(plan: ExecPlan): string | undefined {
+  const visit = (node: ExecNode | undefined): string | undefined => {
     if (!node) return undefined;
     switch (node.kind) {
       case 'Fetch':
+      case 'BatchFetch':
         return undefined;
       case 'Sequence':
       case 'Parallel':
-        for (const child of (node as unknown as { nodes: PlanNode[] }).nodes) {
+        for (const child of node.nodes) {
           const found = visit(child);
           if (found) return found;
         }
         return undefined;
       case 'Flatten':
-        return visit((node as unknown as { node: PlanNode }).node);
-      case 'Condition': {
-        const condition = node as unknown as { ifClause?: PlanNode; elseClause?: PlanNode };
-        return visit(condition.ifClause) ?? visit(condition.elseClause);
-      }
+        return visit(node.node);
+      case 'Condition':
+        return visit(node.ifClause) ?? visit(node.elseClause);
       default:
         return node.kind;
     }
@@ -60,14 +61,18 @@ export function unsupportedNode(plan: QueryPlan): string | undefined {
 }
 
 interface Cursor {
+  /** The plan path from the root (with '@' and type conditions), for the entities' client paths. */
+  planPath: PlanPath;
+  /** The client path (type conditions left out), as @apollo/gateway passes it to data sources and errors. */
   path: Path;
   data: unknown;
 }
 
-export async function executePlan(plan: QueryPlan, run: PlanRun): Promise<PlanResult> {
+/** Runs an @apollo/query-planner QueryPlan (structurally an ExecPlan) or a converted Hive plan (./hivePlan.ts). */
+export async function executePlan(plan: ExecPlan, run: PlanRun): Promise<PlanResult> {
   const data: JsonMap = {};
   const state: State = { run, data, errors: [], incoming: incomingFor(run.context) };
-  if (plan.node) await executeNode(state, plan.node as PlanNode, { path: [], data });
+  if (plan.node) await executeNode(state, plan.node, { planPath: [], path: [], data });
   return { data, errors: state.errors };
 }
 
@@ -77,7 +82,7 @@ export async function executePlan(plan: QueryPlan, run: PlanRun): Promise<PlanRe
  */
 export async function executePlanNodeFrom(node: PlanNode | undefined, data: JsonMap, run: PlanRun): Promise<PlanResult> {
   const state: State = { run, data, errors: [], incoming: incomingFor(run.context) };
-  if (node) await executeNode(state, node, { path: [], data });
+  if (node) await executeNode(state, fromApolloNode(node), { planPath: [], path: [], data });
   return { data, errors: state.errors };
 }
 
@@ -96,7 +101,7 @@ function incomingFor(context: TollgateContext): GatewayGraphQLRequestContext<Tol
   return { context } as unknown as GatewayGraphQLRequestContext<TollgateContext>;
 }
 
-async function executeNode(state: State, node: PlanNode, cursor: Cursor): Promise<void> {
+async function executeNode(state: State, node: ExecNode, cursor: Cursor): Promise<void> {
   switch (node.kind) {
     case 'Sequence':
       for (const child of node.nodes) await executeNode(state, child, cursor);
@@ -105,9 +110,9 @@ async function executeNode(state: State, node: PlanNode, cursor: Cursor): Promis
       await Promise.all(node.nodes.map((child) => executeNode(state, child, cursor)));
       return;
     case 'Flatten': {
-      const data = flattenAtPath(cursor.data, node.path);
+      const data = flattenAtPath(state.run.supergraphSchema, cursor.data, node.path);
       if (data === undefined || data === null) return;
-      await executeNode(state, node.node, { path: [...cursor.path, ...node.path], data });
+      await executeNode(state, node.node, { planPath: [...cursor.planPath, ...node.path], path: [...cursor.path, ...clientPath(node.path)], data });
       return;
     }
     case 'Condition': {
@@ -117,8 +122,10 @@ async function executeNode(state: State, node: PlanNode, cursor: Cursor): Promis
       return;
     }
     case 'Fetch':
+    case 'BatchFetch':
       try {
-        await executeFetch(state, node, cursor);
+        if (node.kind === 'Fetch') await executeFetch(state, node, cursor);
+        else await executeBatchFetch(state, node, cursor);
       } catch (error) {
         // As @apollo/gateway: a malformed answer fails its fetch only; Apollo Server codes it INTERNAL_SERVER_ERROR.
         state.errors.push({ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
@@ -130,65 +137,72 @@ async function executeNode(state: State, node: PlanNode, cursor: Cursor): Promis
   }
 }
 
-function flattenAtPath(value: unknown, path: Path, at = 0): unknown {
+function clientPath(path: PlanPath): string[] {
+  const out: string[] = [];
+  for (const segment of path) if (!isTypeCondition(segment)) out.push(segment);
+  return out;
+}
+
+function flattenAtPath(schema: GraphQLSchema, value: unknown, path: PlanPath, at = 0): unknown {
   if (at === path.length || value === undefined || value === null) return value;
   const key = path[at];
+  if (isTypeCondition(key)) {
+    // Hive's `{TypeCondition}`: only the entities of these types go on (the others are left out of the fetch).
+    if (Array.isArray(value) || typeof value !== 'object' || !matchesAny(schema, value as JsonMap, key.types)) return undefined;
+    return flattenAtPath(schema, value, path, at + 1);
+  }
   if (key === '@') {
     // The merged tree does not have the plan's shape (e.g. a client alias shadows a key field the planner fetched
     // under the same name): the whole operation fails, as with @apollo/gateway.
-    if (!Array.isArray(value)) throw new Error(`Invalid non-list value ${String(value)} in the merged data at plan path ${path.slice(0, at + 1).join('.')}`);
+    if (!Array.isArray(value)) throw new Error(`Invalid non-list value ${String(value)} in the merged data at plan path ${clientPath(path.slice(0, at + 1)).join('.')}`);
     // As Array.prototype.flatMap: a list under each element is spliced in, one level.
     const out: unknown[] = [];
     for (const element of value) {
-      const found = flattenAtPath(element, path, at + 1);
+      const found = flattenAtPath(schema, element, path, at + 1);
       if (Array.isArray(found)) for (const item of found) out.push(item);
       else out.push(found);
     }
     return out;
   }
   if (Array.isArray(value)) return undefined;
-  return flattenAtPath(own(value as JsonMap, String(key)), path, at + 1);
+  return flattenAtPath(schema, own(value as JsonMap, key), path, at + 1);
 }
 
 function own(object: JsonMap, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
 }
 
-async function executeFetch(state: State, fetch: FetchNode, cursor: Cursor): Promise<void> {
-  const source = state.run.sources.get(fetch.serviceName);
-  if (!source) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
-  const entities: JsonMap[] = Array.isArray(cursor.data) ? (cursor.data.filter((e) => e !== null && e !== undefined) as JsonMap[]) : [cursor.data as JsonMap];
-  if (entities.length === 0) return;
-
+/** The client's variables this fetch uses (only those, as @apollo/gateway forwards them). */
+function fetchVariables(state: State, usages: readonly string[] | undefined): JsonMap {
   const variables: JsonMap = {};
   const provided = state.run.variables;
-  if (fetch.variableUsages && provided) {
-    for (const name of fetch.variableUsages) {
+  if (usages && provided) {
+    for (const name of usages) {
       if (Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
     }
   }
+  return variables;
+}
 
-  if (!fetch.requires) {
-    const received = await send(state, source, fetch, cursor, variables, undefined);
-    if (received) {
-      applyRewrites(state.run.supergraphSchema, fetch.outputRewrites, received);
-      for (const entity of entities) deepMerge(entity, received);
-    }
-    return;
-  }
+/** The representations of one entity fetch (or one BatchFetch alias): each distinct one once, fanned back out. */
+interface Representations {
+  distinct: JsonMap[];
+  /** For each representation (Apollo's numbering): its entity and its distinct index. */
+  repEntity: number[];
+  repDistinct: number[];
+}
 
-  // Representations: one per entity that has a __typename, each distinct one sent once and fanned back out.
+function representationsOf(state: State, entities: readonly JsonMap[], requires: readonly RequiresSelection[], inputRewrites: readonly Rewrite[] | undefined): Representations {
   const distinct: JsonMap[] = [];
   const indexOf = new Map<string, number>();
-  /** For each representation (Apollo's numbering): its entity and its distinct index. */
   const repEntity: number[] = [];
   const repDistinct: number[] = [];
   for (let i = 0; i < entities.length; i++) {
     const keyed: KeyBuffer = { key: '' };
-    const representation = selectRequires(state.run.supergraphSchema, entities[i], fetch.requires, keyed);
+    const representation = selectRequires(state.run.supergraphSchema, entities[i], requires, keyed);
     if (!representation || !representation.__typename) continue;
     // Rewrites are a function of the representation, so the key of what was selected still identifies it.
-    applyRewrites(state.run.supergraphSchema, fetch.inputRewrites, representation);
+    applyRewrites(state.run.supergraphSchema, inputRewrites, representation);
     const key = keyed.key;
     let index = indexOf.get(key);
     if (index === undefined) {
@@ -199,58 +213,148 @@ async function executeFetch(state: State, fetch: FetchNode, cursor: Cursor): Pro
     repEntity.push(i);
     repDistinct.push(index);
   }
-  if (repEntity.length === 0) return;
-  if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
-  const received = await send(state, source, fetch, cursor, { ...variables, representations: distinct }, repDistinct);
-  if (!received) return;
-  const list = received._entities;
-  if (!Array.isArray(list)) throw new Error('Expected "data._entities" in response to be an array');
-  if (list.length !== distinct.length) throw new Error(`Expected "data._entities" to contain ${repEntity.length} elements`);
+  return { distinct, repEntity, repDistinct };
+}
+
+/** Merges an `_entities` answer (one per distinct representation) into every entity that sent that representation. */
+function mergeEntities(state: State, list: unknown, reps: Representations, entities: readonly JsonMap[], outputRewrites: readonly Rewrite[] | undefined, field: string): void {
+  if (!Array.isArray(list)) throw new Error(`Expected "data.${field}" in response to be an array`);
+  if (list.length !== reps.distinct.length) throw new Error(`Expected "data.${field}" to contain ${reps.repEntity.length} elements`);
   const prepared = new Array<boolean>(list.length).fill(false);
-  for (let r = 0; r < repEntity.length; r++) {
-    const entity = entities[repEntity[r]];
-    const d = repDistinct[r];
+  for (let r = 0; r < reps.repEntity.length; r++) {
+    const entity = entities[reps.repEntity[r]];
+    const d = reps.repDistinct[r];
     const answer = list[d] as JsonMap | null;
     if (!prepared[d]) {
       prepared[d] = true;
       if (answer && !answer.__typename) answer.__typename = entity.__typename;
-      applyRewrites(state.run.supergraphSchema, fetch.outputRewrites, answer);
+      applyRewrites(state.run.supergraphSchema, outputRewrites, answer);
     }
     deepMerge(entity, answer);
   }
 }
 
-/** Calls the subgraph; records its errors at client paths; returns its data. */
-async function send(state: State, source: GraphQLDataSource<TollgateContext>, fetch: FetchNode, cursor: Cursor, variables: JsonMap, repDistinct: number[] | undefined): Promise<JsonMap | undefined> {
-  const call = () =>
+function entitiesAt(data: unknown): JsonMap[] {
+  return Array.isArray(data) ? (data.filter((e) => e !== null && e !== undefined) as JsonMap[]) : data === null || data === undefined ? [] : [data as JsonMap];
+}
+
+async function executeFetch(state: State, fetch: FetchNode, cursor: Cursor): Promise<void> {
+  const source = sourceFor(state, fetch.serviceName);
+  const entities = entitiesAt(cursor.data);
+  if (entities.length === 0) return;
+  const variables = fetchVariables(state, fetch.variableUsages);
+
+  if (!fetch.requires) {
+    const response = await call(state, source, fetch, cursor.path, variables);
+    recordErrors(state, fetch.serviceName, response, cursor.path, undefined);
+    const received = (response.data ?? undefined) as JsonMap | undefined;
+    if (received) {
+      applyRewrites(state.run.supergraphSchema, fetch.outputRewrites, received);
+      for (const entity of entities) deepMerge(entity, received);
+    }
+    return;
+  }
+
+  const reps = representationsOf(state, entities, fetch.requires, fetch.inputRewrites);
+  if (reps.repEntity.length === 0) return;
+  if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
+  const response = await call(state, source, fetch, cursor.path, { ...variables, representations: reps.distinct });
+  recordErrors(state, fetch.serviceName, response, cursor.path, (subgraphPath) => {
+    const entityIndex = subgraphPath[1];
+    if (typeof entityIndex !== 'number') return undefined;
+    return { reps, hydrated: () => hydratedPaths(state.run.supergraphSchema, cursor.planPath, state.data), rest: subgraphPath.slice(2) };
+  });
+  const received = (response.data ?? undefined) as JsonMap | undefined;
+  if (received) mergeEntities(state, received._entities, reps, entities, fetch.outputRewrites, '_entities');
+}
+
+/** Hive's BatchFetch: every alias's representations in one request, each `_entities` alias merged into its entities. */
+async function executeBatchFetch(state: State, node: BatchFetchNode, cursor: Cursor): Promise<void> {
+  const source = sourceFor(state, node.serviceName);
+  const variables = fetchVariables(state, node.variableUsages);
+  const parts = node.aliases.map((alias) => {
+    const entities: JsonMap[] = [];
+    // Alias paths start at the root of the data (a BatchFetch is never under a Flatten in Hive's plans).
+    for (const path of alias.paths) for (const entity of entitiesAt(flattenAtPath(state.run.supergraphSchema, state.data, path))) entities.push(entity);
+    return { alias, entities, reps: representationsOf(state, entities, alias.requires, alias.inputRewrites) };
+  });
+  if (parts.every((part) => part.reps.repEntity.length === 0)) return;
+  for (const part of parts) {
+    const name = part.alias.representationsVariableName;
+    if (name in variables) throw new Error(`Variables cannot contain key "${name}"`);
+    // An alias without entities still gets its (declared, non-null) variable: an empty list answers an empty list.
+    variables[name] = part.reps.distinct;
+  }
+  const byAlias = new Map(parts.map((part) => [part.alias.alias, part]));
+  const response = await call(state, source, node, cursor.path, variables);
+  recordErrors(state, node.serviceName, response, cursor.path, (subgraphPath) => {
+    const part = byAlias.get(String(subgraphPath[0]));
+    if (!part || typeof subgraphPath[1] !== 'number') return undefined;
+    return { reps: part.reps, hydrated: () => aliasPaths(state, part.alias), rest: subgraphPath.slice(2) };
+  });
+  const received = (response.data ?? undefined) as JsonMap | undefined;
+  if (!received) return;
+  for (const part of parts) {
+    if (part.reps.repEntity.length === 0 && received[part.alias.alias] === undefined) continue;
+    mergeEntities(state, received[part.alias.alias], part.reps, part.entities, part.alias.outputRewrites, part.alias.alias);
+  }
+}
+
+function aliasPaths(state: State, alias: EntityBatchAlias): Array<Array<string | number>> {
+  const paths: Array<Array<string | number>> = [];
+  for (const path of alias.paths) for (const found of hydratedPaths(state.run.supergraphSchema, path, state.data)) paths.push(found);
+  return paths;
+}
+
+function sourceFor(state: State, serviceName: string): GraphQLDataSource<TollgateContext> {
+  const source = state.run.sources.get(serviceName);
+  if (!source) throw new Error(`Couldn't find service with name "${serviceName}"`);
+  return source;
+}
+
+interface OperationText {
+  serviceName: string;
+  operation: string;
+  operationName?: string;
+  operationDocumentNode?: DocumentNode;
+}
+
+async function call(state: State, source: GraphQLDataSource<TollgateContext>, fetch: OperationText, path: Path, variables: JsonMap): Promise<GatewayGraphQLResponse> {
+  const run = () =>
     source.process({
       kind: INCOMING_OPERATION,
       request: { query: fetch.operation, variables, operationName: fetch.operationName },
       incomingRequestContext: state.incoming,
       context: state.run.context,
       document: fetch.operationDocumentNode,
-      pathInIncomingRequest: cursor.path as Array<string | number>,
+      pathInIncomingRequest: path as Array<string | number>,
     } as Parameters<GraphQLDataSource<TollgateContext>['process']>[0]);
   const around = state.run.aroundFetch;
-  const response: GatewayGraphQLResponse = await (around ? around(fetch.serviceName, call) : call());
-  if (response.errors) {
-    let hydrated: Array<Array<string | number>> | undefined;
-    for (const error of response.errors) {
-      const subgraphPath = (error as { path?: Path }).path;
-      const entityIndex = subgraphPath?.[1];
-      if (repDistinct && subgraphPath && typeof entityIndex === 'number') {
-        hydrated ??= hydratedPaths(cursor.path, state.data);
-        // The subgraph saw each distinct representation once; Apollo's gateway would have had one error per copy.
-        for (let r = 0; r < repDistinct.length; r++) {
-          if (repDistinct[r] !== entityIndex) continue;
-          state.errors.push(serviceError(error, fetch.serviceName, [...(hydrated[r] ?? []), ...subgraphPath.slice(2)]));
-        }
-      } else {
-        state.errors.push(serviceError(error, fetch.serviceName, subgraphPath ? [...cursor.path, ...subgraphPath] : undefined));
+  return around ? around(fetch.serviceName, run) : run();
+}
+
+/** Where an entity error goes: the representations it was sent with, the entities' client paths, the rest of its path. */
+type EntityErrorPlace = { reps: Representations; hydrated: () => Array<Array<string | number>>; rest: Path } | undefined;
+
+/** Records a subgraph's errors at client paths; an entity error once per entity that sent its representation. */
+function recordErrors(state: State, serviceName: string, response: GatewayGraphQLResponse, path: Path, entityError: ((subgraphPath: Path) => EntityErrorPlace) | undefined): void {
+  if (!response.errors) return;
+  let hydrated: Array<Array<string | number>> | undefined;
+  for (const error of response.errors) {
+    const subgraphPath = (error as { path?: Path }).path;
+    const place = subgraphPath && entityError ? entityError(subgraphPath) : undefined;
+    if (place && subgraphPath) {
+      hydrated ??= place.hydrated();
+      const entityIndex = subgraphPath[1];
+      // The subgraph saw each distinct representation once; Apollo's gateway would have had one error per copy.
+      for (let r = 0; r < place.reps.repDistinct.length; r++) {
+        if (place.reps.repDistinct[r] !== entityIndex) continue;
+        state.errors.push(serviceError(error, serviceName, [...(hydrated[r] ?? []), ...place.rest]));
       }
+    } else {
+      state.errors.push(serviceError(error, serviceName, subgraphPath ? [...path, ...subgraphPath] : undefined));
     }
   }
-  return (response.data ?? undefined) as JsonMap | undefined;
 }
 
 function serviceError(error: GraphQLFormattedError, serviceName: string, path: Array<string | number> | undefined): GraphQLFormattedError {
@@ -260,8 +364,11 @@ function serviceError(error: GraphQLFormattedError, serviceName: string, path: A
   return path ? { message, path, extensions: { ...extensions, serviceName, code } } : { message, extensions: { ...extensions, serviceName, code } };
 }
 
-/** Every concrete response path matching a plan path with "@" (in document order), as @apollo/gateway numbers entities. */
-function hydratedPaths(path: Path, data: unknown): Array<Array<string | number>> {
+/**
+ * Every concrete response path matching a plan path with "@" and type conditions (in document order), as
+ * @apollo/gateway numbers entities. Built only when an entity error needs it.
+ */
+function hydratedPaths(schema: GraphQLSchema, path: PlanPath, data: unknown): Array<Array<string | number>> {
   const result: Array<Array<string | number>> = [];
   const walk = (prefix: Array<string | number>, at: number, value: unknown) => {
     if (value === null || value === undefined) return;
@@ -270,16 +377,18 @@ function hydratedPaths(path: Path, data: unknown): Array<Array<string | number>>
       return;
     }
     const head = path[at];
-    if (head === '@' || Array.isArray(value)) {
+    if (isTypeCondition(head)) {
+      if (!Array.isArray(value) && typeof value === 'object' && matchesAny(schema, value as JsonMap, head.types)) walk(prefix, at + 1, value);
+    } else if (head === '@' || Array.isArray(value)) {
       if (!Array.isArray(value)) return;
       value.forEach((element, i) => {
         prefix.push(i);
         walk(prefix, head === '@' ? at + 1 : at, element);
         prefix.pop();
       });
-    } else if (Object.prototype.hasOwnProperty.call(value, head)) {
+    } else if (typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, head)) {
       prefix.push(head);
-      walk(prefix, at + 1, (value as JsonMap)[head as string]);
+      walk(prefix, at + 1, (value as JsonMap)[head]);
       prefix.pop();
     }
   };

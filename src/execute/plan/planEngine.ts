@@ -1,9 +1,10 @@
 // The plan + execute stages without @apollo/server on the hot path (`executor: tollgate`): graphql-js validation
-// cached per document, introspection answered in-process, @apollo/query-planner plans cached per (document,
-// operation name), and Tollgate's own plan executor (./executePlan.ts) and response shaping (./shape.ts).
+// cached per document, introspection answered in-process, plans from @apollo/query-planner or (`planner: hive`)
+// Hive Router's Rust planner cached per (document, operation name), and Tollgate's own plan executor
+// (./executePlan.ts) and response shaping (./shape.ts).
 // The supergraph comes from the same LiveSupergraph (validated, hot-reloaded, last good one kept) as on the Apollo
 // path; the answer has the same shape as engine.ts's.
-import { type GraphQLDataSource, operationFromDocument, Supergraph, type Operation, QueryPlanner, type QueryPlan } from '../../apollo';
+import { type GraphQLDataSource, operationFromDocument, Supergraph, type Operation, QueryPlanner } from '../../apollo';
 import {
   execute as executeGraphQL,
   getOperationAST,
@@ -31,7 +32,11 @@ import { respondWithResult, type GraphQLResult } from '../../pipeline/respond';
 import { cacheKey } from '../../util/cacheKey';
 import { LruCache } from '../../util/lru';
 import type { BuildService, EngineOptions } from '../engineOptions';
+import { InflightDeduper } from '../inflight';
 import { executePlan, unsupportedNode } from './executePlan';
+import { UnsupportedHivePlan } from './hivePlan';
+import { HivePlanner, loadHiveAddon } from './hivePlanner';
+import { fromApolloPlan, type ExecPlan } from './planNodes';
 import { compileShape, shapeResponse, type ResponseShape } from './shape';
 
 const DOCUMENT_CACHE_SIZE = 1_000;
@@ -42,23 +47,30 @@ interface Loaded {
   apiSchema: GraphQLSchema;
   supergraphSchema: GraphQLSchema;
   supergraph: Supergraph;
-  planner: QueryPlanner;
+  /** `planner: apollo`. */
+  planner?: QueryPlanner;
+  /** `planner: hive` (federation-internals still builds the Operation the response shape is compiled from). */
+  hive?: HivePlanner;
   sources: Map<string, GraphQLDataSource<TollgateContext>>;
   documents: LruCache<string, DocumentEntry>;
   plans: LruCache<string, PlanEntry>;
+  /** Plans being built: one per key, forgotten once settled (plans are read-only, so sharing one is safe). */
+  planning: InflightDeduper<PlanEntry>;
 }
 
 type DocumentEntry = { document: DocumentNode; errors?: undefined } | { errors: GraphQLFormattedError[]; code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED' };
 
 interface PlanEntry {
   operation: Operation;
-  plan: QueryPlan;
+  plan: ExecPlan;
   shape: ResponseShape;
   /** A node kind the executor cannot run (Defer, Subscription), if the plan has one. */
   unsupported?: string;
 }
 
 export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSupergraph, logger: Logger, options: EngineOptions, buildService: BuildService, stopPools: () => Promise<void>): Promise<ExecutionEngine> {
+  // Before anything else: `planner: hive` where the addon cannot load is a one-line start-up error.
+  if (config.planner === 'hive') loadHiveAddon();
   let loaded: Loaded | undefined;
   let lastSdl: string | undefined;
   // Throwing refuses the supergraph: LiveSupergraph keeps serving the last good one (as with @apollo/gateway).
@@ -72,10 +84,12 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
       apiSchema,
       supergraphSchema: built.schema.toGraphQLJSSchema(),
       supergraph: built,
-      planner: new QueryPlanner(built),
+      planner: config.planner === 'hive' ? undefined : new QueryPlanner(built),
+      hive: config.planner === 'hive' ? new HivePlanner(coreSupergraphSdl) : undefined,
       sources,
       documents: new LruCache(DOCUMENT_CACHE_SIZE),
       plans: new LruCache(PLAN_CACHE_SIZE),
+      planning: new InflightDeduper(),
     };
     lastSdl = coreSupergraphSdl;
     options.onSchema?.({ apiSchema, supergraphSdl: coreSupergraphSdl });
@@ -119,8 +133,15 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
 
     let plan: PlanEntry;
     try {
-      plan = planEntry(state, query, params.operationName, entry.document, tracer);
+      const found = planEntry(state, query, params.operationName, entry.document, tracer);
+      plan = found instanceof Promise ? await found : found;
     } catch (error) {
+      // Hive's planner does not validate, but the operation has been: its refusal means no subgraph path resolves a
+      // field (it plans nothing where @apollo/query-planner silently plans too little), so the answer is data: null.
+      if (state.hive && !(error instanceof UnsupportedHivePlan)) {
+        logger.warn({ err: error }, 'query planning failed (planner: hive)');
+        return respondWithResult(ERROR_CODES.QUERY_PLANNING_FAILED.status, { errors: [{ message: (error as Error).message, extensions: { code: 'QUERY_PLANNING_FAILED' } }], data: null }, context, accept);
+      }
       logger.error({ err: error }, 'query planning failed');
       return respondWithResult(500, { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, context, accept);
     }
@@ -186,24 +207,36 @@ function documentEntry(state: Loaded, query: string, rules: readonly ValidationR
   return entry;
 }
 
-function planEntry(state: Loaded, query: string, operationName: string | undefined, document: DocumentNode, tracer: Tracer | undefined): PlanEntry {
+/**
+ * The cached plan, synchronously on a hit (no await on the hot path); on a miss one planning per (document,
+ * operation name) however many requests wait for it (the Hive planner plans off the event loop, so misses overlap).
+ */
+function planEntry(state: Loaded, query: string, operationName: string | undefined, document: DocumentNode, tracer: Tracer | undefined): PlanEntry | Promise<PlanEntry> {
   const key = cacheKey(query, operationName);
-  let entry = state.plans.get(key);
+  const entry = state.plans.get(key);
   if (entry) return entry;
+  return state.planning.run(key, () =>
+    buildPlanEntry(state, operationName, document, tracer).then((built) => {
+      state.plans.set(key, built);
+      return built;
+    }),
+  );
+}
+
+async function buildPlanEntry(state: Loaded, operationName: string | undefined, document: DocumentNode, tracer: Tracer | undefined): Promise<PlanEntry> {
   const operation = operationFromDocument(state.supergraph.apiSchema(), document, { operationName });
-  const build = () => state.planner.buildQueryPlan(operation);
+  const { hive, planner } = state;
+  const build = async (): Promise<ExecPlan> => (hive ? hive.plan(document, operationName) : fromApolloPlan(planner!.buildQueryPlan(operation)));
   const plan = tracer
-    ? tracer.startActiveSpan('gateway.plan', (span) => {
+    ? await tracer.startActiveSpan('gateway.plan', async (span) => {
         try {
-          return build();
+          return await build();
         } finally {
           span.end();
         }
       })
-    : build();
-  entry = { operation, plan, shape: compileShape(operation), unsupported: unsupportedNode(plan) };
-  state.plans.set(key, entry);
-  return entry;
+    : await build();
+  return { operation, plan, shape: compileShape(operation), unsupported: unsupportedNode(plan) };
 }
 
 function inSpan<T>(tracer: Tracer, name: string, attributes: Record<string, string>, fn: () => Promise<T>): Promise<T> {

@@ -34,6 +34,11 @@ export interface FieldShape {
   selections?: SelectionShape[];
   /** The original selection, for the introspection hook. */
   source: unknown;
+  /**
+   * A client alias `__proto__`: read and written as an own property only. A plain `output[name]` would read the
+   * object's prototype and merge the subgraph's fields into Object.prototype (pollution by a client query).
+   */
+  protoKey: boolean;
 }
 
 export interface FragmentShape {
@@ -77,6 +82,7 @@ function compileSelectionSet(schema: Schema, selectionSet: SelectionSet): Select
         type: compileType(field.definition.type as Type),
         selections: sub ? compileSelectionSet(schema, sub) : undefined,
         source: selection,
+        protoKey: field.responseName() === '__proto__',
       });
     } else {
       shapes.push({ kind: 'fragment', condition, typeCondition: selection.element.typeCondition, selections: compileSelectionSet(schema, selection.selectionSet) });
@@ -160,6 +166,10 @@ function applySelections(run: Run, input: JsonMap, selections: readonly Selectio
     if (selection.condition !== undefined && skipped(run, selection.condition)) continue;
     if (selection.kind === 'field') {
       const name = selection.responseName;
+      if (selection.protoKey) {
+        if (!applyProtoKey(run, input, selection, output, parentType)) return false;
+        continue;
+      }
       const outputValue = output[name];
       if (selection.introspection) {
         if (outputValue === undefined) output[name] = run.introspect(selection.source);
@@ -186,6 +196,31 @@ function applySelections(run: Run, input: JsonMap, selections: readonly Selectio
       }
     }
   }
+  return true;
+}
+
+/** The slow path of a field aliased `__proto__` (see FieldShape.protoKey): own reads, defineProperty writes. */
+function applyProtoKey(run: Run, input: JsonMap, selection: FieldShape, output: JsonMap, parentType: CompositeType): boolean {
+  const name = selection.responseName;
+  const outputValue = own(output, name);
+  let value: Json;
+  if (selection.introspection) {
+    if (outputValue !== undefined) return true;
+    value = run.introspect(selection.source) as Json;
+  } else if (selection.typename) {
+    if (outputValue !== undefined) return true;
+    let inputValue = own(input, name) ?? input.__typename ?? null;
+    const type = typeof inputValue === 'string' ? (run.schema.type(inputValue) ?? parentType) : parentType;
+    if (type.kind !== 'ObjectType') return false;
+    inputValue = type.name;
+    value = inputValue;
+  } else {
+    run.path.push(name);
+    value = updateValue(run, outputValue, selection.type, own(input, name) ?? null, selection.selections, parentType);
+    run.path.pop();
+    if (run.invalid) return false;
+  }
+  Object.defineProperty(output, name, { value, writable: true, enumerable: true, configurable: true });
   return true;
 }
 

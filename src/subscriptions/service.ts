@@ -159,10 +159,10 @@ export class SubscriptionService {
     const started = Date.now();
     let events = 0;
     const leave = this.join(plans, prepared.plan, request.variables ?? {}, context, stream, () => (events += 1));
-    const expiry = expiryTimer(subscriber.principal, stream);
+    const expiry: { timer?: { clear(): void } } = {};
     stream.whenEnded((reason) => {
       leave();
-      if (expiry) clearTimeout(expiry);
+      expiry.timer?.clear();
       this.open.delete(entry);
       const left = (this.perClient.get(client) ?? 1) - 1;
       if (left <= 0) this.perClient.delete(client);
@@ -171,6 +171,8 @@ export class SubscriptionService {
       // The access log of a subscription: one line when it ends.
       this.deps.logger.info({ requestId: subscriber.requestId, protocol: subscriber.protocol, operationName, client: subscriber.principal.client, events, durationMs: Date.now() - started, reason }, 'subscription ended');
     });
+    // After whenEnded: a token expiring right now ends the stream through the same bookkeeping.
+    expiry.timer = expiryTimer(subscriber.principal, stream);
     return { kind: 'stream', stream, document: executed.document, schema: plans.apiSchema };
   }
 
@@ -287,15 +289,24 @@ function expired(principal: Principal, now: number): boolean {
   return at !== undefined && at <= now;
 }
 
-/** Ends the stream with SUBSCRIPTION_TOKEN_EXPIRED when the token's `exp` passes. */
-function expiryTimer(principal: Principal, stream: EventStream): NodeJS.Timeout | undefined {
+/**
+ * Ends the stream with SUBSCRIPTION_TOKEN_EXPIRED when the token's `exp` passes. Timers run on a monotonic clock and
+ * may fire a little before the wall clock reaches `exp`, and hold at most ~24 days: either way the timer is armed
+ * again for what is left, so a subscription never outlives its token.
+ */
+function expiryTimer(principal: Principal, stream: EventStream): { clear(): void } | undefined {
   const at = expiresAt(principal);
   if (at === undefined) return undefined;
-  // setTimeout holds 32-bit delays; a token valid for longer than ~24 days is checked again then.
-  const delay = Math.min(Math.max(0, at - Date.now()), 2_000_000_000);
-  const timer = setTimeout(() => {
-    if (Date.now() >= at) stream.end({ errors: [{ message: 'The token this subscription was authenticated with has expired.', extensions: { code: 'SUBSCRIPTION_TOKEN_EXPIRED' } }] });
-  }, delay);
-  timer.unref();
-  return timer;
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const left = at - Date.now();
+    if (left <= 0) {
+      stream.end({ errors: [{ message: 'The token this subscription was authenticated with has expired.', extensions: { code: 'SUBSCRIPTION_TOKEN_EXPIRED' } }] });
+      return;
+    }
+    timer = setTimeout(arm, Math.min(left, 2_000_000_000));
+    timer.unref();
+  };
+  arm();
+  return { clear: () => clearTimeout(timer) };
 }

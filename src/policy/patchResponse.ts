@@ -30,16 +30,17 @@ function nullField(parent: JsonObject, segments: readonly PathSegment[], i: numb
     if (typeof typename === 'string' && !onlyTypes.has(typename)) return false;
   }
   if (i === segments.length - 1) {
-    const added = !(segment.key in parent);
-    parent[segment.key] = null;
+    const added = !Object.hasOwn(parent, segment.key);
+    setOwn(parent, segment.key, null);
     // The executed query lacked the field, so its key landed last: put it back where the operation asks for it.
     if (added && segment.siblingKeys) reorder(parent, segment.siblingKeys);
     return isNonNullType(segment.type);
   }
-  const value = parent[segment.key];
+  // Own properties only: a client may alias a field `__proto__`, and `parent.__proto__` must never lead to the prototype.
+  const value = Object.hasOwn(parent, segment.key) ? parent[segment.key] : undefined;
   if (value === null || value === undefined) return false;
   if (nullValue(value, segment.type, segments, i)) {
-    parent[segment.key] = null;
+    setOwn(parent, segment.key, null);
     return isNonNullType(segment.type);
   }
   return false;
@@ -72,7 +73,13 @@ function reorder(object: JsonObject, order: readonly string[]): void {
   const sorted = [...entries].sort(([a], [b]) => (rank.get(a) ?? order.length) - (rank.get(b) ?? order.length));
   if (sorted.every(([key], index) => key === entries[index][0])) return;
   for (const [key] of entries) delete object[key];
-  for (const [key, value] of sorted) object[key] = value;
+  for (const [key, value] of sorted) setOwn(object, key, value);
+}
+
+/** `object[key] = value` as an own property even for `__proto__` (a response name a client may choose). */
+function setOwn(object: JsonObject, key: string, value: Json): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  else object[key] = value;
 }
 
 function stripHelper(value: Json): void {

@@ -255,7 +255,7 @@ describe('subscriptions', () => {
     await closed;
     fastSub.unsubscribe();
     await fast.dispose();
-  });
+  }, 120_000); // pushes megabytes through a paused socket: slow on a loaded machine, never a timing assertion
 });
 
 describe('subscriptions across a reload and a shutdown', () => {

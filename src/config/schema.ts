@@ -273,7 +273,7 @@ export const configSchema = z.strictObject({
    * Who runs query plans: `apollo` (@apollo/server + @apollo/gateway's executor) or `tollgate` (Tollgate's own plan
    * executor, src/execute/plan/; same planner, same answers). A switch an operator can flip back without a deploy.
    */
-  executor: z.enum(['apollo', 'tollgate']).default('apollo'),
+  executor: z.enum(['apollo', 'tollgate']).default('tollgate'),
 
   /**
    * Who plans for `executor: tollgate`: `apollo` (@apollo/query-planner) or `hive` (Hive Router's Rust planner, the

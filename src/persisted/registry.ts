@@ -137,6 +137,7 @@ export class PersistedOperations {
       mode: this.modeFor(principal),
       manifest: this.manifest,
       allowMatchingText: this.config.allowMatchingText,
+      requireId: this.config.requireId,
       apqGet: apq ? (hash) => apq.get(hash) : async () => undefined,
     });
     return resolution;

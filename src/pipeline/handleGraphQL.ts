@@ -107,7 +107,7 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
       const early = persisted.dependsOnCaller ? await authenticate(req.headers) : undefined;
       if (early && !early.ok) return respond(reject('UNAUTHENTICATED', early.message, [['www-authenticate', 'Bearer error="invalid_token"']]));
       const { extensions: sentExtensions, ...sentRest } = received.params;
-      const resolution = await persisted.resolve({ query: sentRest.query, extensions: sentExtensions, documentId: received.documentId }, early?.principal);
+      const resolution = await persisted.resolve({ query: sentRest.query, extensions: sentExtensions, documentId: received.documentId, operationName: sentRest.operationName }, early?.principal);
       if (!resolution.ok) {
         // A miss must not be cached by a CDN in front of GET requests (Apollo Server sends the same header).
         const headers: Array<[string, string]> = resolution.code === 'PERSISTED_QUERY_NOT_FOUND' ? [['cache-control', 'private, no-cache, must-revalidate']] : [];

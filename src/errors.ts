@@ -53,6 +53,10 @@ export const ERROR_CODES = {
     status: 403,
     meaning: 'Safelist mode: only operations of the persisted-operation manifest run; this request sent text (or an id) that is not one of them.',
   },
+  PERSISTED_QUERY_ID_REQUIRED: {
+    status: 400,
+    meaning: 'Safelist mode with `requireId`: operations run by id only; a request that sends text without an id is refused, even when the text is a manifest operation.',
+  },
   RATE_LIMITED: {
     status: 429,
     meaning: 'A field is over its rate limit (@rateLimit or `rateLimits.fields`). With `onLimit: filter` the field is null and the rest is returned (HTTP 200); with `reject` the request fails with 429, `Retry-After` and `RateLimit-*` headers.',

@@ -26,6 +26,11 @@ export const persistedOperationsConfig = z
       .prefault({}),
     /** With `safelist`: sent text that is exactly a manifest operation's body runs (as that operation). */
     allowMatchingText: bool.default(false),
+    /**
+     * With `safelist`: operations are sent by id only; text without an id is refused (PERSISTED_QUERY_ID_REQUIRED),
+     * even text that is a manifest body (Apollo Router's `safelist.require_id`). Excludes `allowMatchingText`.
+     */
+    requireId: bool.default(false),
     /** The manifest (Apollo, Relay or GraphQL Codegen format): from a file (hot-reloaded) or from Redis. */
     manifest: z
       .strictObject({
@@ -64,6 +69,7 @@ export const persistedOperationsConfig = z
       .prefault({}),
   })
   .prefault({})
+  .refine((p) => !(p.requireId && p.allowMatchingText), { message: '`requireId` refuses all text, so `allowMatchingText` would never apply: set one of them' })
   .refine(
     (p) => {
       const modes = [p.mode, ...Object.values(p.overrides.plans), ...Object.values(p.overrides.clients)];

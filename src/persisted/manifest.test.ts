@@ -1,6 +1,6 @@
 import { buildSchema } from 'graphql';
 import { parseManifest, sha256Hex } from './manifest';
-import { entryBytes, MemoryApqStore } from './store/memory';
+import { ENTRY_OVERHEAD_BYTES, entryBytes, MemoryApqStore } from './store/memory';
 import { findInvalidOperations } from './validate';
 
 const BODY = 'query A { a }';
@@ -79,6 +79,13 @@ describe('MemoryApqStore', () => {
     expect(entryBytes(huge)).toBeGreaterThan(1_000);
     await store.set(sha256Hex(huge), huge);
     expect(store.size).toBe(0);
+  });
+
+  it('counts what V8 stores: one byte a character for Latin-1 text, two when any character needs more', () => {
+    expect(entryBytes('{ a }')).toBe(5 + ENTRY_OVERHEAD_BYTES);
+    expect(entryBytes('{ a(x: "é") }')).toBe(13 + ENTRY_OVERHEAD_BYTES);
+    expect(entryBytes('{ a(x: "€") }')).toBe(26 + ENTRY_OVERHEAD_BYTES);
+    expect(entryBytes('{ a(x: "😀") }')).toBe(28 + ENTRY_OVERHEAD_BYTES);
   });
 
   it('counts a re-registration once', async () => {

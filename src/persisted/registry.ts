@@ -44,6 +44,7 @@ export class PersistedOperations {
   private readonly auditLogged = new LruCache<string, true>(AUDIT_LOGGED);
   private readonly config: TollgateConfig['persistedOperations'];
   private readonly plans: TollgateConfig['clients'];
+  private readonly clientClaim?: string;
   /** Whether a caller's identity changes its mode (then authentication runs before resolution). */
   readonly dependsOnCaller: boolean;
 
@@ -53,6 +54,7 @@ export class PersistedOperations {
   ) {
     this.config = config.persistedOperations;
     this.plans = config.clients;
+    this.clientClaim = config.authentication.jwt?.clientClaim;
     const { overrides, manifest, apq, mode } = this.config;
     this.dependsOnCaller = Object.keys(overrides.plans).length > 0 || Object.keys(overrides.clients).length > 0;
     const modes = new Set<PersistedMode>([mode, ...Object.values(overrides.plans), ...Object.values(overrides.clients)]);
@@ -124,10 +126,22 @@ export class PersistedOperations {
   modeFor(principal: Principal | undefined): PersistedMode {
     if (!this.dependsOnCaller || !principal) return this.config.mode;
     const { clients, plans } = this.config.overrides;
-    const client = principal.client;
+    const client = this.declaredClient(principal);
     if (client !== undefined && Object.hasOwn(clients, client)) return clients[client];
     const plan = principal.plan ?? (principal.authenticated ? this.plans.defaultPlan : this.plans.anonymousPlan);
     return Object.hasOwn(plans, plan) ? plans[plan] : this.config.mode;
+  }
+
+  /**
+   * The client name a credential declares: an API key's client, or a verified JWT's client claim. Not the JWT
+   * subject the principal falls back to without that claim: an end user whose `sub` happens to equal an
+   * override's client name must not get that client's mode.
+   */
+  private declaredClient(principal: Principal): string | undefined {
+    if (!principal.authenticated) return undefined;
+    if (principal.kind === 'apiKey') return principal.client;
+    const claim = this.clientClaim === undefined ? undefined : principal.claims[this.clientClaim];
+    return principal.kind === 'jwt' && typeof claim === 'string' ? claim : undefined;
   }
 
   /** The pipeline's one call: the text to run for this request and caller, or the coded refusal. */
@@ -137,6 +151,7 @@ export class PersistedOperations {
       mode: this.modeFor(principal),
       manifest: this.manifest,
       allowMatchingText: this.config.allowMatchingText,
+      requireId: this.config.requireId,
       apqGet: apq ? (hash) => apq.get(hash) : async () => undefined,
     });
     return resolution;

@@ -77,3 +77,45 @@ describe('resolvePersisted', () => {
     expect(cases).toBeGreaterThan(500);
   });
 });
+
+describe('resolvePersisted: attempts around the safelist', () => {
+  const TWO = 'query Listed { a } mutation Drop { drop }';
+  const apollo = (() => {
+    const parsed = parseManifest(JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: sha256Hex(TWO), name: 'Listed', type: 'query', body: TWO }] }));
+    if (!parsed.ok) throw new Error(parsed.errors.join());
+    return parsed.manifest;
+  })();
+  const safelist = (extra: Partial<ResolveContext> = {}): ResolveContext => ({ mode: 'safelist', manifest: apollo, allowMatchingText: false, apqGet: async () => undefined, ...extra });
+
+  it('refuses an operationName that picks another operation of a listed document than the one the entry names', async () => {
+    for (const request of [{ documentId: sha256Hex(TWO) }, { extensions: pq(sha256Hex(TWO)) }, { documentId: `sha256:${sha256Hex(TWO).toUpperCase()}` }]) {
+      expect(await resolvePersisted({ ...request, operationName: 'Drop' }, safelist())).toMatchObject({ ok: false, code: 'PERSISTED_QUERY_NOT_IN_LIST' });
+      expect(await resolvePersisted({ ...request, operationName: 'Listed' }, safelist())).toMatchObject({ ok: true, query: TWO, id: sha256Hex(TWO) });
+      // No name: the engine refuses a two-operation document without one; the listed name is not assumed.
+      expect(await resolvePersisted(request, safelist())).toMatchObject({ ok: true, query: TWO });
+    }
+    // Matching text does not widen it either.
+    expect(await resolvePersisted({ query: TWO, operationName: 'Drop' }, safelist({ allowMatchingText: true }))).toMatchObject({ ok: false, code: 'PERSISTED_QUERY_NOT_IN_LIST' });
+    // audit runs it but counts it as unlisted.
+    expect(await resolvePersisted({ documentId: sha256Hex(TWO), operationName: 'Drop' }, safelist({ mode: 'audit' }))).toMatchObject({ ok: true, unlisted: true });
+  });
+
+  it('with requireId refuses every text without an id, even a manifest body with allowMatchingText', async () => {
+    for (const query of [TWO, '{ a }', ' ']) {
+      expect(await resolvePersisted({ query }, safelist({ requireId: true }))).toMatchObject({ ok: false, code: 'PERSISTED_QUERY_ID_REQUIRED' });
+    }
+    // Text beside an unknown id (its own hash) is not matched against the manifest either.
+    expect(await resolvePersisted({ query: TWO, documentId: 'unknown' }, safelist({ requireId: true, allowMatchingText: true }))).toMatchObject({ ok: false, code: 'PERSISTED_QUERY_NOT_IN_LIST' });
+    expect(await resolvePersisted({ documentId: sha256Hex(TWO) }, safelist({ requireId: true }))).toMatchObject({ ok: true, query: TWO });
+    // Only safelist callers: an apq caller (an override) still sends text.
+    expect(await resolvePersisted({ query: '{ a }' }, safelist({ requireId: true, mode: 'apq' }))).toMatchObject({ ok: true, query: '{ a }' });
+  });
+
+  it('accepts documentId and the APQ extension together only when they name the same operation', async () => {
+    const hash = sha256Hex(TWO);
+    expect(await resolvePersisted({ documentId: `sha256:${hash}`, extensions: pq(hash.toUpperCase()) }, safelist())).toMatchObject({ ok: true, query: TWO });
+    for (const [documentId, sha] of [[hash, sha256Hex(OTHER)], ['listed', hash], [`sha256:${hash}`, `sha256:${sha256Hex(OTHER)}`], ['SHA256:' + hash, hash]]) {
+      expect(await resolvePersisted({ documentId, extensions: pq(sha) }, safelist())).toMatchObject({ ok: false, code: 'BAD_REQUEST' });
+    }
+  });
+});

@@ -10,6 +10,8 @@ export interface PersistedRequest {
   query?: string;
   extensions?: Record<string, unknown>;
   documentId?: string;
+  /** The operation the client asked for: with a manifest entry that names its operation, it must be that one. */
+  operationName?: string;
 }
 
 /** Where the text that runs came from. */
@@ -35,6 +37,8 @@ export interface ResolveContext {
   mode: PersistedMode;
   manifest?: Manifest;
   allowMatchingText: boolean;
+  /** With `safelist`: a request must name an id; text alone is refused even when it matches a manifest body. */
+  requireId?: boolean;
   apqGet: (hash: string) => Promise<string | undefined>;
 }
 
@@ -56,11 +60,13 @@ export async function resolvePersisted(request: PersistedRequest, context: Resol
 
   if (!hasId) {
     if (text === undefined) return refused('BAD_REQUEST', 'The request has no "query", "documentId" or persisted-query extension.');
+    if (mode === 'safelist' && context.requireId) return idRequired();
     const listed = manifest?.byBodyHash.get(sha256Hex(text));
     if (mode === 'safelist') {
-      if (listed && context.allowMatchingText) return ran({ query: listed.body, extensions, id: listed.id, source: 'manifest' });
+      if (listed && context.allowMatchingText) return fromManifest(listed, request, extensions, mode);
       return notInList();
     }
+    if (listed && namesOther(listed, request)) return ran({ query: text, extensions, source: 'text', unlisted: mode === 'audit' });
     return ran({ query: text, extensions, source: 'text', ...(listed ? { id: listed.id } : { unlisted: mode === 'audit' }) });
   }
 
@@ -71,14 +77,14 @@ export async function resolvePersisted(request: PersistedRequest, context: Resol
   if (entry) {
     // Text sent with a manifest id must be that operation's text: nothing else may ride on a listed id.
     if (text !== undefined && text !== entry.body) return mismatch(`The query text is not the text of persisted operation ${quote(sent.id)}.`);
-    return ran({ query: entry.body, extensions, id: entry.id, source: 'manifest' });
+    return fromManifest(entry, request, extensions, mode);
   }
 
   if (mode === 'safelist') {
     if (text === undefined) return notFound();
-    const listed = manifest?.byBodyHash.get(sha256Hex(text));
+    const listed = context.requireId ? undefined : manifest?.byBodyHash.get(sha256Hex(text));
     if (listed && context.allowMatchingText && (sent.apqHash === undefined || sent.apqHash === listed.bodyHash)) {
-      return ran({ query: listed.body, extensions, id: listed.id, source: 'manifest' });
+      return fromManifest(listed, request, extensions, mode);
     }
     return notInList();
   }
@@ -105,14 +111,36 @@ function sentIdOf(persistedQuery: unknown, documentId: string | undefined): Sent
     if (typeof sha256Hash !== 'string') return { message: '"extensions.persistedQuery.sha256Hash" must be a string.' };
     fromExtension = sha256Hash;
   }
-  if (fromExtension !== undefined && documentId !== undefined && fromExtension !== documentId) {
+  const ids = [documentId, fromExtension].filter((id): id is string => id !== undefined).map(parseId);
+  for (const id of ids) if (!isValidId(id.id)) return { message: `A persisted operation id is 1–${MAX_ID_LENGTH} printable ASCII characters without spaces.` };
+  // Both forms may name the same operation (`sha256:<HEX>` beside `<hex>`, as some clients send); never two.
+  if (ids.length === 2 && ids[0].id !== ids[1].id && (ids[0].apqHash === undefined || ids[0].apqHash !== ids[1].apqHash)) {
     return { message: '"documentId" and "extensions.persistedQuery.sha256Hash" name different operations.' };
   }
-  const id = documentId ?? fromExtension!;
-  if (!isValidId(id)) return { message: `A persisted operation id is 1–${MAX_ID_LENGTH} printable ASCII characters without spaces.` };
+  return ids[0];
+}
+
+function parseId(id: string): SentId {
   const hex = id.startsWith('sha256:') ? id.slice('sha256:'.length) : id;
   const lower = hex.toLowerCase();
   return APQ_HASH.test(lower) ? { id, apqHash: lower } : { id };
+}
+
+/**
+ * A manifest operation runs as listed. Apollo's manifest names the one operation each entry ships; a body that holds
+ * more than one (hand-written or merged manifests) must not let `operationName` pick an operation the entry does not
+ * list. Map manifests (Relay, Codegen) name nothing: every operation of a listed document was shipped.
+ */
+function fromManifest(entry: ManifestOperation, request: PersistedRequest, extensions: Record<string, unknown> | undefined, mode: PersistedMode): Resolution {
+  if (namesOther(entry, request)) {
+    if (mode === 'safelist') return refused('PERSISTED_QUERY_NOT_IN_LIST', `Persisted operation ${quote(entry.id)} is ${quote(entry.name!)}; "operationName" may not select another operation of its document.`);
+    return ran({ query: entry.body, extensions, id: entry.id, source: 'manifest', unlisted: mode === 'audit' });
+  }
+  return ran({ query: entry.body, extensions, id: entry.id, source: 'manifest' });
+}
+
+function namesOther(entry: ManifestOperation, request: PersistedRequest): boolean {
+  return entry.name !== undefined && request.operationName !== undefined && request.operationName !== entry.name;
 }
 
 function lookupManifest(manifest: Manifest | undefined, sent: SentId): ManifestOperation | undefined {
@@ -140,6 +168,11 @@ function notFound(): Resolution {
 
 function mismatch(message: string): Resolution {
   return refused('PERSISTED_QUERY_HASH_MISMATCH', message);
+}
+
+/** Apollo Router's code and meaning for `safelist.require_id`. */
+function idRequired(): Resolution {
+  return refused('PERSISTED_QUERY_ID_REQUIRED', 'This endpoint runs persisted operations by id only: send "documentId" (or "doc_id", or extensions.persistedQuery) instead of the query text (persistedOperations.requireId).');
 }
 
 function notInList(): Resolution {

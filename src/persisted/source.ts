@@ -54,6 +54,8 @@ export class FileManifestSource implements ManifestSource {
   async close(): Promise<void> {}
 }
 
+const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
+
 export class RedisManifestSource implements ManifestSource {
   private readonly redis: Redis;
   private readonly keys: ManifestKeys;
@@ -63,9 +65,11 @@ export class RedisManifestSource implements ManifestSource {
     private readonly url: string,
     prefix: string,
     private readonly pollIntervalMs: number,
+    /** Deadline for one Redis call: a Redis that accepts but never answers must not hold reloads (they are serialised) or shutdown. */
+    commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
   ) {
     this.keys = manifestKeys(prefix);
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: commandTimeoutMs });
     this.redis.on('error', () => undefined);
   }
 

@@ -40,3 +40,17 @@ describe('paramsFromSearch', () => {
     expect(paramsFromSearch(new URLSearchParams({ query: '{ a }', variables: '{x' })).ok).toBe(false);
   });
 });
+
+describe("Relay's doc_id", () => {
+  it('is read as documentId, over POST and GET', () => {
+    expect(paramsFromJsonBody('{"doc_id":"3be4abb81fa595e25eb725b2c6a87508","variables":{"x":1}}')).toEqual({ ok: true, params: { variables: { x: 1 } }, documentId: '3be4abb81fa595e25eb725b2c6a87508' });
+    expect(paramsFromSearch(new URLSearchParams({ doc_id: 'abc' }))).toMatchObject({ ok: true, documentId: 'abc' });
+    expect(paramsFromJsonBody('{"doc_id":"abc","documentId":"abc"}')).toMatchObject({ ok: true, documentId: 'abc' });
+  });
+
+  it('is refused when it is not a string or names another operation than documentId', () => {
+    expect(paramsFromJsonBody('{"doc_id":7}')).toEqual({ ok: false, message: '"doc_id" must be a string.' });
+    expect(paramsFromJsonBody('{"doc_id":"a","documentId":"b"}')).toEqual({ ok: false, message: '"documentId" and "doc_id" name different operations.' });
+    expect(paramsFromSearch(new URLSearchParams({ doc_id: 'a', documentId: 'b' })).ok).toBe(false);
+  });
+});

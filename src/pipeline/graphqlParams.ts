@@ -20,7 +20,7 @@ export function paramsFromJsonBody(text: string, maxDepth = DEFAULT_MAX_DEPTH): 
 
 export function paramsFromSearch(search: URLSearchParams, maxDepth = DEFAULT_MAX_DEPTH): ParamsResult {
   const raw: Record<string, unknown> = {};
-  for (const key of ['query', 'operationName', 'documentId'] as const) {
+  for (const key of ['query', 'operationName', 'documentId', 'doc_id'] as const) {
     const value = search.get(key);
     if (value !== null) raw[key] = value;
   }
@@ -39,7 +39,8 @@ export function paramsFromSearch(search: URLSearchParams, maxDepth = DEFAULT_MAX
 const DEFAULT_MAX_DEPTH = 64;
 
 function checkParams(raw: Record<string, unknown>, maxDepth: number): ParamsResult {
-  const { query, operationName, variables, extensions, documentId } = raw;
+  const { query, operationName, variables, extensions, doc_id: docId } = raw;
+  let { documentId } = raw;
   if (query !== undefined && query !== null && typeof query !== 'string') return { ok: false, message: '"query" must be a string.' };
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') {
     return { ok: false, message: '"operationName" must be a string.' };
@@ -50,6 +51,12 @@ function checkParams(raw: Record<string, unknown>, maxDepth: number): ParamsResu
     if (jsonDepthExceeds(value, maxDepth)) return { ok: false, message: `"${name}" nests deeper than ${maxDepth} levels (limits.maxVariablesDepth).` };
   }
   if (documentId !== undefined && documentId !== null && typeof documentId !== 'string') return { ok: false, message: '"documentId" must be a string.' };
+  // Relay's network layers send `doc_id` (relay.dev, persisted queries): the same id under its older name.
+  if (docId !== undefined && docId !== null) {
+    if (typeof docId !== 'string') return { ok: false, message: '"doc_id" must be a string.' };
+    if (typeof documentId === 'string' && documentId !== docId) return { ok: false, message: '"documentId" and "doc_id" name different operations.' };
+    documentId = docId;
+  }
   const hasPersistedQuery = (isPlainObject(extensions) && 'persistedQuery' in extensions) || typeof documentId === 'string';
   if ((typeof query !== 'string' || query.trim() === '') && !hasPersistedQuery) {
     return { ok: false, message: 'The request has no "query" (a non-empty GraphQL document string is required).' };

@@ -108,7 +108,7 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
       const early = persisted.dependsOnCaller ? await authenticate(req.headers) : undefined;
       if (early && !early.ok) return respond(reject('UNAUTHENTICATED', early.message, [['www-authenticate', 'Bearer error="invalid_token"']]));
       const { extensions: sentExtensions, ...sentRest } = received.params;
-      const resolution = await persisted.resolve({ query: sentRest.query, extensions: sentExtensions, documentId: received.documentId }, early?.principal);
+      const resolution = await persisted.resolve({ query: sentRest.query, extensions: sentExtensions, documentId: received.documentId, operationName: sentRest.operationName }, early?.principal);
       if (!resolution.ok) {
         // A miss must not be cached by a CDN in front of GET requests (Apollo Server sends the same header).
         const headers: Array<[string, string]> = resolution.code === 'PERSISTED_QUERY_NOT_FOUND' ? [['cache-control', 'private, no-cache, must-revalidate']] : [];
@@ -132,9 +132,6 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
         const where = analysis.locations ? { locations: analysis.locations } : {};
         return respond(rejectWithDetails(analysis.code, analysis.message, analysis.extensions, where));
       }
-      // An APQ registration is kept once its text parses to one operation; every later request by its hash is still
-      // authenticated and judged by the policies below, like this one.
-      if (resolution.register) await persisted.register(resolution.register);
       // From here on the request names the operation the analysis resolved, so the engine runs exactly the
       // operation the policies judged, whatever name (or none) the client sent.
       const operationName = analysis.operation.name?.value;
@@ -157,6 +154,10 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
       const context: TollgateContext = { requestId, headers: req.headers, principal: authenticated.principal, clientIp, telemetry: {} };
       draft.principal = context.principal;
       draft.context = context;
+      // An APQ registration is kept once its text parses to one operation the method allows and the caller's
+      // credentials are good (a 401 or 405 stores nothing); every later request by its hash is still authenticated
+      // and judged by the policies below, like this one.
+      if (resolution.register) await persisted.register(resolution.register);
       if (resolution.unlisted) persisted.audit(analysis.hash, operationName, context.principal.client);
 
       // ── policy ───────────────────────────────────────────────────────────────

@@ -97,6 +97,11 @@ export interface ConnectorSpec {
   selection: Selection;
   /** Set when the template uses $batch: entities are fetched in calls of at most this many. */
   maxBatchSize?: number;
+  /**
+   * Type-level connectors: the fields of the @key this connector resolves by (compile.ts sets it from the key fields
+   * its path reads; a type with several @keys has one connector per key).
+   */
+  entityKey?: string[];
   cacheTtlMs: number;
   timeoutMs?: number;
   location: Location;

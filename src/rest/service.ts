@@ -181,7 +181,7 @@ export class RestService {
 
   private entityLoader(connector: ConnectorSpec, context: RestCallContext): DataLoader<Entity, Entity, string> {
     const type = this.schema.getType(connector.typeName) as GraphQLObjectType;
-    const keys = keyFieldsOf(this.options.description.facts, connector.typeName);
+    const keys = connector.entityKey ?? keyFieldsOf(this.options.description.facts, connector.typeName);
     const keyOf = (entity: Entity) => entityKey(keys, entity);
     const site: CallSite = { source: connector.source, connector: connector.coordinate };
     const notFound = (entity: Entity) =>

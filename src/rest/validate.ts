@@ -76,8 +76,9 @@ export function keyFieldsOf(facts: FederationFacts, typeName: string): string[] 
 
 /** The top-level fields a type-level connector reads from `$this` / `$batch` (path and header templates). */
 function entityVariables(connector: ConnectorSpec): string[] {
-  const variables = [...connector.template.variables, ...connector.headers.flatMap((header) => header.template?.variables ?? [])];
-  return [...new Set(variables.filter((v) => (v.namespace === '$this' || v.namespace === '$batch') && v.path.length > 0).map((v) => v.path[0]))];
+  const variables = [...connector.template.variables, ...connector.headers.flatMap((header) => header.template?.variables ?? [])].map((v): { root: string; keys: string[] } => ({ root: v.namespace, keys: v.path }));
+  for (const selection of [connector.queryParams, connector.body]) if (selection) variables.push(...selectionVariables(selection));
+  return [...new Set(variables.filter((v) => (v.root === '$this' || v.root === '$batch') && v.keys.length > 0).map((v) => v.keys[0]))];
 }
 
 /**
@@ -134,8 +135,9 @@ function checkEntityConnector(connector: ConnectorSpec, type: GraphQLObjectType,
     return report(`${type.name} has ${keySets.length} @keys (${keySets.map((k) => `"${k.join(' ')}"`).join(', ')}); this type-level @rest reads ${read.length ? read.map((name) => `$this.${name}`).join(', ') : 'no key field'}, which is none of them: read exactly one key's fields, e.g. {$this.${keySets[0][0]}}`);
   }
   const vars = connector.template.variables;
-  const usesThis = vars.some((v) => v.namespace === '$this');
-  const usesBatch = vars.some((v) => v.namespace === '$batch');
+  const requestSelections = [connector.queryParams, connector.body].flatMap((s) => (s ? selectionVariables(s) : []));
+  const usesThis = vars.some((v) => v.namespace === '$this') || requestSelections.some((v) => v.root === '$this');
+  const usesBatch = connector.maxBatchSize !== undefined;
   if (!usesThis && !usesBatch) report(`the path must use the key: {$this.${keys[0]}} (one call per entity) or {$batch.${keys[0]}} (one call per batch)`);
   if (usesThis && usesBatch) report('the path uses both $this and $batch; use $batch for a batch endpoint, $this for one call per entity');
   for (const variable of vars) {
@@ -149,6 +151,9 @@ function checkEntityConnector(connector: ConnectorSpec, type: GraphQLObjectType,
     else if (!keys.includes(variable.path[0])) report(`path variable ${describeVariable(variable)} is not a key field of ${type.name} (key: "${keys.join(' ')}")`, at);
   }
   checkSelectionVariables(connector, connector.selection, 'selection', { args: undefined, thisFields: usesBatch ? [] : keys, thisWhat: usesBatch ? 'available in a batch selection' : 'a key field' }, report);
+  const requestScope = { args: undefined, thisFields: usesBatch ? [] : keys, thisWhat: usesBatch ? 'available with $batch' : 'a key field', batchFields: keys };
+  if (connector.queryParams) checkSelectionVariables(connector, connector.queryParams, 'http.queryParams', requestScope, report);
+  if (connector.body) checkSelectionVariables(connector, connector.body, 'http.body', requestScope, report);
   checkSelectionShape(connector.selection, type, connector.argumentNodes.selection, report);
   if (usesBatch) {
     const mapped = topLevelNames(connector.selection);
@@ -180,6 +185,7 @@ function checkFieldConnector(connector: ConnectorSpec, type: GraphQLObjectType, 
   const scope = { args, thisFields, thisWhat };
   checkSelectionVariables(connector, connector.selection, 'selection', scope, report);
   if (connector.body) checkSelectionVariables(connector, connector.body, 'http.body', scope, report);
+  if (connector.queryParams) checkSelectionVariables(connector, connector.queryParams, 'http.queryParams', scope, report);
   checkSelectionShape(connector.selection, field.type, connector.argumentNodes.selection, report, schema);
 }
 
@@ -205,11 +211,11 @@ function variableProblem(variable: TemplateVariable, args: string[], thisFields:
 function checkSelectionVariables(
   connector: ConnectorSpec,
   selection: Selection,
-  what: 'selection' | 'http.body',
-  scope: { args: string[] | undefined; thisFields: string[]; thisWhat: string },
+  what: 'selection' | 'http.body' | 'http.queryParams',
+  scope: { args: string[] | undefined; thisFields: string[]; thisWhat: string; batchFields?: string[] },
   report: Report,
 ): void {
-  const node = what === 'selection' ? connector.argumentNodes.selection : connector.argumentNodes.body;
+  const node = connector.argumentNodes[what === 'selection' ? 'selection' : what === 'http.body' ? 'body' : 'queryParams'];
   for (const variable of selectionVariables(selection)) {
     const at = locationInString(node, variable.offset);
     const name = variable.keys[0];
@@ -219,7 +225,8 @@ function checkSelectionVariables(
       const problem = contextProblem(variable.keys, what);
       if (problem) report(problem, at);
     }
-    if (variable.root === '$batch' && what !== 'selection') report(`${what} reads $batch, which only a type-level @rest's path has`, at);
+    if (variable.root === '$batch' && what !== 'selection' && !scope.batchFields) report(`${what} reads $batch, which only a type-level @rest has`, at);
+    if (variable.root === '$batch' && scope.batchFields && variable.keys.length > 0 && !scope.batchFields.includes(name)) report(`${what} reads $batch.${variable.keys.join('.')}: "${name}" is not a key field`, at);
   }
 }
 

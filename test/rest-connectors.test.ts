@@ -124,18 +124,18 @@ describe('what Tollgate cannot do is named at load, with the file position as wr
   const lineOf = (sdl: string, text: string) => sdl.split('\n').findIndex((line) => line.includes(text)) + 1;
   const original = (name: string) => readFileSync(join(fixtures, `${name}.graphql`), 'utf8');
 
-  it('errors mappings, http.queryParams, {$config} in a header, an unknown connect version: every one, in file order', async () => {
+  it('http.path, an errors extension other than code, {$request…} in a header, an unknown connect version: every one, in file order', async () => {
     const edit = (sdl: string) =>
       sdl
         .replace('connect/v0.2', 'connect/v0.9')
-        .replace('{ name: "x-caller", value: "apollo" }', '{ name: "x-api-key", value: "{$config.apiKey}" }')
-        .replace('http: { GET: "/products" }', 'http: { GET: "/products", queryParams: "limit: $args.limit" }\n      errors: { message: "$.error" }');
+        .replace('{ name: "x-caller", value: "apollo" }', '{ name: "x-api-key", value: "{$request.headers.k}" }')
+        .replace('http: { GET: "/products" }', 'http: { GET: "/products", path: "$args.p" }\n      errors: { extensions: "code: $.c status: $status" }');
     const sdl = edit(original('ecomm'));
     expect(await problemsOf('ecomm', edit)).toEqual([
       `${lineOf(sdl, 'connect/v0.9')}:3: https://specs.apollo.dev/connect/v0.9: Tollgate reads connect v0.1, v0.2, v0.3`,
-      `${lineOf(sdl, 'x-api-key')}:45: header "x-api-key": {$config.apiKey} is not supported here by Tollgate (only {$env.NAME}, read when the gateway loads the file)`,
-      `${lineOf(sdl, 'queryParams')}:33: Query.products @connect: http.queryParams: is not supported by Tollgate yet: write the path and query in the URL template`,
-      `${lineOf(sdl, 'errors: {')}:7: Query.products @connect: errors: is not supported by Tollgate yet (REST errors are mapped to coded GraphQL errors, docs/rest.md "Errors")`,
+      `${lineOf(sdl, 'x-api-key')}:45: header "x-api-key": {$request.headers.k} is not supported here by Tollgate (header values read {$env.NAME}, $config, $context, $args and $this)`,
+      `${lineOf(sdl, 'path: ')}:33: Query.products @connect: http.path: is not supported by Tollgate yet: write the path in the URL template`,
+      `${lineOf(sdl, 'errors: {')}:29: Query.products @connect: errors.extensions: Tollgate carries one extension from the body, code (as extensions.upstreamCode): write "code: <mapping>"`,
     ]);
   });
 

@@ -4,7 +4,7 @@ import { buildSubgraphSchema } from '../apollo';
 import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { compileIfConnectors } from './connectors/compile';
 import { readRestDirectives, type ConnectorSpec, type RestProblem, type RestSourceSpec } from './description';
-import { readFederationFacts, validateConnectors, type FederationFacts } from './validate';
+import { assignEntityKeys, readFederationFacts, validateConnectors, type FederationFacts } from './validate';
 
 export interface RestDescription {
   /** The SDL with Tollgate's directives blanked out: what composition and the in-process schema see. */
@@ -19,8 +19,8 @@ export type CompileResult = { ok: true; description: RestDescription } | { ok: f
 
 export function compileRestDescription(sdl: string): CompileResult {
   // An Apollo Connectors SDL (connect spec) is translated to this model first; positions stay the file's.
-  const connectors = compileIfConnectors(sdl, compileRestDescription);
-  if (connectors) return connectors;
+  const translated = compileIfConnectors(sdl, compileRestDescription);
+  if (translated) return translated;
   let document: DocumentNode;
   try {
     document = parse(sdl);
@@ -38,9 +38,10 @@ export function compileRestDescription(sdl: string): CompileResult {
     return { ok: false, problems: problemsOf(error) };
   }
   const facts = readFederationFacts(typeDefs);
-  const problems = validateConnectors(schema, facts, read.sources, read.connectors);
+  const connectors = assignEntityKeys(read.connectors, facts);
+  const problems = validateConnectors(schema, facts, read.sources, connectors);
   if (problems.length > 0) return { ok: false, problems: sorted(problems) };
-  return { ok: true, description: { compositionSdl: read.compositionSdl, typeDefs, sources: read.sources, connectors: read.connectors, facts } };
+  return { ok: true, description: { compositionSdl: read.compositionSdl, typeDefs, sources: read.sources, connectors, facts } };
 }
 
 /** "pricing.graphql:12:5: Product.price @rest: unknown source \"prices\"", one line per problem. */

@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import { parseDuration } from '../config/units';
 import { parsePathTemplate, parseValueTemplate, TemplateError, type PathTemplate, type ValueTemplate } from './pathTemplate';
-import { parseSelection, SelectionSyntaxError, type Selection } from './selection';
+import { parseSelection, selectionVariables, SelectionSyntaxError, type Selection } from './selection';
 
 /** Prefix of the @link URL that marks a subgraph SDL as a REST description. An identifier only: nothing is fetched. */
 export const REST_SPEC_URL_PREFIX = 'https://specs.tollgate.dev/rest/';
@@ -37,6 +37,11 @@ export interface ErrorRules {
   message?: Selection;
   code?: Selection;
   success?: Selection;
+  /**
+   * Apollo Connectors' `isSuccess`: decides for every answer, whatever its status (`$status`, `$response.headers`
+   * readable), whether it is a success; replaces the 2xx test.
+   */
+  isSuccess?: Selection;
 }
 
 export interface Location {
@@ -88,6 +93,8 @@ export interface ConnectorSpec {
   template: PathTemplate;
   headers: HeaderSpec[];
   body?: Selection;
+  /** `http.queryParams`: a selection over the call's values whose object is appended as query parameters. */
+  queryParams?: Selection;
   /** How `body` is sent: JSON (default), or a form when the connector's content-type header says so. */
   bodyFormat?: 'json' | 'form';
   /** Overrides the source's `errors` rules for this connector. */
@@ -97,6 +104,11 @@ export interface ConnectorSpec {
   selection: Selection;
   /** Set when the template uses $batch: entities are fetched in calls of at most this many. */
   maxBatchSize?: number;
+  /**
+   * Type-level connectors: the fields of the @key this connector resolves by (compile.ts sets it from the key fields
+   * its path reads; a type with several @keys has one connector per key).
+   */
+  entityKey?: string[];
   cacheTtlMs: number;
   timeoutMs?: number;
   location: Location;
@@ -297,13 +309,14 @@ function readConnector(
   if (!args.http) at('needs http: { GET: "/path" } (or POST, PUT, PATCH, DELETE with an optional body: "…")');
   if (source === undefined || selectionText === undefined || !args.http) return undefined;
 
-  const http = objectArg(args.http, 'http', [...REST_METHODS, 'headers', 'body'], at);
+  const http = objectArg(args.http, 'http', [...REST_METHODS, 'headers', 'body', 'queryParams'], at);
   const methods = REST_METHODS.filter((method) => http[method] !== undefined);
   if (methods.length !== 1) return void at(`http needs exactly one of ${REST_METHODS.join(', ')}`);
   const method = methods[0];
   const httpFields = args.http.value.kind === Kind.OBJECT ? args.http.value.fields : [];
   const pathNode = httpFields.find((f) => f.name.value === method)?.value;
   const bodyNode = httpFields.find((f) => f.name.value === 'body')?.value;
+  const queryParamsNode = httpFields.find((f) => f.name.value === 'queryParams')?.value;
   if (typeof http[method] !== 'string') return void at(`http.${method} must be a path template string`);
   if (http.body !== undefined && method === 'GET') at('http.body is not allowed with GET (a GET has no body)');
   const idempotencyKey = args.idempotencyKey ? stringArg(args.idempotencyKey, 'idempotencyKey', at, false)?.toLowerCase() : undefined;
@@ -320,15 +333,20 @@ function readConnector(
   const selection = parseSelectionArg(selectionText, args.selection?.value, 'selection', report);
   const body = typeof http.body === 'string' ? parseSelectionArg(http.body, bodyNode, 'http.body', report) : undefined;
   if (http.body !== undefined && typeof http.body !== 'string') at('http.body must be a selection string');
+  const queryParams = typeof http.queryParams === 'string' ? parseSelectionArg(http.queryParams, queryParamsNode, 'http.queryParams', report) : undefined;
+  if (http.queryParams !== undefined && typeof http.queryParams !== 'string') at('http.queryParams must be a selection string, e.g. "limit: $args.limit tag: $args.tags"');
   if (!selection) return undefined;
 
   const batch = args.batch ? objectArg(args.batch, 'batch', ['maxSize'], at) : undefined;
-  const usesBatch = template.variables.some((v) => v.namespace === '$batch');
-  if (batch && !usesBatch) at('batch is set but the path does not use {$batch.<key>}');
+  // $batch in the path, the query parameters (`id: $batch.id`, repeated) or the body (`ids: $batch.id`) batches.
+  const usesBatch =
+    template.variables.some((v) => v.namespace === '$batch') || [queryParams, body].some((s) => s !== undefined && selectionVariables(s).some((v) => v.root === '$batch'));
+  if (batch && !usesBatch) at('batch is set but neither the path, http.queryParams nor http.body uses $batch.<key>');
   const argumentNodes: Record<string, ValueNode> = {};
   if (args.selection) argumentNodes.selection = args.selection.value;
   if (pathNode) argumentNodes.path = pathNode;
   if (bodyNode) argumentNodes.body = bodyNode;
+  if (queryParamsNode) argumentNodes.queryParams = queryParamsNode;
   const headers = http.headers === undefined ? [] : headersArg(httpFields.find((f) => f.name.value === 'headers')?.value, at);
   const contentType = headers.find((header) => header.name === 'content-type')?.value.toLowerCase();
   const bodyFormat = contentType?.startsWith('application/x-www-form-urlencoded') ? 'form' : 'json';
@@ -345,6 +363,7 @@ function readConnector(
     template,
     headers,
     body,
+    ...(queryParams ? { queryParams } : {}),
     ...(body ? { bodyFormat } : {}),
     ...(idempotencyKey !== undefined ? { idempotencyKeyHeader: idempotencyKey } : {}),
     ...(errors ? { errors } : {}),
@@ -360,10 +379,10 @@ function readConnector(
 /** `errors: { message: "$.error.message", code: "$.error.code", success: "$.ok" }`: each a selection. */
 function errorRulesArg(arg: ArgumentNode, report: (node: Parameters<typeof locationOf>[0], message: string) => void): ErrorRules | undefined {
   const at = (message: string) => report(arg, message);
-  const value = objectArg(arg, 'errors', ['message', 'code', 'success'], at);
+  const value = objectArg(arg, 'errors', ['message', 'code', 'success', 'isSuccess'], at);
   const fields = arg.value.kind === Kind.OBJECT ? arg.value.fields : [];
   const rules: ErrorRules = {};
-  for (const key of ['message', 'code', 'success'] as const) {
+  for (const key of ['message', 'code', 'success', 'isSuccess'] as const) {
     if (value[key] === undefined) continue;
     if (typeof value[key] !== 'string') {
       at(`errors.${key} must be a selection string, e.g. "$.error.${key}"`);

@@ -4,7 +4,6 @@ import { type GraphQLResolverMap } from '../apollo';
 import { Kind, type GraphQLOutputType, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { RestDescription } from './compile';
 import type { ConnectorSpec } from './description';
-import { keyFieldsOf } from './validate';
 import type { TemplateValues } from './pathTemplate';
 import type { RestAnswer } from './upstream';
 
@@ -27,20 +26,35 @@ export function buildResolvers<Context>(description: RestDescription, service: R
     const abstract = definition.kind === Kind.UNION_TYPE_DEFINITION || definition.kind === Kind.INTERFACE_TYPE_DEFINITION;
     if (abstract && !definition.name.value.startsWith('_')) forType(definition.name.value).__resolveType = (value: Entity) => value.__typename;
   }
+  const entityConnectors = new Map<string, ConnectorSpec[]>();
   for (const connector of description.connectors) {
-    if (connector.kind === 'field') {
-      forType(connector.typeName)[connector.fieldName as string] = fieldResolver(connector, service);
-      continue;
-    }
-    const keys = keyFieldsOf(description.facts, connector.typeName);
-    const filled = topLevelNames(connector).filter((name) => !keys.includes(name) && !fieldConnectors.has(`${connector.typeName}.${name}`));
-    const resolversOfType = forType(connector.typeName);
-    resolversOfType.__resolveReference = (reference: Entity, context: Context, info: GraphQLResolveInfo) =>
-      // Load only when the gateway asks for a field this connector fills; key-only or field-@rest-only asks need no call.
-      requestedFields(info, connector.typeName).some((name) => filled.includes(name)) ? service.loadEntity(connector, reference, context) : reference;
+    if (connector.kind === 'field') forType(connector.typeName)[connector.fieldName as string] = fieldResolver(connector, service);
+    else entityConnectors.set(connector.typeName, [...(entityConnectors.get(connector.typeName) ?? []), connector]);
+  }
+  // A type with several @keys has one connector per key: each entity is loaded by a connector whose key it carries.
+  for (const [typeName, connectors] of entityConnectors) {
+    // What each connector fills: its selection's fields, but not its own key (the entity has it) nor fields with their
+    // own @rest. Another key is filled: a Product fetched by upc gives the sku a sku-keyed subgraph needs.
+    const fills = new Map(connectors.map((c) => [c, topLevelNames(c).filter((name) => !(c.entityKey ?? []).includes(name) && !fieldConnectors.has(`${typeName}.${name}`))]));
+    const filled = [...new Set([...fills.values()].flat())];
+    /** The first connector that fills one of `names` the entity lacks, preferring one whose key the entity carries. */
+    const pick = (entity: Entity, names: readonly string[]) => {
+      const missing = names.filter((name) => !(name in entity));
+      const fillsMissing = (c: ConnectorSpec) => (fills.get(c) ?? []).some((name) => missing.includes(name));
+      return connectors.find((c) => hasKey(entity, c) && fillsMissing(c)) ?? connectors.find(fillsMissing);
+    };
+    const resolversOfType = forType(typeName);
+    resolversOfType.__resolveReference = (reference: Entity, context: Context, info: GraphQLResolveInfo) => {
+      // Load only when the gateway asks for a field a connector fills; key-only or field-@rest-only asks need no call.
+      const connector = pick(reference, requestedFields(info, typeName));
+      return connector ? service.loadEntity(connector, reference, context) : reference;
+    };
     for (const name of filled) {
-      resolversOfType[name] = async (parent: Entity, _args: unknown, context: Context) =>
-        name in parent ? parent[name] : (await service.loadEntity(connector, parent, context))[name];
+      resolversOfType[name] = async (parent: Entity, _args: unknown, context: Context) => {
+        if (name in parent) return parent[name];
+        const connector = pick(parent, [name]) as ConnectorSpec;
+        return (await service.loadEntity(connector, parent, context))[name];
+      };
     }
   }
   return resolvers;
@@ -52,6 +66,10 @@ function fieldResolver<Context>(connector: ConnectorSpec, service: RestCalls<Con
     const answer = await service.fetch(connector, values, context);
     return service.map(connector, answer, values, info.returnType, context);
   };
+}
+
+function hasKey(entity: Entity, connector: ConnectorSpec): boolean {
+  return (connector.entityKey ?? []).every((key) => entity[key] !== undefined && entity[key] !== null);
 }
 
 function topLevelNames(connector: ConnectorSpec): string[] {

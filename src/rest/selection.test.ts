@@ -202,3 +202,23 @@ describe('parseLinkHeader', () => {
     expect(parseLinkHeader('garbage, <>; nothing')).toEqual({});
   });
 });
+
+describe('top-level key paths (Connectors KeyPath) and the syntax Tollgate refuses', () => {
+  it.each<[string, unknown, unknown]>([
+    ['error.message', { error: { message: 'm' } }, 'm'],
+    ['items->first', { items: ['a', 'b'] }, 'a'],
+    ['data.items { id }', { data: { items: [{ id: 1, x: 2 }] } }, [{ id: 1 }]],
+    ['error.message', { error: null }, null],
+  ])('%s', (text, json, expected) => {
+    expect(applySelection(parseSelection(text), json)).toEqual(expected);
+  });
+
+  it.each<[string, number]>([
+    ['a: b ?? "x"', 5],
+    ['a: b ?! "x"', 5],
+    ['... b', 0],
+    ['a: b?.c', 4],
+  ])('refuses %s at offset %i (v0.3 nullish operators, v0.4 spread and optional steps)', (text, offset) => {
+    expect(() => parseSelection(text)).toThrow(expect.objectContaining({ offset }));
+  });
+});

@@ -343,7 +343,10 @@ class Parser {
   selection(): Selection {
     const first = this.peek();
     let selection: Selection;
-    if (first?.kind === 'var') {
+    const second = this.tokens[this.pos + 1];
+    // A key path at the top (`error.message`, `items->first`): Connectors' KeyPath, whose value is the result.
+    const keyPath = first?.kind === 'name' && second?.kind === 'punct' && (second.text === '.' || second.text === '->');
+    if (first?.kind === 'var' || keyPath) {
       const expr = this.pathExpr(false);
       selection = { kind: 'path', path: expr.path, ...(expr.sub ? { sub: expr.sub } : {}), offset: first.offset };
     } else selection = { kind: 'named', items: this.namedItems('end', false) };

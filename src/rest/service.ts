@@ -22,6 +22,7 @@ import { encodeBody } from './body';
 import { IDEMPOTENT_METHODS, type ConnectorSpec, type RestSourceSpec } from './description';
 import { UnsafeValueError, unsendableHeader } from './encode';
 import { expandPathTemplate, expandValueTemplate, MissingValueError, type TemplateValues, type ValueTemplate } from './pathTemplate';
+import { appendQueryParams } from './queryParams';
 import { compileSourceConfig, type CompiledSourceConfig } from './sourceConfig';
 import { buildResolvers } from './resolvers';
 import { applySelection, MappingError } from './selection';
@@ -131,6 +132,7 @@ export class RestService {
     const headers: Record<string, string> = { accept: 'application/json', ...this.options.headerPlan(context.headers) };
     try {
       path = expandPathTemplate(connector.template, values);
+      if (connector.queryParams) path = appendQueryParams(path, applySelection(connector.queryParams, values.$args ?? values.$this ?? {}, values));
       if (connector.body) body = encodeBody(applySelection(connector.body, values.$args ?? {}, values), connector.bodyFormat ?? 'json');
       source.settings.headers(context.headers, context.principal, headers);
       Object.assign(headers, source.headers);
@@ -181,7 +183,7 @@ export class RestService {
 
   private entityLoader(connector: ConnectorSpec, context: RestCallContext): DataLoader<Entity, Entity, string> {
     const type = this.schema.getType(connector.typeName) as GraphQLObjectType;
-    const keys = keyFieldsOf(this.options.description.facts, connector.typeName);
+    const keys = connector.entityKey ?? keyFieldsOf(this.options.description.facts, connector.typeName);
     const keyOf = (entity: Entity) => entityKey(keys, entity);
     const site: CallSite = { source: connector.source, connector: connector.coordinate };
     const notFound = (entity: Entity) =>
@@ -241,7 +243,8 @@ export class RestService {
       maxResponseSize: this.options.maxResponseSize,
     };
     const site = { source: connector.source, connector: connector.coordinate };
-    const rules = connector.errors ?? source.spec.errors ?? {};
+    // Each rule the connector gives replaces the source's; the others are the source's.
+    const rules = { ...source.spec.errors, ...connector.errors };
     const value =
       this.options.dedupe && request.method === 'GET' ? await sharedGets.run(call.key, () => callUpstream(source.pool, request, policy, site, rules)) : await callUpstream(source.pool, request, policy, site, rules);
     if (ttl > 0) this.cache.set(call.key, { expires: this.now() + ttl, value });

@@ -99,19 +99,23 @@ export function interpret(
     throw restError('REST_UNAVAILABLE', site, `is unavailable (${error.causeCode ?? error.message})`, retried);
   }
   const { status, contentType, body } = outcome.result;
-  const ok = status >= 200 && status < 300;
+  const headers = textHeaders(outcome.result.headers);
+  const variables = { $status: status, $response: { headers } };
+  const parsed = parseJson(body);
+  // An isSuccess rule (Connectors) decides for every status; without one, 2xx is success.
+  const ok = rules.isSuccess ? isTrue(safeApply(rules.isSuccess, parsed === undefined ? null : parsed, variables)) : status >= 200 && status < 300;
   if (!ok) {
-    const reported = reportedError(rules, parseJson(body));
+    const reported = reportedError(rules, parsed, variables);
     const said = reported.upstreamMessage !== undefined ? `: ${String(reported.upstreamMessage)}` : '';
+    if (status >= 200 && status < 300) throw restError('REST_UPSTREAM_ERROR', site, `answered HTTP ${status} with an error (its isSuccess rule is not true)${said}`, { upstreamStatus: status, ...reported });
     if (status === 404) throw restError('REST_NOT_FOUND', site, `answered HTTP 404 (not found)${said}`, { upstreamStatus: 404, ...reported });
     throw restError('REST_UPSTREAM_ERROR', site, `answered HTTP ${status}${said}`, { upstreamStatus: status, ...reported, ...retried });
   }
-  const headers = textHeaders(outcome.result.headers);
   if (status === 204 || body === '') return { json: null, status, headers };
-  const json = parseJson(body);
+  const json = parsed;
   if (json === undefined) throw restError('REST_BAD_RESPONSE', site, `answered HTTP ${status} with a body that is not JSON`, { upstreamStatus: status, contentType: contentType ?? null });
-  if (rules.success && !isTrue(safeApply(rules.success, json))) {
-    const reported = reportedError(rules, json);
+  if (rules.success && !isTrue(safeApply(rules.success, json, variables))) {
+    const reported = reportedError(rules, json, variables);
     const said = reported.upstreamMessage !== undefined ? `: ${String(reported.upstreamMessage)}` : '';
     throw restError('REST_UPSTREAM_ERROR', site, `answered HTTP ${status} with an error (its success rule is not true)${said}`, { upstreamStatus: status, ...reported });
   }
@@ -131,9 +135,9 @@ function isTrue(value: unknown): boolean {
 }
 
 /** A rule that does not fit the body (an HTML error page) reads as nothing, never as a second error. */
-function safeApply(selection: Selection, json: unknown): unknown {
+function safeApply(selection: Selection, json: unknown, variables: Record<string, unknown>): unknown {
   try {
-    return json === undefined ? undefined : applySelection(selection, json);
+    return json === undefined ? undefined : applySelection(selection, json, variables);
   } catch (error) {
     if (error instanceof MappingError) return undefined;
     throw error;
@@ -141,10 +145,10 @@ function safeApply(selection: Selection, json: unknown): unknown {
 }
 
 /** The message and code an error body gives by the rules, as strings of bounded length (a body is untrusted). */
-function reportedError(rules: ErrorRules, json: unknown): { upstreamMessage?: string; upstreamCode?: string } {
+function reportedError(rules: ErrorRules, json: unknown, variables: Record<string, unknown>): { upstreamMessage?: string; upstreamCode?: string } {
   const out: { upstreamMessage?: string; upstreamCode?: string } = {};
-  const message = rules.message ? safeApply(rules.message, json) : undefined;
-  const code = rules.code ? safeApply(rules.code, json) : undefined;
+  const message = rules.message ? safeApply(rules.message, json, variables) : undefined;
+  const code = rules.code ? safeApply(rules.code, json, variables) : undefined;
   if (message !== undefined && message !== null) out.upstreamMessage = boundedText(message);
   if (code !== undefined && code !== null) out.upstreamCode = boundedText(code);
   return out;

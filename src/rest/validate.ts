@@ -20,6 +20,8 @@ import { endsInMethod, selectionVariables, type NamedItem, type Selection } from
 /** Per type: the fields of each @key (top level only), and per field the fields its @requires names. */
 export interface FederationFacts {
   keys: Map<string, string[][]>;
+  /** The same, without keys marked `resolvable: false` (the gateway never sends those to this subgraph). */
+  resolvableKeys: Map<string, string[][]>;
   /** Keys that select nested fields ("a { b }"), which REST connectors cannot use. */
   nestedKeys: Set<string>;
   requires: Map<string, string[]>;
@@ -29,7 +31,7 @@ export interface FederationFacts {
 }
 
 export function readFederationFacts(document: DocumentNode): FederationFacts {
-  const facts: FederationFacts = { keys: new Map(), nestedKeys: new Set(), requires: new Map(), external: new Set(), fieldLocations: new Map() };
+  const facts: FederationFacts = { keys: new Map(), resolvableKeys: new Map(), nestedKeys: new Set(), requires: new Map(), external: new Set(), fieldLocations: new Map() };
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
     const typeName = definition.name.value;
@@ -40,6 +42,8 @@ export function readFederationFacts(document: DocumentNode): FederationFacts {
       if (fields.value.includes('{')) facts.nestedKeys.add(typeName);
       const names = topLevelFieldNames(fields.value);
       facts.keys.set(typeName, [...(facts.keys.get(typeName) ?? []), names]);
+      const resolvable = directive.arguments?.find((a) => a.name.value === 'resolvable')?.value;
+      if (!(resolvable?.kind === Kind.BOOLEAN && !resolvable.value)) facts.resolvableKeys.set(typeName, [...(facts.resolvableKeys.get(typeName) ?? []), names]);
     }
     for (const field of definition.fields ?? []) {
       const coordinate = `${typeName}.${field.name.value}`;
@@ -70,6 +74,37 @@ export function keyFieldsOf(facts: FederationFacts, typeName: string): string[] 
   return [...new Set((facts.keys.get(typeName) ?? []).flat())];
 }
 
+/** The top-level fields a type-level connector reads from `$this` / `$batch` (path and header templates). */
+function entityVariables(connector: ConnectorSpec): string[] {
+  const variables = [...connector.template.variables, ...connector.headers.flatMap((header) => header.template?.variables ?? [])].map((v): { root: string; keys: string[] } => ({ root: v.namespace, keys: v.path }));
+  for (const selection of [connector.queryParams, connector.body]) if (selection) variables.push(...selectionVariables(selection));
+  return [...new Set(variables.filter((v) => (v.root === '$this' || v.root === '$batch') && v.keys.length > 0).map((v) => v.keys[0]))];
+}
+
+/**
+ * Which @key each type-level connector resolves by: with one @key, that one; with several, the one whose fields are
+ * exactly those the connector reads from $this/$batch (else the smallest holding them all). A type with several
+ * type-level connectors names each one after its key (`Product(sku)`), so errors and loaders tell them apart.
+ */
+export function assignEntityKeys(connectors: readonly ConnectorSpec[], facts: FederationFacts): ConnectorSpec[] {
+  const perType = new Map<string, number>();
+  for (const c of connectors) if (c.kind === 'entity') perType.set(c.typeName, (perType.get(c.typeName) ?? 0) + 1);
+  return connectors.map((connector) => {
+    if (connector.kind !== 'entity') return connector;
+    const keySets = facts.keys.get(connector.typeName) ?? [];
+    let entityKey: string[] | undefined;
+    if (keySets.length === 1) entityKey = keySets[0];
+    else {
+      const read = entityVariables(connector);
+      const holding = keySets.filter((key) => read.every((name) => key.includes(name))).sort((a, b) => a.length - b.length);
+      entityKey = holding.find((key) => key.length === read.length) ?? holding[0];
+    }
+    if (!entityKey) return connector;
+    const coordinate = (perType.get(connector.typeName) ?? 0) > 1 ? `${connector.typeName}(${entityKey.join(' ')})` : connector.coordinate;
+    return { ...connector, entityKey, coordinate };
+  });
+}
+
 export function validateConnectors(schema: GraphQLSchema, facts: FederationFacts, sources: RestSourceSpec[], connectors: ConnectorSpec[]): RestProblem[] {
   const problems: RestProblem[] = [];
   const sourceNames = sources.map((s) => s.name);
@@ -83,6 +118,7 @@ export function validateConnectors(schema: GraphQLSchema, facts: FederationFacts
     if (connector.kind === 'entity') checkEntityConnector(connector, type, facts, report);
     else checkFieldConnector(connector, type, schema, facts, report);
   }
+  problems.push(...checkEntityKeys(facts, connectors));
   problems.push(...checkCoverage(schema, facts, connectors));
   return problems;
 }
@@ -92,12 +128,16 @@ type Report = (message: string, location?: Location) => void;
 function checkEntityConnector(connector: ConnectorSpec, type: GraphQLObjectType, facts: FederationFacts, report: Report): void {
   const keySets = facts.keys.get(type.name) ?? [];
   if (keySets.length === 0) return report(`a type-level @rest resolves an entity: ${type.name} needs @key(fields: "…")`);
-  if (keySets.length > 1) return report(`${type.name} has ${keySets.length} @key directives; a type-level @rest supports exactly one`);
   if (facts.nestedKeys.has(type.name)) return report(`${type.name}'s @key selects nested fields, which a REST connector cannot send`);
-  const keys = keySets[0];
+  const keys = connector.entityKey;
+  if (!keys) {
+    const read = entityVariables(connector);
+    return report(`${type.name} has ${keySets.length} @keys (${keySets.map((k) => `"${k.join(' ')}"`).join(', ')}); this type-level @rest reads ${read.length ? read.map((name) => `$this.${name}`).join(', ') : 'no key field'}, which is none of them: read exactly one key's fields, e.g. {$this.${keySets[0][0]}}`);
+  }
   const vars = connector.template.variables;
-  const usesThis = vars.some((v) => v.namespace === '$this');
-  const usesBatch = vars.some((v) => v.namespace === '$batch');
+  const requestSelections = [connector.queryParams, connector.body].flatMap((s) => (s ? selectionVariables(s) : []));
+  const usesThis = vars.some((v) => v.namespace === '$this') || requestSelections.some((v) => v.root === '$this');
+  const usesBatch = connector.maxBatchSize !== undefined;
   if (!usesThis && !usesBatch) report(`the path must use the key: {$this.${keys[0]}} (one call per entity) or {$batch.${keys[0]}} (one call per batch)`);
   if (usesThis && usesBatch) report('the path uses both $this and $batch; use $batch for a batch endpoint, $this for one call per entity');
   for (const variable of vars) {
@@ -111,6 +151,9 @@ function checkEntityConnector(connector: ConnectorSpec, type: GraphQLObjectType,
     else if (!keys.includes(variable.path[0])) report(`path variable ${describeVariable(variable)} is not a key field of ${type.name} (key: "${keys.join(' ')}")`, at);
   }
   checkSelectionVariables(connector, connector.selection, 'selection', { args: undefined, thisFields: usesBatch ? [] : keys, thisWhat: usesBatch ? 'available in a batch selection' : 'a key field' }, report);
+  const requestScope = { args: undefined, thisFields: usesBatch ? [] : keys, thisWhat: usesBatch ? 'available with $batch' : 'a key field', batchFields: keys };
+  if (connector.queryParams) checkSelectionVariables(connector, connector.queryParams, 'http.queryParams', requestScope, report);
+  if (connector.body) checkSelectionVariables(connector, connector.body, 'http.body', requestScope, report);
   checkSelectionShape(connector.selection, type, connector.argumentNodes.selection, report);
   if (usesBatch) {
     const mapped = topLevelNames(connector.selection);
@@ -142,6 +185,7 @@ function checkFieldConnector(connector: ConnectorSpec, type: GraphQLObjectType, 
   const scope = { args, thisFields, thisWhat };
   checkSelectionVariables(connector, connector.selection, 'selection', scope, report);
   if (connector.body) checkSelectionVariables(connector, connector.body, 'http.body', scope, report);
+  if (connector.queryParams) checkSelectionVariables(connector, connector.queryParams, 'http.queryParams', scope, report);
   checkSelectionShape(connector.selection, field.type, connector.argumentNodes.selection, report, schema);
 }
 
@@ -167,11 +211,11 @@ function variableProblem(variable: TemplateVariable, args: string[], thisFields:
 function checkSelectionVariables(
   connector: ConnectorSpec,
   selection: Selection,
-  what: 'selection' | 'http.body',
-  scope: { args: string[] | undefined; thisFields: string[]; thisWhat: string },
+  what: 'selection' | 'http.body' | 'http.queryParams',
+  scope: { args: string[] | undefined; thisFields: string[]; thisWhat: string; batchFields?: string[] },
   report: Report,
 ): void {
-  const node = what === 'selection' ? connector.argumentNodes.selection : connector.argumentNodes.body;
+  const node = connector.argumentNodes[what === 'selection' ? 'selection' : what === 'http.body' ? 'body' : 'queryParams'];
   for (const variable of selectionVariables(selection)) {
     const at = locationInString(node, variable.offset);
     const name = variable.keys[0];
@@ -181,7 +225,8 @@ function checkSelectionVariables(
       const problem = contextProblem(variable.keys, what);
       if (problem) report(problem, at);
     }
-    if (variable.root === '$batch' && what !== 'selection') report(`${what} reads $batch, which only a type-level @rest's path has`, at);
+    if (variable.root === '$batch' && what !== 'selection' && !scope.batchFields) report(`${what} reads $batch, which only a type-level @rest has`, at);
+    if (variable.root === '$batch' && scope.batchFields && variable.keys.length > 0 && !scope.batchFields.includes(name)) report(`${what} reads $batch.${variable.keys.join('.')}: "${name}" is not a key field`, at);
   }
 }
 
@@ -247,10 +292,37 @@ function checkItems(items: NamedItem[], type: GraphQLObjectType, at: (offset: nu
   }
 }
 
+/**
+ * A type with several @keys and type-level connectors: one connector per key, and every key the gateway may send a
+ * reference by (not `resolvable: false`) has one — otherwise a reference carrying only that key could not be fetched.
+ */
+function checkEntityKeys(facts: FederationFacts, connectors: ConnectorSpec[]): RestProblem[] {
+  const problems: RestProblem[] = [];
+  const byType = new Map<string, ConnectorSpec[]>();
+  for (const c of connectors) if (c.kind === 'entity' && c.entityKey) byType.set(c.typeName, [...(byType.get(c.typeName) ?? []), c]);
+  for (const [typeName, list] of byType) {
+    const seen = new Map<string, ConnectorSpec>();
+    for (const connector of list) {
+      const id = [...(connector.entityKey ?? [])].sort().join(' ');
+      if (seen.has(id)) problems.push({ message: `${typeName} @rest: two type-level @rest resolve ${typeName} by the same @key "${connector.entityKey?.join(' ')}"; keep one`, ...connector.location });
+      else seen.set(id, connector);
+    }
+    for (const key of facts.resolvableKeys.get(typeName) ?? []) {
+      if (seen.has([...key].sort().join(' '))) continue;
+      problems.push({
+        message: `${typeName} @rest: ${typeName}'s @key(fields: "${key.join(' ')}") has no type-level @rest: add one whose path reads {$this.${key[0]}}, or mark the key resolvable: false`,
+        ...list[0].location,
+      });
+    }
+  }
+  return problems;
+}
+
 /** Root fields and entity fields must each be fetched by some connector, or the gateway would plan calls we cannot answer. */
 function checkCoverage(schema: GraphQLSchema, facts: FederationFacts, connectors: ConnectorSpec[]): RestProblem[] {
   const problems: RestProblem[] = [];
-  const byCoordinate = new Map(connectors.map((c) => [c.coordinate, c]));
+  const byCoordinate = new Map(connectors.filter((c) => c.kind === 'field').map((c) => [c.coordinate, c]));
+  const entityConnectors = (typeName: string) => connectors.filter((c) => c.kind === 'entity' && c.typeName === typeName);
   for (const root of [schema.getQueryType(), schema.getMutationType()]) {
     for (const field of Object.values(root?.getFields() ?? {})) {
       if (field.name.startsWith('_')) continue;
@@ -260,14 +332,14 @@ function checkCoverage(schema: GraphQLSchema, facts: FederationFacts, connectors
   for (const [typeName] of facts.keys) {
     const type = schema.getType(typeName);
     if (!isObjectType(type)) continue;
-    const entity = byCoordinate.get(typeName);
-    const mapped = entity ? topLevelNames(entity.selection) : [];
+    const entity = entityConnectors(typeName);
+    const mapped = entity.flatMap((c) => topLevelNames(c.selection));
     const keys = keyFieldsOf(facts, typeName);
     for (const field of Object.values(type.getFields())) {
       const coordinate = `${typeName}.${field.name}`;
       if (keys.includes(field.name) || facts.external.has(coordinate) || byCoordinate.has(coordinate) || mapped.includes(field.name)) continue;
       problems.push({
-        message: `${coordinate} is not fetched by any @rest: give it its own @rest, or map it in ${entity ? `${typeName}'s type-level @rest selection` : `a type-level @rest on ${typeName}`}`,
+        message: `${coordinate} is not fetched by any @rest: give it its own @rest, or map it in ${entity.length > 0 ? `${typeName}'s type-level @rest selection` : `a type-level @rest on ${typeName}`}`,
         ...fieldLocation(facts, coordinate),
       });
     }

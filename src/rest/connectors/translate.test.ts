@@ -102,8 +102,7 @@ type T { f: String @connect(source: "api", http: { GET: "/f" }, selection: "$", 
     if (result.ok) return;
     expect(result.problems.map((p) => `${p.line}:${p.column}: ${p.message}`)).toEqual([
       '4:41: @source(http.baseURL:): {$config.host} is not supported here by Tollgate (only {$env.NAME}, read when the gateway loads the file)',
-      '4:68: @source(http.path:) is not supported by Tollgate yet: put the path and query in baseURL or in each @connect\'s URL template',
-      '4:94: @source(isSuccess:) is not supported by Tollgate yet (REST errors are mapped to coded GraphQL errors, docs/rest.md "Errors")',
+      '4:68: @source(http.path:) is not supported by Tollgate yet: put the path in baseURL, and the query in each @connect\'s URL template or http.queryParams',
       '6:35: Query.a @connect: without source: "…", GET must be an absolute http(s) URL',
       '7:13: Query.b @connect: http needs exactly one of GET, POST, PUT, PATCH, DELETE with a URL template string',
       '8:74: Query.c @connect: unknown argument "surprise"',

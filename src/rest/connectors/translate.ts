@@ -15,6 +15,7 @@ import {
   type TypeNode,
 } from 'graphql';
 import { REST_SPEC_URL, type RestProblem } from '../description';
+import { parseSelection } from '../selection';
 import { TextMap } from './textMap';
 
 export const CONNECT_SPEC_PREFIX = 'https://specs.apollo.dev/connect/';
@@ -153,20 +154,20 @@ class Translation {
   private source(directive: ConstDirectiveNode): void {
     const what = `@${this.names.source}`;
     for (const arg of directive.arguments ?? []) {
-      if (arg.name.value === 'errors' || arg.name.value === 'isSuccess') this.problem(arg, `${what}(${arg.name.value}:) is not supported by Tollgate yet (REST errors are mapped to coded GraphQL errors, docs/rest.md "Errors")`);
-      else if (arg.name.value !== 'name' && arg.name.value !== 'http') this.problem(arg, `${what}: unknown argument "${arg.name.value}"`);
+      if (!['name', 'http', 'errors', 'isSuccess'].includes(arg.name.value)) this.problem(arg, `${what}: unknown argument "${arg.name.value}"`);
     }
+    const errors = this.errorRules(directive, what);
     const name = argument(directive, 'name');
     const http = objectFields(argument(directive, 'http'));
     if (!name || !http) return void this.problem(directive, `${what} needs name: "…" and http: { baseURL: "…" }`);
     const baseURL = http.find((f) => f.name.value === 'baseURL')?.value;
     const headers = http.find((f) => f.name.value === 'headers')?.value;
     for (const field of http) {
-      if (field.name.value === 'path' || field.name.value === 'queryParams') this.problem(field, `${what}(http.${field.name.value}:) is not supported by Tollgate yet: put the path and query in baseURL or in each @${this.names.connect}'s URL template`);
+      if (field.name.value === 'path' || field.name.value === 'queryParams') this.problem(field, `${what}(http.${field.name.value}:) is not supported by Tollgate yet: put the path in baseURL, and the query in each @${this.names.connect}'s URL template or http.queryParams`);
       else if (field.name.value !== 'baseURL' && field.name.value !== 'headers') this.problem(field, `${what}: unknown key "http.${field.name.value}"`);
     }
     if (!baseURL || baseURL.kind !== Kind.STRING) return void this.problem(directive, `${what} needs http: { baseURL: "https://…" }`);
-    this.checkInterpolation(baseURL, `${what}(http.baseURL:)`);
+    this.checkInterpolation(baseURL, `${what}(http.baseURL:)`, true);
     if (headers) this.checkHeaders(headers);
     this.replacements.push({
       start: directive.loc?.start ?? 0,
@@ -177,6 +178,7 @@ class Translation {
         out.generate(', baseURL: ', baseURL.loc?.start ?? 0);
         this.writeInterpolated(out, baseURL);
         if (headers) this.writeHeaders(out, headers);
+        if (errors) errors(out);
         out.generate(')', (directive.loc?.end ?? 1) - 1);
       },
     });
@@ -186,9 +188,9 @@ class Translation {
     const what = `${field ? `${typeName}.${field.name.value}` : typeName} @${this.names.connect}`;
     for (const arg of directive.arguments ?? []) {
       const name = arg.name.value;
-      if (name === 'errors' || name === 'isSuccess') this.problem(arg, `${what}: ${name}: is not supported by Tollgate yet (REST errors are mapped to coded GraphQL errors, docs/rest.md "Errors")`);
-      else if (!['source', 'http', 'selection', 'entity', 'batch', 'id'].includes(name)) this.problem(arg, `${what}: unknown argument "${name}"`);
+      if (!['source', 'http', 'selection', 'entity', 'batch', 'id', 'errors', 'isSuccess'].includes(name)) this.problem(arg, `${what}: unknown argument "${name}"`);
     }
+    const errors = this.errorRules(directive, what);
     const http = objectFields(argument(directive, 'http'));
     const selection = argument(directive, 'selection');
     const source = argument(directive, 'source');
@@ -197,8 +199,8 @@ class Translation {
     if (!http || !selection) return void this.problem(directive, `${what} needs http: { GET: "…" } and selection: "…"`);
     const methods = http.filter((f) => HTTP_METHODS.includes(f.name.value));
     for (const f of http) {
-      if (f.name.value === 'path' || f.name.value === 'queryParams') this.problem(f, `${what}: http.${f.name.value}: is not supported by Tollgate yet: write the path and query in the URL template`);
-      else if (!HTTP_METHODS.includes(f.name.value) && f.name.value !== 'body' && f.name.value !== 'headers') this.problem(f, `${what}: unknown key "http.${f.name.value}"`);
+      if (f.name.value === 'path') this.problem(f, `${what}: http.path: is not supported by Tollgate yet: write the path in the URL template`);
+      else if (!HTTP_METHODS.includes(f.name.value) && !['body', 'headers', 'queryParams'].includes(f.name.value)) this.problem(f, `${what}: unknown key "http.${f.name.value}"`);
     }
     if (methods.length !== 1 || methods[0].value.kind !== Kind.STRING) return void this.problem(directive, `${what}: http needs exactly one of ${HTTP_METHODS.join(', ')} with a URL template string`);
     const method = methods[0];
@@ -209,6 +211,7 @@ class Translation {
     const isEntity = entity?.value.kind === Kind.BOOLEAN && entity.value.value;
     if (isEntity && (typeName !== 'Query' || !field)) this.problem(entity, `${what}: entity: true is only allowed on fields of Query`);
     const body = http.find((f) => f.name.value === 'body')?.value;
+    const queryParams = http.find((f) => f.name.value === 'queryParams')?.value;
     const headers = http.find((f) => f.name.value === 'headers')?.value;
     if (headers) this.checkHeaders(headers);
 
@@ -230,9 +233,14 @@ class Translation {
         out.generate(', body: ', body.loc?.start ?? anchor);
         copy(body);
       }
+      if (queryParams) {
+        out.generate(', queryParams: ', queryParams.loc?.start ?? anchor);
+        copy(queryParams);
+      }
       if (headers) this.writeHeaders(out, headers);
       out.generate(' }, selection: ', selection.loc?.start ?? anchor);
       copy(selection.value);
+      if (errors && !rewrite) errors(out);
       if (batch && !rewrite) {
         out.generate(', batch: ', batch.loc?.start ?? anchor);
         out.copyNode(batch.value);
@@ -240,7 +248,7 @@ class Translation {
       out.generate(')', anchor);
     };
     this.replacements.push({ start: directive.loc?.start ?? 0, end: directive.loc?.end ?? 0, write: (out) => writeConnector(out) });
-    if (!field && !this.hasKey(typeName)) this.implicitKey(typeName, directive, [template, body, selection.value]);
+    if (!field && !this.hasKey(typeName)) this.implicitKey(typeName, directive, [template, body, queryParams, selection.value]);
 
     if (isEntity && field && typeName === 'Query') this.entityConnector(field, directive, typeConnectors, writeConnector);
   }
@@ -282,6 +290,49 @@ class Translation {
     this.appended.push((out) => out.generate(`\n\nextend type ${typeName} @key(fields: ${JSON.stringify([...fields].join(' '))})`, directive.loc?.start ?? 0));
   }
 
+  /**
+   * `errors: { message, extensions }` and `isSuccess` (v0.2+) → Tollgate's `errors: { message, code, isSuccess }`.
+   * Tollgate carries one extension from the body, `code` (as extensions.upstreamCode); any other extension is refused.
+   */
+  private errorRules(directive: ConstDirectiveNode, what: string): ((out: TextMap) => void) | undefined {
+    const errors = argument(directive, 'errors');
+    const isSuccess = argument(directive, 'isSuccess');
+    if (!errors && !isSuccess) return undefined;
+    const fields = objectFields(errors) ?? [];
+    if (errors && errors.value.kind !== Kind.OBJECT) this.problem(errors, `${what}: errors must be { message: "…", extensions: "…" }`);
+    const message = fields.find((f) => f.name.value === 'message')?.value;
+    const extensions = fields.find((f) => f.name.value === 'extensions')?.value;
+    for (const f of fields) if (f.name.value !== 'message' && f.name.value !== 'extensions') this.problem(f, `${what}: unknown key "errors.${f.name.value}"`);
+    for (const node of [message, extensions, isSuccess?.value]) if (node && node.kind !== Kind.STRING) this.problem(node, `${what}: expected a mapping string`);
+    let code: string | undefined;
+    if (extensions?.kind === Kind.STRING) {
+      const match = /^\s*code\s*:\s*([\s\S]*?)\s*$/.exec(extensions.value);
+      const parsed = (() => {
+        try {
+          return parseSelection(extensions.value);
+        } catch {
+          return undefined;
+        }
+      })();
+      if (!match || parsed?.kind !== 'named' || parsed.items.length !== 1) {
+        this.problem(extensions, `${what}: errors.extensions: Tollgate carries one extension from the body, code (as extensions.upstreamCode): write "code: <mapping>"`);
+      } else code = match[1];
+    }
+    const anchor = (errors ?? isSuccess)?.loc?.start ?? 0;
+    return (out) => {
+      const parts: Array<() => void> = [];
+      if (message?.kind === Kind.STRING) parts.push(() => (out.generate('message: ', message.loc?.start ?? anchor), out.copyNode(message)));
+      if (code !== undefined) parts.push(() => out.generate(`code: ${JSON.stringify(code)}`, extensions?.loc?.start ?? anchor));
+      if (isSuccess?.value.kind === Kind.STRING) parts.push(() => (out.generate('isSuccess: ', isSuccess.loc?.start ?? anchor), out.copyNode(isSuccess.value)));
+      out.generate(', errors: { ', anchor);
+      parts.forEach((write, i) => {
+        if (i > 0) out.generate(', ', anchor);
+        write();
+      });
+      out.generate(' }', anchor);
+    };
+  }
+
   /** A source for the origin of an absolute URL template (`https://api.example.com/products` → "api.example.com"). */
   private originSource(origin: string, node: ConstValueNode): string {
     const known = this.originSources.get(origin.toLowerCase());
@@ -320,15 +371,20 @@ class Translation {
     for (const entry of headers.values) {
       if (entry.kind !== Kind.OBJECT) continue;
       const value = entry.fields.find((f) => f.name.value === 'value')?.value;
-      if (value?.kind === Kind.STRING) this.checkInterpolation(value, `header "${stringValue(entry.fields.find((f) => f.name.value === 'name')?.value) ?? '?'}"`);
+      if (value?.kind === Kind.STRING) this.checkInterpolation(value, `header "${stringValue(entry.fields.find((f) => f.name.value === 'name')?.value) ?? '?'}"`, false);
     }
   }
 
-  /** Connectors interpolate `{$env.NAME}`, `{$config…}`, `{$context…}`…; Tollgate expands `${env.NAME}` at load. */
-  private checkInterpolation(node: StringValueNode, what: string): void {
+  /**
+   * Connectors interpolate `{$env.NAME}` (read when the gateway loads the file, as Tollgate's `${env.NAME}`) and, in
+   * header values, `{$config…}`, `{$context…}`, `{$args…}`, `{$this…}`: Tollgate's value templates, checked by the
+   * REST compiler. A baseURL takes only `{$env…}` (Tollgate binds a source's origin once, at load).
+   */
+  private checkInterpolation(node: StringValueNode, what: string, envOnly: boolean): void {
     for (const match of node.value.matchAll(/\{\s*(\$[A-Za-z_]+)[^}]*\}/g)) {
       if (/^\{\$env\.[A-Za-z_][A-Za-z0-9_]*\}$/.test(match[0])) continue;
-      this.problem(node, `${what}: ${match[0]} is not supported here by Tollgate (only {$env.NAME}, read when the gateway loads the file)`);
+      if (!envOnly && ['$config', '$context', '$args', '$this'].includes(match[1])) continue;
+      this.problem(node, `${what}: ${match[0]} is not supported here by Tollgate (${envOnly ? 'only {$env.NAME}, read when the gateway loads the file' : 'header values read {$env.NAME}, $config, $context, $args and $this'})`);
     }
   }
 

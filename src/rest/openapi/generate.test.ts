@@ -156,16 +156,27 @@ describe('generateRestDescription', () => {
     expect(sdl).toContain('node(\n    id: String!\n  ): Node');
   });
 
-  it('notes what it leaves out: non-JSON bodies and responses, list query parameters, cookie parameters', () => {
+  it('sends a list query parameter as a repeated parameter through http.queryParams; one it cannot name is noted', () => {
+    const { sdl, notes } = generate(
+      doc({
+        '/pets': { get: { operationId: 'findPets', parameters: [{ name: 'tag', in: 'query', schema: { type: 'array', items: { type: 'string' } } }, { name: 'tag[]', in: 'query', schema: { type: 'array', items: { type: 'string' } } }], responses: ok({ type: 'string' }) } },
+      }),
+    );
+    expect(sdl).toContain('http: { GET: "/pets", queryParams: "tag: $args.tag" }');
+    expect(notes).toEqual(['GET /pets: query parameter "tag[]" is a list of objects, or a list whose name is not a GraphQL name (http.queryParams cannot name it) — not mapped']);
+    expect(compileRestDescription(sdl)).toMatchObject({ ok: true });
+  });
+
+  it('notes what it leaves out: non-JSON bodies and responses, object query parameters, cookie parameters', () => {
     const { notes } = generate(
       doc({
-        '/a': { get: { operationId: 'a', parameters: [{ name: 'ids', in: 'query', schema: { type: 'array', items: { type: 'string' } } }, { name: 's', in: 'cookie', schema: { type: 'string' } }], responses: ok({ type: 'string' }) } },
+        '/a': { get: { operationId: 'a', parameters: [{ name: 'ids', in: 'query', schema: { type: 'object', properties: { a: { type: 'string' } } } }, { name: 's', in: 'cookie', schema: { type: 'string' } }], responses: ok({ type: 'string' }) } },
         '/b': { post: { operationId: 'b', requestBody: { content: { 'multipart/form-data': { schema: { type: 'object' } } } }, responses: ok({ type: 'string' }) } },
         '/c': { get: { operationId: 'c', responses: { '204': { description: 'none' } } } },
       }),
     );
     expect(notes).toEqual([
-      'GET /a: query parameter "ids" is a list or an object (a template sends one value) — not mapped',
+      'GET /a: query parameter "ids" is an object — not mapped',
       'GET /a: cookie parameter "s" not mapped (fixed headers go in @restSource/@rest headers; client headers through tollgate.yaml header rules)',
       'POST /b: request body is not JSON (multipart/form-data) — not imported',
       'GET /c: no JSON success response (2xx with application/json) — not imported',

@@ -136,6 +136,7 @@ function operationField(document: Record<string, unknown>, types: SchemaTypes, c
   const argNames = new NameRegistry();
   const pathVars = new Map<string, string>();
   const query: string[] = [];
+  const queryParams: string[] = [];
   const params = mergeParameters(ctx.shared, (operation.parameters ?? []).map((p) => resolveRef<Parameter>(document, p)).filter(isDefined));
   for (const param of params) {
     if (param.in === 'header' || param.in === 'cookie') {
@@ -144,12 +145,19 @@ function operationField(document: Record<string, unknown>, types: SchemaTypes, c
     }
     const argName = argNames.claim(camelCase(param.name));
     const type = types.typeOf(param.schema ?? { type: 'string' }, `${name}_${param.name}`, true, param.in === 'path' || param.required === true);
+    // A list of scalars in the query is sent as a repeated parameter (`?tag=a&tag=b`) through http.queryParams.
+    const listOfScalars = type.ok && type.type.kind === 'list' && param.in === 'query' && types.types.get(namedOf(type.type)) === undefined;
+    if (listOfScalars && type.ok && /^[A-Za-z_][A-Za-z0-9_]*$/.test(param.name)) {
+      args.push(`${description(param.description, '    ')}${argName}: ${printType(type.type)}`);
+      queryParams.push(`${param.name}: $args.${argName}`);
+      continue;
+    }
     if (!type.ok || type.type.kind === 'list' || types.types.get(namedOf(type.type))?.kind === 'input') {
       if (param.in === 'path') {
         notes.push(`${where}: path parameter "${param.name}" is ${type.ok ? 'a list or an object' : type.reason} — not imported`);
         return undefined;
       }
-      notes.push(`${where}: query parameter "${param.name}" is ${type.ok ? 'a list or an object (a template sends one value)' : type.reason} — not mapped`);
+      notes.push(`${where}: query parameter "${param.name}" is ${type.ok ? (type.type.kind === 'list' ? 'a list of objects, or a list whose name is not a GraphQL name (http.queryParams cannot name it)' : 'an object') : type.reason} — not mapped`);
       continue;
     }
     args.push(`${description(param.description, '    ')}${argName}: ${printType(type.type)}`);
@@ -186,7 +194,7 @@ function operationField(document: Record<string, unknown>, types: SchemaTypes, c
   }
 
   const selection = types.selectionFor(result.type) ?? '$';
-  const http = `{ ${method.toUpperCase()}: ${JSON.stringify(template)}${body ? `, body: ${JSON.stringify(body)}` : ''} }`;
+  const http = `{ ${method.toUpperCase()}: ${JSON.stringify(template)}${queryParams.length > 0 ? `, queryParams: ${JSON.stringify(queryParams.join(' '))}` : ''}${body ? `, body: ${JSON.stringify(body)}` : ''} }`;
   const lines = [
     ...descriptionLines(operation.summary ?? operation.description, where),
     `${name}${args.length > 0 ? `(\n${args.join('\n')}\n  )` : ''}: ${printType(result.type)}`,

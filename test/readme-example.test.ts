@@ -66,3 +66,38 @@ it('answers the README REST mutation exactly as the README shows', async () => {
   const reply = await postJson(gateway.url, query!);
   expect(reply.text.trimEnd()).toBe(shown);
 });
+
+describe('the README @defer example, against the example config (`npm start`)', () => {
+  let example: Awaited<ReturnType<typeof startExampleGateway>>;
+  beforeAll(async () => {
+    // As `npm start` runs them: inventory computes shippingEstimate from the @requires fields.
+    example = await startExampleGateway({ subgraphs: DEV_SUBGRAPHS });
+  });
+  afterAll(async () => {
+    await example?.close();
+  });
+
+  it('streams the parts the README shows, and the whole answer without multipart', async () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## @defer'));
+    const accept = /-H 'accept: ([^']+)'/.exec(section)![1];
+    const body = /-d '(\{"query":"\{ topProducts[^']*)'/.exec(section)![1];
+    const shown = /```text\n([\s\S]*?)\n```/.exec(section)![1];
+    const response = await fetch(example.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body });
+    expect(response.headers.get('content-type')).toBe('multipart/mixed;boundary="graphql";deferSpec=20220824');
+    // The wire has CRLF line ends and a leading CRLF before the first delimiter; the README shows the lines.
+    const text = await response.text();
+    expect(text.startsWith('\r\n')).toBe(true);
+    expect(text.slice(2).replace(/\r\n/g, '\n').trimEnd()).toBe(shown);
+    // Cost: charged once for the whole operation, measured over every piece, reported in the last part.
+    const withCost = await fetch(example.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ ...JSON.parse(body), extensions: { cost: true } }) });
+    const parts = (await withCost.text()).split('\r\n--graphql').filter((p) => p.includes('{')).map((p) => JSON.parse(p.slice(p.indexOf('{'))) as { hasNext: boolean; extensions?: { cost?: { estimated: number; actual: number } } });
+    const last = parts[parts.length - 1];
+    expect(last.hasNext).toBe(false);
+    expect(parts[0].extensions).toBeUndefined();
+    expect(last.extensions?.cost?.actual).toBeGreaterThan(0);
+    expect(last.extensions?.cost?.actual).toBeLessThanOrEqual(last.extensions!.cost!.estimated);
+    const whole = await postJson(example.gateway.url, body);
+    expect(whole.json).toEqual({ data: { topProducts: [{ name: 'Table', inStock: true, shippingEstimate: 50 }, { name: 'Couch', inStock: false, shippingEstimate: 0 }] } });
+  });
+});

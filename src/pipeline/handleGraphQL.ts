@@ -25,6 +25,8 @@ import type { TollgateContext } from './context';
 import { paramsFromJsonBody, paramsFromSearch } from './graphqlParams';
 import { MAX_MESSAGE_LENGTH, truncate } from '../util/bounded';
 import type { PersistedOperations } from '../persisted/registry';
+import { DeferPlanner } from '../incremental/defer';
+import { answerDeferred } from '../incremental/deferResponse';
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 /** How much of an oversized upload is read and discarded, at least, so the client can read its 413. */
@@ -53,6 +55,7 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
   const inbound = new InflightDeduper<HttpAnswer>();
   const headerFingerprint = compileHeaderFingerprint([config.headers.all, ...Object.values(config.headers.subgraphs), ...restFingerprintRules(config.rest.sources)]);
   const trustedProxy = compileTrustedProxies(server.trustedProxies);
+  const deferPlanner = new DeferPlanner();
 
   return async function handleGraphQL(req, res, search) {
     const requestId = requestIdFrom(req.headers[server.requestIdHeader]);
@@ -187,10 +190,40 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
         context.policy = { removals: outcome.removals, typenameHelper: outcome.typenameHelper };
       }
 
-      // ── dedupe + plan + execute ──────────────────────────────────────────────
+      // ── @defer (src/incremental/): split and streamed as multipart, or run whole without it ──
       const running = engine();
       if (!running) return respond(reject('SUPERGRAPH_NOT_READY', 'No supergraph is loaded yet; see /ready.'));
       const accept = req.headers.accept;
+      const deferred = deferPlanner.decide({
+        query,
+        document: analysis.document,
+        operation: analysis.operation,
+        operationName,
+        variables: params.variables,
+        executed: executed.query ?? query,
+        removals: outcome.removals,
+        accept,
+      });
+      if (deferred.kind === 'whole') executed = { ...executed, query: deferred.query };
+      if (deferred.kind === 'stream') {
+        const cost = context.cost;
+        const streamed = await answerDeferred(res, {
+          engine: running,
+          params: executed,
+          context,
+          split: deferred.split,
+          removals: deferred.removals,
+          typenameHelper: outcome.typenameHelper,
+          settle: cost ? (actual) => policies.settle(cost, actual) : undefined,
+          writeHead: (status, headers) => writeHead(res, status, [...headers, ...policyHeaders], server.requestIdHeader, requestId, cors),
+        });
+        if (!streamed.streamed) return respond(streamed.answer, policyHeaders);
+        draft.answer = streamed.answer;
+        if (usage) usage.record(query, operationName, clientOf(context.principal));
+        return;
+      }
+
+      // ── dedupe + plan + execute ──────────────────────────────────────────────
       const span = draft.span;
       // With tracing on, execution runs inside the request span, so @apollo/gateway's spans become its children.
       const execute = span ? () => span.run(() => running.execute(executed, context, accept)) : () => running.execute(executed, context, accept);
@@ -266,6 +299,14 @@ function writeAnswer(
   if (end) return void res.end(encoded);
   res.setHeader('content-length', encoded.length);
   res.write(encoded);
+}
+
+/** Status and headers for a streamed answer (multipart), with the same request id and CORS headers as writeAnswer. */
+function writeHead(res: ServerResponse, status: number, headers: readonly ResponseHeader[], requestIdHeader: string, requestId: string, cors: Record<string, string> | undefined): void {
+  res.statusCode = status;
+  for (const [name, value] of headers) res.setHeader(name, value);
+  res.setHeader(requestIdHeader, requestId);
+  if (cors) for (const name in cors) res.setHeader(name, cors[name]);
 }
 
 function respondPreflight(res: ServerResponse, headers: Record<string, string> | undefined): void {

@@ -1,0 +1,104 @@
+// Decides, per request, what an operation with @defer runs as: nothing to do (no active @defer), the whole
+// operation at once without @defer (a client that does not accept multipart, as Apollo Router does; or a mutation,
+// which must run once), or a split streamed as multipart (./deferResponse.ts). Splits are cached per text.
+import { Kind, parse, visit, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import type { PolicyRemoval } from '../policy/stage';
+import { cacheKey } from '../util/cacheKey';
+import { LruCache } from '../util/lru';
+import { acceptsMultipart } from './multipart';
+import { classifyRemovals, type ClassifiedRemovals } from './payloads';
+import { mayDefer, splitDefer, stripDefer, type DeferSplit } from './splitDefer';
+
+const CACHE_SIZE = 500;
+
+export type DeferDecision = { kind: 'none' } | { kind: 'whole'; query: string } | { kind: 'stream'; split: DeferSplit; removals?: ClassifiedRemovals };
+
+export interface DeferInput {
+  /** The text the policies judged, its document and operation. */
+  query: string;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  operationName: string | undefined;
+  variables: Record<string, unknown> | undefined;
+  /** The text to execute (the policy stage's rewrite, or `query`). */
+  executed: string;
+  removals: readonly PolicyRemoval[];
+  accept: string | undefined;
+}
+
+/** `multipart/mixed;deferSpec=20220824` in accept: the incremental delivery format Apollo Client reads. */
+export function acceptsDefer(accept: string | undefined): boolean {
+  return acceptsMultipart(accept, 'deferSpec', '20220824');
+}
+
+export class DeferPlanner {
+  private readonly splits = new LruCache<string, { split?: DeferSplit; stripped: string } | { error: true }>(CACHE_SIZE);
+  private readonly documents = new LruCache<string, { document: DocumentNode; operation: OperationDefinitionNode }>(CACHE_SIZE);
+
+  decide(input: DeferInput): DeferDecision {
+    if (!mayDefer(input.executed) || !hasDefer(input.operation, input.document)) return { kind: 'none' };
+    const streams = input.operation.operation === 'query' && acceptsDefer(input.accept);
+    const executed = this.splitOf(input.executed, input.operationName, input.variables, () => this.documentOf(input.executed, input));
+    if ('error' in executed) return { kind: 'none' };
+    if (!streams || !executed.split) return { kind: 'whole', query: executed.stripped };
+    if (input.removals.length === 0) return { kind: 'stream', split: executed.split };
+    // Removals are placed by the split of the text the policies walked, where the removed fields still are.
+    const original = this.splitOf(input.query, input.operationName, input.variables, () => ({ document: input.document, operation: input.operation }));
+    if ('error' in original || !original.split) return { kind: 'whole', query: executed.stripped };
+    return { kind: 'stream', split: executed.split, removals: classifyRemovals(original.split, input.removals) };
+  }
+
+  private splitOf(text: string, operationName: string | undefined, variables: Record<string, unknown> | undefined, load: () => { document: DocumentNode; operation: OperationDefinitionNode } | undefined) {
+    const loaded = load();
+    if (!loaded) return { error: true as const };
+    // Only the variables a @defer(if:) reads change the split.
+    const conditions = deferVariables(loaded.operation, loaded.document).map((name) => JSON.stringify(variables?.[name] ?? null));
+    const key = cacheKey(text, operationName, ...conditions);
+    let entry = this.splits.get(key);
+    if (!entry) {
+      try {
+        entry = { split: splitDefer(loaded.document, loaded.operation, variables), stripped: stripDefer(loaded.document, loaded.operation) };
+      } catch {
+        // A fragment cycle or an oversized document: validation refuses it, with its own error, when it runs as is.
+        entry = { error: true };
+      }
+      this.splits.set(key, entry);
+    }
+    return entry;
+  }
+
+  private documentOf(text: string, input: DeferInput) {
+    if (text === input.query) return { document: input.document, operation: input.operation };
+    let entry = this.documents.get(text);
+    if (!entry) {
+      const document = parse(text);
+      const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+      if (!operation) return undefined;
+      entry = { document, operation };
+      this.documents.set(text, entry);
+    }
+    return entry;
+  }
+}
+
+function hasDefer(operation: OperationDefinitionNode, document: DocumentNode): boolean {
+  let found = false;
+  const check = { Directive: (node: { name: { value: string } }) => void (node.name.value === 'defer' && (found = true)) };
+  visit(operation, check);
+  for (const definition of document.definitions) if (!found && definition.kind === Kind.FRAGMENT_DEFINITION) visit(definition, check);
+  return found;
+}
+
+/** The variables read by `@defer(if: $x)` anywhere in the operation or its fragments. */
+function deferVariables(operation: OperationDefinitionNode, document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const check = {
+    Directive: (node: { name: { value: string }; arguments?: ReadonlyArray<{ name: { value: string }; value: { kind: string; name?: { value: string } } }> }) => {
+      if (node.name.value !== 'defer') return;
+      for (const arg of node.arguments ?? []) if (arg.name.value === 'if' && arg.value.kind === Kind.VARIABLE && arg.value.name) names.add(arg.value.name.value);
+    },
+  };
+  visit(operation, check);
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) visit(definition, check);
+  return [...names].sort();
+}

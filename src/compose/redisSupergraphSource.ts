@@ -3,6 +3,7 @@
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { registryKeys, type RegistryKeys } from '../publish/store/redisKeys';
+import { whenRedisReady } from '../util/redisReady';
 
 export interface RedisSupergraphSourceOptions {
   url: string;
@@ -39,18 +40,7 @@ export class RedisSupergraphSource {
 
   /** Waits briefly for the connection (at start-up it is still opening; commands are not queued). */
   private async connected(timeoutMs = 2_000): Promise<void> {
-    if (this.redis.status === 'ready') return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      timer.unref();
-      const redis = this.redis;
-      function done() {
-        clearTimeout(timer);
-        redis.off('ready', done);
-        resolve();
-      }
-      redis.once('ready', done);
-    });
+    await whenRedisReady(this.redis, timeoutMs);
   }
 
   /** Calls `wake` on every publish message; ioredis re-subscribes after a reconnect. Returns the unsubscribe. */

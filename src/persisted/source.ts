@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import Redis from 'ioredis';
+import { whenRedisReady } from '../util/redisReady';
 
 export interface ManifestSource {
   /** The manifest text now; throws when it can't be read (nothing published, file missing, Redis down). */
@@ -85,18 +86,7 @@ export class RedisManifestSource implements ManifestSource {
   }
 
   private async connected(timeoutMs = 2_000): Promise<void> {
-    if (this.redis.status === 'ready') return;
-    await new Promise<void>((resolve) => {
-      const redis = this.redis;
-      const timer = setTimeout(done, timeoutMs);
-      timer.unref();
-      function done() {
-        clearTimeout(timer);
-        redis.off('ready', done);
-        resolve();
-      }
-      redis.once('ready', done);
-    });
+    await whenRedisReady(this.redis, timeoutMs);
   }
 
   async watch(changed: (reason: string) => void): Promise<() => Promise<void>> {

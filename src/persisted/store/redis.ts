@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { sha256Hex } from '../manifest';
 import { MemoryApqStore } from './memory';
 import { APQ_HASH, type ApqStore } from './types';
+import { whenRedisReady } from '../../util/redisReady';
 
 export interface RedisApqStoreOptions {
   url: string;
@@ -66,18 +67,7 @@ export class RedisApqStore implements ApqStore {
 
   /** Resolves once connected, or after `timeoutMs` (reconnection goes on in the background). */
   async ready(timeoutMs = 2_000): Promise<void> {
-    if (this.redis.status === 'ready') return;
-    await new Promise<void>((resolve) => {
-      const redis = this.redis;
-      const timer = setTimeout(done, timeoutMs);
-      timer.unref();
-      function done() {
-        clearTimeout(timer);
-        redis.off('ready', done);
-        resolve();
-      }
-      redis.once('ready', done);
-    });
+    await whenRedisReady(this.redis, timeoutMs);
   }
 
   private failed(error: Error): void {

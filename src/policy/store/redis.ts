@@ -5,6 +5,7 @@ import Redis, { Cluster, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { ADJUST_SCRIPT, APPLY_SCRIPT } from './lua';
 import { KEY_GRACE_MS, StoreUnavailableError, storeDelta, storeUnits, type CounterOp, type CounterResult, type CounterStore, type StoreStatus } from './types';
+import { whenRedisReady } from '../../util/redisReady';
 
 export interface RedisStoreOptions {
   url?: string;
@@ -70,17 +71,7 @@ export class RedisCounterStore implements CounterStore {
   /** Resolves once connected, or after `timeoutMs` (the store then keeps reconnecting in the background). */
   async ready(timeoutMs = this.options.connectTimeout): Promise<boolean> {
     if (this.available) return true;
-    return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        this.client.off('ready', onReady);
-        resolve(false);
-      }, timeoutMs);
-      const onReady = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      this.client.once('ready', onReady);
-    });
+    return whenRedisReady(this.client, timeoutMs);
   }
 
   async apply(ops: readonly CounterOp[], { requireAllHits }: { requireAllHits: boolean; now: number }): Promise<CounterResult[]> {

@@ -21,7 +21,7 @@ export const ERROR_CODES = {
     meaning: 'The request does not name exactly one operation of its document: none in it, several and no `operationName`, or an `operationName` that names none.',
   },
   OPERATION_NAME_TOO_LONG: { status: 400, meaning: '`operationName` is longer than `limits.maxOperationNameLength`.' },
-  SUBSCRIPTION_NOT_SUPPORTED: { status: 400, meaning: 'A subscription sent to the HTTP endpoint; Tollgate does not run subscriptions yet.' },
+  SUBSCRIPTION_NOT_SUPPORTED: { status: 400, meaning: 'A subscription sent as a plain HTTP request (JSON answer); subscribe over WebSocket (`graphql-transport-ws`) or Server-Sent Events instead (docs/subscriptions.md).' },
   BAD_USER_INPUT: { status: 400, meaning: "The request's variables do not fit the operation's declared types (Apollo Server's code, kept by both executors)." },
   GRAPHQL_VALIDATION_FAILED: { status: 400, meaning: 'The query does not validate against the schema (also: introspection disabled).' },
   MAX_TOKENS_LIMIT: { status: 400, meaning: 'The query has more lexical tokens than `limits.maxTokens`.' },

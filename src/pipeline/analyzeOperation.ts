@@ -67,7 +67,7 @@ export function analyzeOperation(query: string, operationName: string | undefine
   if (typeof resolved === 'string') return { kind: 'rejected', code: 'OPERATION_RESOLUTION_FAILURE', message: resolved };
   const operation = resolved;
   if (operation.operation === 'subscription' && !options.subscriptions) {
-    return { kind: 'rejected', code: 'SUBSCRIPTION_NOT_SUPPORTED', message: 'Subscriptions are not supported over this endpoint yet; send a query or a mutation.' };
+    return { kind: 'rejected', code: 'SUBSCRIPTION_NOT_SUPPORTED', message: 'Subscriptions are served over WebSocket (graphql-transport-ws) and Server-Sent Events (accept: text/event-stream), not as a plain HTTP request.' };
   }
 
   const violation = checkOperationLimits(measureOperation(document, operation), limits);

@@ -137,7 +137,8 @@ export function deepMerge(target: JsonMap, source: JsonMap | null | undefined): 
       mergeOwnProto(target, value);
       continue;
     }
-    const existing = target[key];
+    // Own properties only: a response name like `constructor` must not reach Object (and `prototype` below it).
+    const existing = own(target, key);
     if (existing && isPlainObject(value)) {
       deepMerge(existing as JsonMap, value as JsonMap);
     } else if (Array.isArray(value) && Array.isArray(existing) && value.length === existing.length) {

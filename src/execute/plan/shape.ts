@@ -170,7 +170,7 @@ function applySelections(run: Run, input: JsonMap, selections: readonly Selectio
         if (!applyProtoKey(run, input, selection, output, parentType)) return false;
         continue;
       }
-      const outputValue = output[name];
+      const outputValue = own(output, name);
       if (selection.introspection) {
         if (outputValue === undefined) output[name] = run.introspect(selection.source);
         continue;

@@ -3,6 +3,7 @@
 // which must run once), or a split streamed as multipart (./deferResponse.ts). Splits are cached per text.
 import { Kind, parse, visit, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { PolicyRemoval } from '../policy/stage';
+import { MAX_CACHED_QUERY_LENGTH } from '../pipeline/analyzeOperation';
 import { cacheKey } from '../util/cacheKey';
 import { LruCache } from '../util/lru';
 import { acceptsMultipart } from './multipart';
@@ -10,6 +11,11 @@ import { classifyRemovals, type ClassifiedRemovals } from './payloads';
 import { mayDefer, splitDefer, stripDefer, type DeferSplit } from './splitDefer';
 
 const CACHE_SIZE = 500;
+/**
+ * Deferred fragments one request may stream. Each part runs as its own execution, and the policy stage charged the
+ * operation once: past this, the answer is sent whole (no error), so @defer can't multiply a request's work.
+ */
+export const MAX_DEFERRED_PARTS = 16;
 
 export type DeferDecision = { kind: 'none' } | { kind: 'whole'; query: string } | { kind: 'stream'; split: DeferSplit; removals?: ClassifiedRemovals };
 
@@ -57,12 +63,13 @@ export class DeferPlanner {
     let entry = this.splits.get(key);
     if (!entry) {
       try {
-        entry = { split: splitDefer(loaded.document, loaded.operation, variables), stripped: stripDefer(loaded.document, loaded.operation) };
+        const split = splitDefer(loaded.document, loaded.operation, variables);
+        entry = { split: split && split.parts.length <= MAX_DEFERRED_PARTS ? split : undefined, stripped: stripDefer(loaded.document, loaded.operation) };
       } catch {
         // A fragment cycle or an oversized document: validation refuses it, with its own error, when it runs as is.
         entry = { error: true };
       }
-      this.splits.set(key, entry);
+      if (text.length <= MAX_CACHED_QUERY_LENGTH) this.splits.set(key, entry);
     }
     return entry;
   }
@@ -75,7 +82,7 @@ export class DeferPlanner {
       const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
       if (!operation) return undefined;
       entry = { document, operation };
-      this.documents.set(text, entry);
+      if (text.length <= MAX_CACHED_QUERY_LENGTH) this.documents.set(text, entry);
     }
     return entry;
   }

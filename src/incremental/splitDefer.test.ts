@@ -1,6 +1,6 @@
 // The split of operations with @defer, the accept negotiation and the incremental items, as pure functions.
 import { buildSchema, parse, print, validate, type OperationDefinitionNode } from 'graphql';
-import { acceptsDefer } from './defer';
+import { acceptsDefer, DeferPlanner, MAX_DEFERRED_PARTS } from './defer';
 import { acceptsMultipart } from './multipart';
 import { incrementalItems, objectPaths } from './payloads';
 import { splitDefer, stripDefer, selectsPath } from './splitDefer';
@@ -119,5 +119,25 @@ describe('accept negotiation', () => {
     expect(acceptsDefer(undefined)).toBe(false);
     expect(acceptsDefer(`multipart/mixed;deferSpec=20220824${';x=y'.repeat(2000)}`)).toBe(false);
     expect(acceptsMultipart('multipart/mixed;boundary=graphql;subscriptionSpec=1.0', 'subscriptionSpec', '1.0')).toBe(true);
+  });
+});
+
+describe('DeferPlanner: how many parts one request may stream', () => {
+  const decide = (count: number) => {
+    const query = `{ products { id ${Array.from({ length: count }, (_, i) => `... @defer { a${i}: name }`).join(' ')} } }`;
+    const { document, operation } = split(query);
+    return new DeferPlanner().decide({ query, executed: query, document, operation, operationName: undefined, variables: undefined, removals: [], accept: 'multipart/mixed;deferSpec=20220824' });
+  };
+
+  it(`streams up to ${MAX_DEFERRED_PARTS} deferred fragments`, () => {
+    const decision = decide(MAX_DEFERRED_PARTS);
+    expect(decision.kind).toBe('stream');
+    expect(decision.kind === 'stream' && decision.split.parts).toHaveLength(MAX_DEFERRED_PARTS);
+  });
+
+  it('answers a fan-out bomb whole: one execution, never one per fragment', () => {
+    const decision = decide(2_500);
+    expect(decision.kind).toBe('whole');
+    expect(decision.kind === 'whole' && decision.query).not.toContain('@defer');
   });
 });

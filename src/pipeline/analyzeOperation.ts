@@ -16,7 +16,8 @@ export type OperationAnalysis =
   | { kind: 'rejected'; code: ErrorCode; message: string; extensions?: Record<string, unknown>; locations?: GraphQLError['locations'] };
 
 /** Queries longer than this are analysed every time rather than cached (they're rare and would crowd the cache). */
-const MAX_CACHED_QUERY_LENGTH = 64 * 1024;
+/** Longer query texts are analysed every time rather than cached (a cache of client texts must stay bounded in bytes). */
+export const MAX_CACHED_QUERY_LENGTH = 64 * 1024;
 
 export class OperationAnalyzer {
   private readonly cache = new LruCache<string, OperationAnalysis>(2000);

@@ -217,7 +217,11 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
           settle: cost ? (actual) => policies.settle(cost, actual) : undefined,
           writeHead: (status, headers) => writeHead(res, status, [...headers, ...policyHeaders], server.requestIdHeader, requestId, cors),
         });
-        if (!streamed.streamed) return respond(streamed.answer, policyHeaders);
+        if (!streamed.streamed) {
+          // Answered whole (e.g. the primary part was refused): the charge is reconciled as on the plain path.
+          if (cost) await policies.settle(cost, streamed.answer.actualCost);
+          return respond(streamed.answer, policyHeaders);
+        }
         draft.answer = streamed.answer;
         if (usage) usage.record(query, operationName, clientOf(context.principal));
         return;

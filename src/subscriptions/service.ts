@@ -172,7 +172,8 @@ export class SubscriptionService {
       this.deps.logger.info({ requestId: subscriber.requestId, protocol: subscriber.protocol, operationName, client: subscriber.principal.client, events, durationMs: Date.now() - started, reason }, 'subscription ended');
     });
     // After whenEnded: a token expiring right now ends the stream through the same bookkeeping.
-    expiry.timer = expiryTimer(subscriber.principal, stream);
+    // Only while open: a stream `join` already ended (no routing URL) must not keep a timer until `exp`.
+    if (stream.isOpen) expiry.timer = expiryTimer(subscriber.principal, stream);
     return { kind: 'stream', stream, document: executed.document, schema: plans.apiSchema };
   }
 

@@ -109,7 +109,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   const subscriptionPools = new ConnectionPools();
   const metricsSink = subscriptionMetrics(telemetry.metrics?.registry);
   const subscriptions = config.subscriptions.enabled
-    ? new SubscriptionService({ config, logger, policies, buildService: serviceBuilder(config, supergraph, subscriptionPools, { fetches: telemetry.fetches }), metrics: metricsSink })
+    ? new SubscriptionService({ config, logger, policies, persisted, buildService: serviceBuilder(config, supergraph, subscriptionPools, { fetches: telemetry.fetches }), metrics: metricsSink })
     : undefined;
   const sse = subscriptions ? createSseEndpoint(config, authenticate, subscriptions, metricsSink) : undefined;
   const server: Server = createHttpServer(

@@ -1,6 +1,7 @@
 // Subscriptions end to end: real graphql-ws and graphql-sse clients → Tollgate → the reviews subgraph's
 // graphql-transport-ws endpoint, each event joined with products, inventory and accounts over HTTP.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { parsePrometheus } from './fixtures/promText';
@@ -293,5 +294,37 @@ describe('subscriptions across a reload and a shutdown', () => {
     } finally {
       await graph.subgraphs.close();
     }
+  });
+});
+
+describe('subscriptions under a persisted-operation safelist', () => {
+  const LISTED = 'subscription Listed { reviewAdded { body } }';
+  let graph: SubscriptionGraph;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-subs-safelist-'));
+    const manifest = join(dir, 'manifest.json');
+    writeFileSync(manifest, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: 'listed-1', name: 'Listed', type: 'subscription', body: LISTED }] }));
+    graph = await startSubscriptionGraph((config) => {
+      const persisted = config.persistedOperations as unknown as { mode: string; manifest: { file?: string; watch: boolean } };
+      persisted.mode = 'safelist';
+      persisted.manifest.file = manifest;
+      persisted.manifest.watch = false;
+    });
+  });
+  afterAll(async () => {
+    await graph?.close();
+  });
+
+  it('refuses subscription text that is not in the manifest (graphql-sse), with the safelist code', async () => {
+    const reply = await fetch(graph.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'subscription Unlisted { reviewAdded { body } }' }),
+    });
+    const text = await reply.text();
+    const next = /event: next\ndata: (.*)\n/.exec(text)?.[1];
+    expect(JSON.parse(next!).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    expect(text).toContain('event: complete');
+    expect(reviewFeed.subscribers).toBe(0);
   });
 });

@@ -14,6 +14,7 @@ import { compileHeaderRules, type HeaderPlan } from '../execute/headerRules';
 import { executePlanNodeFrom } from '../execute/plan/executePlan';
 import { shapeResponse } from '../execute/plan/shape';
 import type { Principal } from '../identity/principal';
+import type { PersistedOperations } from '../persisted/registry';
 import { OperationAnalyzer } from '../pipeline/analyzeOperation';
 import type { TollgateContext } from '../pipeline/context';
 import { applyPolicyOutcome } from '../pipeline/respond';
@@ -51,6 +52,8 @@ export interface SubscriptionDeps {
   policies: PolicyStage;
   buildService: BuildService;
   metrics: SubscriptionMetrics;
+  /** Persisted operations: ids resolved and safelists enforced exactly as on the HTTP pipeline. */
+  persisted: PersistedOperations;
 }
 
 interface Open {
@@ -101,16 +104,23 @@ export class SubscriptionService {
     if (this.closing) return rejected('SUPERGRAPH_NOT_READY', 'The gateway is shutting down.');
     const plans = this.plans;
     if (!plans) return rejected('SUPERGRAPH_NOT_READY', 'No supergraph is loaded yet; see /ready.');
-    if (typeof request.query !== 'string' || request.query === '') return rejected('BAD_REQUEST', 'A subscription needs a "query" string.');
+    if (request.query !== undefined && typeof request.query !== 'string') return rejected('BAD_REQUEST', 'A subscription needs a "query" string.');
     const maxName = config.limits.maxOperationNameLength;
     if (request.operationName !== undefined && maxName > 0 && request.operationName.length > maxName) {
       return rejected('OPERATION_NAME_TOO_LONG', `"operationName" is longer than ${maxName} characters (limits.maxOperationNameLength).`);
     }
     if (expired(subscriber.principal, Date.now())) return rejected('SUBSCRIPTION_TOKEN_EXPIRED', 'The token has expired; reconnect with a fresh one.');
 
+    // ── persisted operations ── (as over HTTP: the caller's mode decides what text may run; a safelist holds here too)
+    const resolution = await this.deps.persisted.resolve({ query: request.query, extensions: request.extensions, operationName: request.operationName }, subscriber.principal);
+    if (!resolution.ok) return rejected(resolution.code, resolution.message);
+    const query = resolution.query;
+    if (query === '') return rejected('BAD_REQUEST', 'A subscription needs a "query" string.');
+
     // ── parse ──
-    const analysis = this.analyzer.analyze(request.query, request.operationName);
+    const analysis = this.analyzer.analyze(query, request.operationName);
     if (analysis.kind === 'rejected') return { kind: 'rejected', errors: [{ message: truncate(analysis.message, MAX_MESSAGE_LENGTH), extensions: { code: analysis.code, ...analysis.extensions } }] };
+    if (resolution.unlisted) this.deps.persisted.audit(analysis.hash, request.operationName, subscriber.principal.client);
     if (analysis.operationType !== 'subscription') {
       return rejected('BAD_REQUEST', `Only subscriptions are served over ${subscriber.protocol === 'ws' ? 'WebSocket' : 'Server-Sent Events'} so far; send queries and mutations over HTTP POST.`);
     }
@@ -118,7 +128,7 @@ export class SubscriptionService {
 
     // ── policy ── (every subscription is judged before anything is planned or opened)
     const outcome = await this.deps.policies.run({
-      query: request.query,
+      query,
       operationName,
       variables: request.variables,
       document: analysis.document,

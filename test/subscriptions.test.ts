@@ -315,7 +315,7 @@ describe('subscriptions under a persisted-operation safelist', () => {
     await graph?.close();
   });
 
-  it('refuses subscription text that is not in the manifest (graphql-sse), with the safelist code', async () => {
+  it('refuses subscription text that is not in the manifest, over SSE and WebSocket, with the safelist code', async () => {
     const reply = await fetch(graph.gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
@@ -326,5 +326,21 @@ describe('subscriptions under a persisted-operation safelist', () => {
     expect(JSON.parse(next!).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
     expect(text).toContain('event: complete');
     expect(reviewFeed.subscribers).toBe(0);
+
+    // The same refusal over graphql-transport-ws, read at the protocol level: an `error` message with the code.
+    const ws = new WebSocket(graph.wsUrl, 'graphql-transport-ws');
+    const received: string[] = [];
+    ws.on('message', (data) => received.push(String(data)));
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ type: 'connection_init' }));
+    await until(() => received.length === 1, 'connection_ack');
+    ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription Unlisted { reviewAdded { body } }' } }));
+    await until(() => received.length === 2, 'the refusal');
+    const refusal = JSON.parse(received[1]);
+    expect(refusal).toMatchObject({ id: '1', type: 'error' });
+    expect(refusal.payload[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    const closed = new Promise((resolve) => ws.once('close', resolve));
+    ws.close();
+    await closed;
   });
 });

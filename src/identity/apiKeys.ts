@@ -1,6 +1,7 @@
 // API keys from config: kept only as SHA-256 hashes, looked up in constant time per key.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { TollgateConfig } from '../config/schema';
+import { sha256Hex } from '../util/sha256';
 
 type ApiKeysConfig = NonNullable<TollgateConfig['authentication']['apiKeys']>;
 
@@ -12,9 +13,7 @@ export interface ApiKeyClient {
   hash: string;
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+export { sha256Hex };
 
 export function createApiKeyStore(config: ApiKeysConfig): (presented: string) => ApiKeyClient | undefined {
   const byHash = new Map<string, ApiKeyClient>();

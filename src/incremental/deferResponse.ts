@@ -9,7 +9,7 @@ import type { TollgateContext } from '../pipeline/context';
 import type { ExecutionEngine, GraphQLParams, HttpAnswer } from '../pipeline/request';
 import { measureActualCost } from '../policy/cost/plugin';
 import type { PolicyRemoval } from '../policy/stage';
-import { TYPENAME_HELPER } from '../policy/rewrite';
+import { stripHelper, type JsonObject } from '../policy/patchResponse';
 import { summarizeErrors } from '../telemetry/errorSummary';
 import { deepMerge } from '../execute/plan/entities';
 import { DEFER_CONTENT_TYPE, MultipartWriter } from './multipart';
@@ -123,17 +123,8 @@ async function runPiece(run: DeferredRun, query: string, removals: readonly Poli
   } catch {
     return { status: 500, answer: internalError('an engine answer was not JSON'), errors: [{ message: 'an engine answer was not JSON', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
   }
-  if (run.typenameHelper && parsed.data) stripHelper(parsed.data);
+  if (run.typenameHelper && parsed.data) stripHelper(parsed.data as JsonObject);
   return { status: answer.status, answer, data: parsed.data, errors: parsed.errors };
-}
-
-function stripHelper(value: unknown): void {
-  if (Array.isArray(value)) for (const item of value) stripHelper(item);
-  else if (value !== null && typeof value === 'object') {
-    const object = value as JsonMap;
-    if (TYPENAME_HELPER in object) delete object[TYPENAME_HELPER];
-    for (const key in object) stripHelper(object[key]);
-  }
 }
 
 /** The merge for cost measurement must not alias the initial payload's objects (the parts merge into it). */

@@ -2,7 +2,7 @@
 // `apollo-persisted-query-manifest` (format + version 1 + operations[{ id, name, type, body }]), Relay's
 // `{ "<id>": "<text>" }` map and GraphQL Codegen's `persisted-documents.json` (`{ "<hash>": "<text>" }`, same shape).
 // Pure: text in, a manifest or the reasons it is refused out. Validation against a schema is validate.ts.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../util/sha256';
 
 export type ManifestFormat = 'apollo' | 'map';
 
@@ -40,9 +40,7 @@ export function isValidId(id: string): boolean {
   return id.length > 0 && id.length <= MAX_ID_LENGTH && ID_PATTERN.test(id);
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+export { sha256Hex };
 
 export function parseManifest(text: string): ManifestResult {
   let json: unknown;

@@ -293,11 +293,7 @@ function writeAnswer(
   /** false: write the whole answer but leave the response open (the caller ends it). */
   end = true,
 ): void {
-  res.statusCode = answer.status;
-  for (const [name, value] of answer.headers) res.setHeader(name, value);
-  for (const [name, value] of extra) res.setHeader(name, value);
-  res.setHeader(requestIdHeader, requestId);
-  if (cors) for (const name in cors) res.setHeader(name, cors[name]);
+  writeHead(res, answer.status, answer.headers, requestIdHeader, requestId, cors, extra);
   // Encoding an 87 KB answer is not free: a shared (deduplicated) answer is encoded once for all its requests.
   const encoded = (answer.encoded ??= Buffer.from(answer.body, 'utf8'));
   if (end) return void res.end(encoded);
@@ -306,9 +302,18 @@ function writeAnswer(
 }
 
 /** Status and headers for a streamed answer (multipart), with the same request id and CORS headers as writeAnswer. */
-function writeHead(res: ServerResponse, status: number, headers: readonly ResponseHeader[], requestIdHeader: string, requestId: string, cors: Record<string, string> | undefined): void {
+function writeHead(
+  res: ServerResponse,
+  status: number,
+  headers: readonly ResponseHeader[],
+  requestIdHeader: string,
+  requestId: string,
+  cors: Record<string, string> | undefined,
+  extra: readonly ResponseHeader[] = [],
+): void {
   res.statusCode = status;
   for (const [name, value] of headers) res.setHeader(name, value);
+  for (const [name, value] of extra) res.setHeader(name, value);
   res.setHeader(requestIdHeader, requestId);
   if (cors) for (const name in cors) res.setHeader(name, cors[name]);
 }

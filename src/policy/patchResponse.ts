@@ -82,7 +82,8 @@ function setOwn(object: JsonObject, key: string, value: Json): void {
   else object[key] = value;
 }
 
-function stripHelper(value: Json): void {
+/** Removes the `__typename` helper the policy rewrite added, everywhere in `value`. */
+export function stripHelper(value: Json): void {
   if (Array.isArray(value)) {
     for (const item of value) stripHelper(item);
   } else if (value !== null && typeof value === 'object') {

@@ -1,12 +1,12 @@
 // The current published state — the supergraph served now and the subgraph SDLs it was composed from: the newest
 // history entry, or rover.yaml composed when nothing has been published yet. Checks and publishes start here.
-import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { composeSupergraph, readRoverSubgraphs, type SubgraphInput } from '../compose/compose';
 import type { ErrorCode } from '../errors';
 import { prepareRestSubgraph } from '../rest/composeRest';
 import type { HistoryEntry } from './history';
 import type { RegistryStore } from './store/types';
+import { sha256Hex } from '../util/sha256';
 
 export interface RegistryState {
   /** Newest version; undefined before the first publish. */
@@ -32,9 +32,7 @@ export class RegistryError extends Error {
   }
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+export { sha256Hex };
 
 /** Reads the state from the store's history, else composes `roverPath`. Throws RegistryError. */
 export async function loadRegistryState(store: RegistryStore | undefined, roverPath: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<RegistryState> {

@@ -19,6 +19,9 @@ import { findInvalidOperations, type InvalidOperation } from './validate';
 const MAX_INVALID_SHOWN = 20;
 /** Distinct unlisted operations logged in audit mode before repeats are only counted. */
 const AUDIT_LOGGED = 10_000;
+/** Audit lines per minute at most: a client sending endless distinct operations must not flood the log. */
+const AUDIT_LINES_PER_MINUTE = 60;
+const MINUTE_MS = 60_000;
 
 export interface ManifestStatus {
   source: 'file' | 'redis';
@@ -42,6 +45,7 @@ export class PersistedOperations {
   private reloading: Promise<void> = Promise.resolve();
   private readonly manifestStatus?: ManifestStatus;
   private readonly auditLogged = new LruCache<string, true>(AUDIT_LOGGED);
+  private auditWindow = { start: 0, lines: 0, suppressed: 0 };
   private readonly config: TollgateConfig['persistedOperations'];
   private readonly plans: TollgateConfig['clients'];
   private readonly clientClaim?: string;
@@ -51,6 +55,7 @@ export class PersistedOperations {
   constructor(
     config: TollgateConfig,
     private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
   ) {
     this.config = config.persistedOperations;
     this.plans = config.clients;
@@ -162,10 +167,26 @@ export class PersistedOperations {
     await this.apq?.set(registration.hash, registration.text);
   }
 
-  /** Audit mode: logs each distinct unlisted operation once (the metric counts every request). */
+  /**
+   * Audit mode: logs each distinct unlisted operation once (the metric counts every request), at most
+   * AUDIT_LINES_PER_MINUTE lines a minute; the operations over that are counted and reported in one line.
+   */
   audit(operationHash: string, operationName: string | undefined, client: string | undefined): void {
     if (this.auditLogged.get(operationHash)) return;
     this.auditLogged.set(operationHash, true);
+    const now = this.now();
+    const window = this.auditWindow;
+    if (now - window.start >= MINUTE_MS) {
+      if (window.suppressed > 0) {
+        this.logger.warn({ suppressed: window.suppressed }, `${window.suppressed} more operations not in the persisted-operation manifest were not logged (audit mode: at most ${AUDIT_LINES_PER_MINUTE} lines a minute)`);
+      }
+      this.auditWindow = { start: now, lines: 0, suppressed: 0 };
+    }
+    if (this.auditWindow.lines >= AUDIT_LINES_PER_MINUTE) {
+      this.auditWindow.suppressed += 1;
+      return;
+    }
+    this.auditWindow.lines += 1;
     this.logger.warn({ operationHash, operationName, client }, 'operation not in the persisted-operation manifest (audit mode; safelist would refuse it)');
   }
 

@@ -3,6 +3,7 @@
 // works) and the GraphQL-over-HTTP persisted-documents proposal. Pure but for the APQ store lookup it is given.
 import type { ErrorCode } from '../errors';
 import type { PersistedMode } from './config';
+import { LruCache } from '../util/lru';
 import { isValidId, MAX_ID_LENGTH, sha256Hex, type Manifest, type ManifestOperation } from './manifest';
 import { APQ_HASH } from './store/types';
 
@@ -44,6 +45,23 @@ export interface ResolveContext {
 
 type SentId = { id: string; apqHash?: string };
 
+/** Texts whose SHA-256 is remembered: with a manifest loaded, plain text is hashed to look it up on every request. */
+const HASHED_TEXTS = 512;
+/** Longer texts are hashed each time rather than kept alive by the memo. */
+const MAX_MEMO_TEXT = 8_192;
+const textHashes = new LruCache<string, string>(HASHED_TEXTS);
+
+/** sha256Hex of a sent text, memoized for repeated short texts (the map key is the text itself: no collisions). */
+export function textHash(text: string): string {
+  if (text.length > MAX_MEMO_TEXT) return sha256Hex(text);
+  let hash = textHashes.get(text);
+  if (hash === undefined) {
+    hash = sha256Hex(text);
+    textHashes.set(text, hash);
+  }
+  return hash;
+}
+
 export async function resolvePersisted(request: PersistedRequest, context: ResolveContext): Promise<Resolution> {
   const { mode, manifest } = context;
   const { persistedQuery, ...rest } = request.extensions ?? {};
@@ -61,7 +79,7 @@ export async function resolvePersisted(request: PersistedRequest, context: Resol
   if (!hasId) {
     if (text === undefined) return refused('BAD_REQUEST', 'The request has no "query", "documentId" or persisted-query extension.');
     if (mode === 'safelist' && context.requireId) return idRequired();
-    const listed = manifest?.byBodyHash.get(sha256Hex(text));
+    const listed = manifest?.byBodyHash.get(textHash(text));
     if (mode === 'safelist') {
       if (listed && context.allowMatchingText) return fromManifest(listed, request, extensions, mode);
       return notInList();
@@ -82,7 +100,7 @@ export async function resolvePersisted(request: PersistedRequest, context: Resol
 
   if (mode === 'safelist') {
     if (text === undefined) return notFound();
-    const listed = context.requireId ? undefined : manifest?.byBodyHash.get(sha256Hex(text));
+    const listed = context.requireId ? undefined : manifest?.byBodyHash.get(textHash(text));
     if (listed && context.allowMatchingText && (sent.apqHash === undefined || sent.apqHash === listed.bodyHash)) {
       return fromManifest(listed, request, extensions, mode);
     }
@@ -96,7 +114,7 @@ export async function resolvePersisted(request: PersistedRequest, context: Resol
     if (stored === undefined) return notFound();
     return ran({ query: stored, extensions, id: sent.apqHash, source: 'apq', unlisted: mode === 'audit' && !manifest?.byBodyHash.has(sent.apqHash) });
   }
-  const hash = sha256Hex(text);
+  const hash = textHash(text);
   if (sent.apqHash === undefined || hash !== sent.apqHash) return mismatch('provided sha does not match query');
   return ran({ query: text, extensions, id: hash, source: 'registered', unlisted: mode === 'audit' && !manifest?.byBodyHash.has(hash), register: { hash, text } });
 }

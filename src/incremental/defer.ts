@@ -1,6 +1,7 @@
 // Decides, per request, what an operation with @defer runs as: nothing to do (no active @defer), the whole
 // operation at once without @defer (a client that does not accept multipart, as Apollo Router does; or a mutation,
-// which must run once), or a split streamed as multipart (./deferResponse.ts). Splits are cached per text.
+// which must run once), or a split streamed as multipart (./deferResponse.ts). Splits are cached per text; what a
+// document's @defer needs is found once per parsed document.
 import { Kind, parse, visit, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { PolicyRemoval } from '../policy/stage';
 import { MAX_CACHED_QUERY_LENGTH } from '../pipeline/analyzeOperation';
@@ -37,12 +38,20 @@ export function acceptsDefer(accept: string | undefined): boolean {
   return acceptsMultipart(accept, 'deferSpec', '20220824');
 }
 
+/** What a document's @defer directives need, found once per parsed document (analysis caches documents per text). */
+interface DeferFacts {
+  hasDefer: boolean;
+  /** The variables read by `@defer(if: $x)`, sorted. */
+  variables: string[];
+}
+
 export class DeferPlanner {
+  private readonly facts = new WeakMap<OperationDefinitionNode, DeferFacts>();
   private readonly splits = new LruCache<string, { split?: DeferSplit; stripped: string } | { error: true }>(CACHE_SIZE);
   private readonly documents = new LruCache<string, { document: DocumentNode; operation: OperationDefinitionNode }>(CACHE_SIZE);
 
   decide(input: DeferInput): DeferDecision {
-    if (!mayDefer(input.executed) || !hasDefer(input.operation, input.document)) return { kind: 'none' };
+    if (!mayDefer(input.executed) || !this.factsOf(input.operation, input.document).hasDefer) return { kind: 'none' };
     const streams = input.operation.operation === 'query' && acceptsDefer(input.accept);
     const executed = this.splitOf(input.executed, input.operationName, input.variables, () => this.documentOf(input.executed, input));
     if ('error' in executed) return { kind: 'none' };
@@ -58,7 +67,7 @@ export class DeferPlanner {
     const loaded = load();
     if (!loaded) return { error: true as const };
     // Only the variables a @defer(if:) reads change the split.
-    const conditions = deferVariables(loaded.operation, loaded.document).map((name) => JSON.stringify(variables?.[name] ?? null));
+    const conditions = this.factsOf(loaded.operation, loaded.document).variables.map((name) => JSON.stringify(variables?.[name] ?? null));
     const key = cacheKey(text, operationName, ...conditions);
     let entry = this.splits.get(key);
     if (!entry) {
@@ -72,6 +81,16 @@ export class DeferPlanner {
       if (text.length <= MAX_CACHED_QUERY_LENGTH) this.splits.set(key, entry);
     }
     return entry;
+  }
+
+  /** Keyed by the operation node (identity, no text key): the same cached document object recurs per text. */
+  private factsOf(operation: OperationDefinitionNode, document: DocumentNode): DeferFacts {
+    let facts = this.facts.get(operation);
+    if (!facts) {
+      facts = { hasDefer: hasDefer(operation, document), variables: deferVariables(operation, document) };
+      this.facts.set(operation, facts);
+    }
+    return facts;
   }
 
   private documentOf(text: string, input: DeferInput) {

@@ -6,6 +6,7 @@ import { type GraphQLDataSource, type GraphQLDataSourceProcessOptions, INCOMING_
 import type { GraphQLFormattedError } from 'graphql';
 import type { ErrorCode } from '../errors';
 import type { TollgateContext } from '../pipeline/context';
+import { forwardClaims } from '../identity/forwardClaims';
 import { subgraphFetchKey } from './fetchKey';
 import type { HeaderPlan } from './headerRules';
 import { httpCall, HttpCallError, type ConnectionPools, type HttpResult } from './httpClient';
@@ -58,14 +59,7 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
       atPath = (request.pathInIncomingRequest?.length ?? 0) > 0;
       Object.assign(headers, this.options.headerPlan(context.headers));
       headers[this.options.requestIdHeader] = context.requestId;
-      const claims = context.principal.claims;
-      for (const claim in this.options.claimHeaders) {
-        const value = claims[claim];
-        const header = this.options.claimHeaders[claim];
-        // Never let a client-sent header pose as a verified claim.
-        delete headers[header];
-        if (value !== undefined && value !== null) headers[header] = Array.isArray(value) ? value.join(' ') : String(value);
-      }
+      forwardClaims(headers, this.options.claimHeaders, context.principal.claims);
       this.options.injectTraceContext?.(headers);
     }
 

@@ -5,6 +5,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { HeaderRule, RestHeaderRule, RestSourceConfig } from '../config/schema';
 import { compileHeaderRules, type OutgoingHeaders } from '../execute/headerRules';
 import type { Principal } from '../identity/principal';
+import { setClaimHeader } from '../identity/forwardClaims';
 
 export interface CompiledSourceConfig {
   config: Readonly<Record<string, unknown>>;
@@ -77,11 +78,8 @@ function isClaimRule(rule: RestHeaderRule): rule is Extract<RestHeaderRule, { cl
 }
 
 function setClaim(out: OutgoingHeaders, claim: { name: string; header: string }, principal: Principal | undefined): void {
-  delete out[claim.header];
-  const value = principal?.claims[claim.name];
-  if (value === undefined || value === null) return;
   // Sent as is: a value a header cannot carry (CR, LF) is refused by the caller with a coded error, never sent.
-  out[claim.header] = Array.isArray(value) ? value.join(' ') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  setClaimHeader(out, claim.header, principal?.claims[claim.name]);
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

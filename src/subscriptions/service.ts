@@ -13,6 +13,7 @@ import type { BuildService } from '../execute/engineOptions';
 import { compileHeaderRules, type HeaderPlan } from '../execute/headerRules';
 import { executePlanNodeFrom } from '../execute/plan/executePlan';
 import { shapeResponse } from '../execute/plan/shape';
+import { forwardClaims } from '../identity/forwardClaims';
 import type { Principal } from '../identity/principal';
 import type { PersistedOperations } from '../persisted/registry';
 import { OperationAnalyzer } from '../pipeline/analyzeOperation';
@@ -240,13 +241,7 @@ export class SubscriptionService {
       this.headerPlans.set(subgraph, plan);
     }
     const headers = plan(context.headers);
-    const claims = context.principal.claims;
-    for (const claim in config.authentication.forwardClaims) {
-      const header = config.authentication.forwardClaims[claim];
-      delete headers[header];
-      const value = claims[claim];
-      if (value !== undefined && value !== null) headers[header] = Array.isArray(value) ? value.join(' ') : String(value);
-    }
+    forwardClaims(headers, config.authentication.forwardClaims, context.principal.claims);
     return headers;
   }
 

@@ -165,10 +165,9 @@ export class SubscriptionService {
     const entry: Open = { stream, protocol: subscriber.protocol };
     this.open.add(entry);
     this.perClient.set(client, held + 1);
-    this.deps.metrics.subscription(subscriber.protocol, 1);
-    const started = Date.now();
-    let events = 0;
-    const leave = this.join(plans, prepared.plan, request.variables ?? {}, context, stream, () => (events += 1));
+    // Metrics, the access-log line when it ends, the dashboard's view (telemetry/subscriptions.ts).
+    const recorded = this.deps.metrics.opened({ protocol: subscriber.protocol, requestId: subscriber.requestId, principal: subscriber.principal, operationName, operationHash: analysis.hash, subgraph: prepared.plan.primary.serviceName });
+    const leave = this.join(plans, prepared.plan, request.variables ?? {}, context, stream, recorded.delivered);
     const expiry: { timer?: { clear(): void } } = {};
     stream.whenEnded((reason) => {
       leave();
@@ -177,9 +176,7 @@ export class SubscriptionService {
       const left = (this.perClient.get(client) ?? 1) - 1;
       if (left <= 0) this.perClient.delete(client);
       else this.perClient.set(client, left);
-      this.deps.metrics.subscription(subscriber.protocol, -1);
-      // The access log of a subscription: one line when it ends.
-      this.deps.logger.info({ requestId: subscriber.requestId, protocol: subscriber.protocol, operationName, client: subscriber.principal.client, events, durationMs: Date.now() - started, reason }, 'subscription ended');
+      recorded.ended(reason, stream.endCode);
     });
     // After whenEnded: a token expiring right now ends the stream through the same bookkeeping.
     // Only while open: a stream `join` already ended (no routing URL) must not keep a timer until `exp`.
@@ -222,8 +219,7 @@ export class SubscriptionService {
         if (!stream.isOpen) return;
         if (event.kind === 'complete') return stream.end();
         if (event.kind === 'error') return stream.end({ errors: event.errors });
-        stream.push(await completeEvent(plan, run, event.data, event.errors, context));
-        counted();
+        if (stream.push(await completeEvent(plan, run, event.data, event.errors, context))) counted();
       });
     };
     const headers = this.forwardedHeaders(subgraph, context);

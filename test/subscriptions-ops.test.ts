@@ -53,6 +53,7 @@ it('counts connections, subscriptions, upstreams and events in /metrics, shows t
   const sse = Array.from({ length: 2 }, () => sseClient(graph.gateway.url));
   const subs = [...ws, ...sse].map((client) => collect(client, JOINED));
   await until(() => graph.gateway.subscriptions!.counts.clients === 5, 'five client subscriptions');
+  await until(() => reviewFeed.subscribers === graph.gateway.subscriptions!.counts.upstreams, 'the subgraph to see every upstream subscription');
   await addReview(graph.gateway.url, '1', 'One.');
   await addReview(graph.gateway.url, '2', 'Two.');
   await Promise.all(subs.map((s) => s.waitFor(2)));
@@ -134,6 +135,7 @@ it('logs and counts a subscription ended by a lost upstream, with its code', asy
   const anonymous = sseClient(graph.gateway.url);
   const other = collect(anonymous, 'subscription Watch { reviewAdded(upc: "2") { body } }');
   await until(() => graph.gateway.subscriptions!.counts.clients === 3, 'three client subscriptions');
+  await until(() => reviewFeed.subscribers === graph.gateway.subscriptions!.counts.upstreams, 'the subgraph to see every upstream subscription');
   await addReview(graph.gateway.url, '1', 'Seen on the page.');
   await Promise.all(subs.map((s) => s.waitFor(1)));
 

@@ -134,7 +134,7 @@ function baseSettings(ctx: TargetContext): Record<string, unknown> {
   return { supergraph: { file: ctx.supergraphFile, watch: false }, logging: { level: 'warn' }, server: { csrfPrevention: { enabled: false } } };
 }
 
-async function startTollgate(ctx: TargetContext, name: TargetName, settings: Record<string, unknown>, hivePlanner: boolean): Promise<RunningTarget> {
+export async function startTollgate(ctx: TargetContext, name: string, settings: Record<string, unknown>, hivePlanner: boolean): Promise<RunningTarget> {
   const cli = join(ctx.repoRoot, 'dist', 'src', 'cli', 'main.js');
   if (!existsSync(cli)) throw new Error(`${cli} not found; run \`npm run build\` first`);
   const configFile = join(ctx.tmpDir, `${name.replace(/\+/g, '-')}.yaml`);

@@ -37,7 +37,7 @@ export interface BenchOptions {
   scenarios: ScenarioName[];
   /** subscriptions-fanout: client counts, one measurement each per round. @default [100, 1000] */
   subscribers: number[];
-  /** subscriptions-fanout: events published per second. @default 20 */
+  /** subscriptions-fanout: events published per second (offered load: × clients deliveries per second). @default 5 */
   eventRate: number;
   /** Concurrent keep-alive connections from the load generator. @default 50 */
   connections: number;
@@ -85,7 +85,7 @@ export const USAGE = `usage: npm run bench -- [flags]
                                            redis-server on PATH (left out of the default run without it)
   --connections N                          concurrent connections (default 50)
   --subscribers N,M                        subscriptions-fanout: client counts (default 100,1000)
-  --event-rate R                           subscriptions-fanout: events published per second (default 20)
+  --event-rate R                           subscriptions-fanout: events published per second (default 5)
   --duration S                             measured seconds per target and round (default 20)
   --warmup S                               unmeasured warm-up seconds before each measurement (default 5)
   --rounds N                               rounds; the target order reverses every other round (default 2)
@@ -124,7 +124,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     targets: selected.targets,
     scenarios: selected.scenarios,
     subscribers: parseSubscribers(values.subscribers),
-    eventRate: positiveInt('event-rate', values['event-rate'], 20),
+    eventRate: positiveInt('event-rate', values['event-rate'], 5),
     connections: positiveInt('connections', values.connections, 50),
     duration: positiveInt('duration', values.duration, 20),
     warmup: nonNegativeInt('warmup', values.warmup, 5),

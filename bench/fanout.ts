@@ -39,6 +39,8 @@ export interface FanoutLoadResult {
   delivered: number;
   /** Seconds from the first measured publish to the last measured delivery (or the drain timeout). */
   seconds: number;
+  /** Seconds the measured publishing took (≈ durationSeconds unless the publisher fell behind). */
+  publishSeconds: number;
   /** Publish → client latencies of the measured deliveries, sorted, in ms. */
   latenciesMs: Float64Array;
   /** Events with wrong content, GraphQL errors in events, and subscriptions that ended or failed early. */
@@ -164,6 +166,7 @@ export async function runFanoutLoad(o: FanoutLoadOptions): Promise<FanoutLoadRes
     await o.onWindow?.('start');
     const windowStart = now();
     const { first, last } = await publishFor(o.durationSeconds);
+    const publishSeconds = (now() - windowStart) / 1000;
     lastMeasured = last;
     const published = last - first + 1;
     const expected = published * o.clients;
@@ -177,7 +180,7 @@ export async function runFanoutLoad(o: FanoutLoadOptions): Promise<FanoutLoadRes
     await o.onWindow?.('end');
     const seconds = (Math.max(lastDelivery, windowStart) - windowStart) / 1000 || o.durationSeconds;
     const measured = latencies.slice(0, recorded).sort();
-    return { clients: o.clients, published, expected, delivered: recorded, seconds, latenciesMs: measured, ...result };
+    return { clients: o.clients, published, expected, delivered: recorded, seconds, publishSeconds, latenciesMs: measured, ...result };
   } finally {
     disposing = true;
     await Promise.all(subscribers.map((s) => s.client.dispose()));

@@ -26,12 +26,13 @@ export function renderFanoutSection(measurements: FanoutMeasurement[], notes: { 
   ];
   for (const m of [...measurements].sort((a, b) => a.clients - b.clients || a.round - b.round)) {
     lines.push(
-      `| ${m.clients} | ${m.round} | ${fixed(m.published / Math.max(m.seconds, 1e-9), 1)} | ${fixed(m.deliveredPerSec, 0)} | ${m.delivered} / ${m.expected} | ${fixed(m.p50Ms, 1)} | ${fixed(m.p99Ms, 1)} | ${fixed(m.maxMs, 1)} | ${fixed(m.cpuMsPer1000, 1)} | ${fixed(m.peakRssBytes === undefined ? undefined : m.peakRssBytes / 2 ** 20, 0)} | ${upstreamCell(m)} | ${fanoutErrors(m)} |`,
+      `| ${m.clients} | ${m.round} | ${fixed(m.publishedPerSec, 1)} | ${fixed(m.deliveredPerSec, 0)} | ${m.delivered} / ${m.expected} | ${fixed(m.p50Ms, 1)} | ${fixed(m.p99Ms, 1)} | ${fixed(m.maxMs, 1)} | ${fixed(m.cpuMsPer1000, 1)} | ${fixed(m.peakRssBytes === undefined ? undefined : m.peakRssBytes / 2 ** 20, 0)} | ${upstreamCell(m)} | ${fanoutErrors(m)} |`,
     );
   }
   lines.push(
     '',
-    'events/s delivered = events received by all clients ÷ seconds from the first measured publish to the last delivery (includes the drain).',
+    'events/s delivered = events received by all clients ÷ seconds from the first measured publish to the last delivery (includes the drain);',
+    'below published × clients, the gateway did not keep up (raise or lower --event-rate to find where it stops keeping up).',
     'gateway CPU ms / 1,000 events = the gateway\'s CPU time over that span ÷ delivered events × 1,000. errors = wrong or error events +',
     `subscriptions ended early + failed publishes + events never delivered. Clients run in the bench process${notes.pinned ? ' (CPU 1, with the subgraphs)' : ''}: at 1,000 clients their`,
     'JSON parsing competes with the subgraphs, so latency includes client-side queueing.',

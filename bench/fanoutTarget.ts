@@ -31,6 +31,7 @@ export interface FanoutMeasurement {
   expected: number;
   delivered: number;
   seconds: number;
+  publishedPerSec: number;
   deliveredPerSec: number;
   p50Ms: number | undefined;
   p99Ms: number | undefined;
@@ -95,6 +96,7 @@ export async function measureFanout(o: FanoutOptions): Promise<FanoutMeasurement
       expected: load.expected,
       delivered: load.delivered,
       seconds: load.seconds,
+      publishedPerSec: load.publishSeconds > 0 ? load.published / load.publishSeconds : 0,
       deliveredPerSec: load.seconds > 0 ? load.delivered / load.seconds : 0,
       p50Ms: percentileOf(load.latenciesMs, 50),
       p99Ms: percentileOf(load.latenciesMs, 99),

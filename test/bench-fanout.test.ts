@@ -66,6 +66,7 @@ describe('subscriptions-fanout report and flags', () => {
     expected: 40_000,
     delivered: 40_000,
     seconds: 20.2,
+    publishedPerSec: 19.8,
     deliveredPerSec: 1980,
     p50Ms: 3.2,
     p99Ms: 12.5,
@@ -97,7 +98,7 @@ describe('subscriptions-fanout report and flags', () => {
   });
 
   it('selects the scenario with --only, alone or next to targets, and validates its flags', () => {
-    expect(parseBenchArgs(['--only', 'subscriptions-fanout'])).toMatchObject({ targets: [], scenarios: ['subscriptions-fanout'], subscribers: [100, 1000], eventRate: 20 });
+    expect(parseBenchArgs(['--only', 'subscriptions-fanout'])).toMatchObject({ targets: [], scenarios: ['subscriptions-fanout'], subscribers: [100, 1000], eventRate: 5 });
     expect(parseBenchArgs(['--only', 'apollo,subscriptions-fanout', '--subscribers', '10,50,10', '--event-rate', '5'])).toMatchObject({ targets: ['apollo'], scenarios: ['subscriptions-fanout'], subscribers: [10, 50], eventRate: 5 });
     expect(parseBenchArgs([]).scenarios).toEqual(['subscriptions-fanout']);
     expect(parseBenchArgs(['--only', 'apollo']).scenarios).toEqual([]);

@@ -184,7 +184,11 @@ export async function runFanoutLoad(o: FanoutLoadOptions): Promise<FanoutLoadRes
   } finally {
     disposing = true;
     await Promise.all(subscribers.map((s) => s.client.dispose()));
-    await Promise.all(subscribers.map((s) => Promise.race([s.ended, new Promise((resolve) => setTimeout(resolve, 1_000))])));
+    // Bounded: a subscription whose end never arrives must not hold the run.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise((resolve) => (timer = setTimeout(resolve, 1_000)));
+    await Promise.race([Promise.all(subscribers.map((s) => s.ended)), timeout]);
+    clearTimeout(timer);
   }
 }
 

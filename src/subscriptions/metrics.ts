@@ -5,6 +5,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Principal } from '../identity/principal';
 import { BoundedLabel } from '../telemetry/labels';
 import { METRICS } from '../telemetry/metrics';
+import { CounterCells } from '../telemetry/promCells';
 import type { EndReason } from './stream';
 
 export type Protocol = 'ws' | 'sse';
@@ -65,8 +66,9 @@ export function subscriptionInstruments(registry: Registry | undefined, onOverfl
   const connections = new Gauge({ name: METRICS.SUBSCRIPTION_CONNECTIONS, help: 'Open subscription connections (WebSocket connections, SSE streams) by protocol', labelNames: ['protocol'], registers });
   const open = new Gauge({ name: METRICS.SUBSCRIPTIONS_OPEN, help: 'Open client subscriptions by protocol', labelNames: ['protocol'], registers });
   const upstreams = new Gauge({ name: METRICS.SUBSCRIPTION_UPSTREAMS_OPEN, help: 'Open subscriptions to subgraphs (each shared by every client that asked for the same one)', labelNames: ['subgraph'], registers });
-  const received = new Counter({ name: METRICS.SUBSCRIPTION_EVENTS, help: 'Subscription events received from subgraphs, before fan-out', labelNames: ['subgraph'], registers });
-  const delivered = new Counter({ name: METRICS.SUBSCRIPTION_EVENTS_DELIVERED, help: 'Subscription events sent to clients (after fan-out, completion and policy filtering) by protocol and subgraph', labelNames: ['protocol', 'subgraph'], registers });
+  // Per event (and per event per client): cells, not prom-client's per-call label hashing (promCells.ts).
+  const received = new CounterCells(METRICS.SUBSCRIPTION_EVENTS, 'Subscription events received from subgraphs, before fan-out', ['subgraph'], registry);
+  const delivered = new CounterCells(METRICS.SUBSCRIPTION_EVENTS_DELIVERED, 'Subscription events sent to clients (after fan-out, completion and policy filtering) by protocol and subgraph', ['protocol', 'subgraph'], registry);
   const ended = new Counter({ name: METRICS.SUBSCRIPTIONS_ENDED, help: 'Client subscriptions ended, by protocol, reason (complete, client, error, too-slow) and error code (none without one)', labelNames: ['protocol', 'reason', 'code'], registers });
   // Upstream errors carry the subgraph's own codes: capped, the rest fold into __other__.
   const codes = new BoundedLabel(MAX_END_CODES, onOverflow);
@@ -79,8 +81,8 @@ export function subscriptionInstruments(registry: Registry | undefined, onOverfl
     connection: (protocol, delta) => connections.inc({ protocol }, delta),
     subscription: (protocol, delta) => open.inc({ protocol }, delta),
     upstream: (subgraph, delta) => upstreams.inc({ subgraph }, delta),
-    received: (subgraph) => received.inc({ subgraph }),
-    delivered: (protocol, subgraph) => delivered.inc({ protocol, subgraph }),
+    received: (subgraph) => void (received.at(subgraph).value += 1),
+    delivered: (protocol, subgraph) => void (delivered.at(protocol, subgraph).value += 1),
     ended: (protocol, reason, code) => ended.inc({ protocol, reason, code: code === undefined ? NO_CODE : codes.get(code) }),
   };
 }

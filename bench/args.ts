@@ -27,7 +27,7 @@ export const TARGET_NAMES = [
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** Scenarios other than the HTTP load: selected with --only like targets, run after them (fanoutTarget.ts). */
-export const SCENARIO_NAMES = ['subscriptions-fanout'] as const;
+export const SCENARIO_NAMES = ['subscriptions-fanout', 'subscriptions-fanout-hive-gateway'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface BenchOptions {
@@ -80,6 +80,8 @@ export const USAGE = `usage: npm run bench -- [flags]
                                              no-gateway                   the HTTP ceiling, no gateway
                                              subscriptions-fanout         one subscription to N graphql-ws clients
                                                                           (--subscribers, --event-rate)
+                                             subscriptions-fanout-hive-gateway
+                                                                          the same through the Hive Gateway peer
                                            no suffix = no dedupe; +subgraph-dedupe = subgraph fetches only;
                                            +dedupe = inbound + subgraph fetches. +policies+redis needs
                                            redis-server on PATH (left out of the default run without it)

@@ -1,15 +1,20 @@
 // The `subscriptions-fanout` scenario, one measurement: Tollgate started through its CLI on CPU 0 (subscriptions to
-// the reviews subgraph opened at its own WebSocket), N clients driven by fanout.ts from the bench process (CPU 1), and
+// the reviews subgraph opened at its own WebSocket) — or the Hive Gateway peer (`subscriptions-fanout-hive-gateway`,
+// bench/peers/hive-gateway/server.mjs with graphql-ws) — N clients driven by fanout.ts from the bench process (CPU 1), and
 // the gateway's CPU and RSS read around the measured window, plus how many upstream subscriptions the gateway holds
 // (its /metrics) and the subgraph sees (the subgraphs process's stats): fan-out means one for the one operation.
+import { join } from 'node:path';
 import { runFanoutLoad, percentileOf } from './fanout';
 import { cpuSeconds, peakRss } from './procStats';
 import { stopChild } from './processes';
-import { startTollgate, type TargetContext } from './targets';
+import type { ScenarioName } from './args';
+import { startJsonLineTarget, startTollgate, TargetSkipped, type RunningTarget, type TargetContext } from './targets';
 
 export const FANOUT_SCENARIO = 'subscriptions-fanout';
+export const HIVE_FANOUT_SCENARIO = 'subscriptions-fanout-hive-gateway';
 
 export interface FanoutOptions {
+  scenario: ScenarioName;
   ctx: TargetContext;
   round: number;
   clients: number;
@@ -24,6 +29,7 @@ export interface FanoutOptions {
 }
 
 export interface FanoutMeasurement {
+  scenario: ScenarioName;
   clients: number;
   round: number;
   rate: number;
@@ -50,18 +56,27 @@ export interface FanoutMeasurement {
 }
 
 export async function measureFanout(o: FanoutOptions): Promise<FanoutMeasurement> {
-  const name = `${FANOUT_SCENARIO}-${o.clients}`;
+  const name = `${o.scenario}-${o.clients}`;
   o.log(`[round ${o.round}] ${name}: starting`);
-  const settings = {
-    executor: 'tollgate',
-    subscriptions: {
-      // Every bench client is anonymous on 127.0.0.1, i.e. one client for the per-client cap.
-      maxPerClient: 1_000_000,
-      connectionInitTimeout: '30s',
-      subgraphs: { reviews: { url: o.reviewsUrl.replace(/^http/, 'ws') } },
-    },
-  };
-  const { child, url } = await startTollgate(o.ctx, name, settings, false);
+  const upstreamUrl = o.reviewsUrl.replace(/^http/, 'ws');
+  let started: RunningTarget;
+  if (o.scenario === HIVE_FANOUT_SCENARIO) {
+    if (o.ctx.hivePeerDir === undefined) throw new TargetSkipped('the Hive Gateway peer is not installed');
+    // Its defaults (subgraph-fetch dedupe on, as Tollgate's), plus graphql-ws and the reviews subgraph's WebSocket.
+    started = await startJsonLineTarget(name, join(o.ctx.hivePeerDir, 'server.mjs'), [o.ctx.supergraphFile, '0', 'on', 'off', `reviews=${upstreamUrl}`], o.ctx);
+  } else {
+    const settings = {
+      executor: 'tollgate',
+      subscriptions: {
+        // Every bench client is anonymous on 127.0.0.1, i.e. one client for the per-client cap.
+        maxPerClient: 1_000_000,
+        connectionInitTimeout: '30s',
+        subgraphs: { reviews: { url: upstreamUrl } },
+      },
+    };
+    started = await startTollgate(o.ctx, name, settings, false);
+  }
+  const { child, url } = started;
   try {
     const base = url.slice(0, url.lastIndexOf('/graphql'));
     let cpuBefore: number | undefined;
@@ -83,12 +98,14 @@ export async function measureFanout(o: FanoutOptions): Promise<FanoutMeasurement
           return;
         }
         cpuAfter = cpuSeconds(child.pid);
-        upstreamsGateway = await gaugeValue(`${base}/metrics`, 'tollgate_subscription_upstreams_open', 'subgraph="reviews"');
+        // Hive Gateway has no such gauge here: the subgraph's count alone tells.
+        upstreamsGateway = o.scenario === HIVE_FANOUT_SCENARIO ? undefined : await gaugeValue(`${base}/metrics`, 'tollgate_subscription_upstreams_open', 'subgraph="reviews"');
         upstreamsSubgraph = await reviewSubscriptions(o.subgraphStatsUrl);
       },
     });
     const gatewayCpuSeconds = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
     const measurement: FanoutMeasurement = {
+      scenario: o.scenario,
       clients: o.clients,
       round: o.round,
       rate: o.rate,

@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { ExampleSubgraphName } from '../subgraphs';
-import { parseBenchArgs, UsageError, USAGE, type BenchOptions, type TargetName } from './args';
+import { parseBenchArgs, UsageError, USAGE, type BenchOptions } from './args';
 import { findRepoRoot, fixtureDir, loadWorkload } from './fixtures';
-import { FANOUT_SCENARIO, measureFanout, type FanoutMeasurement } from './fanoutTarget';
+import { HIVE_FANOUT_SCENARIO, measureFanout, type FanoutMeasurement } from './fanoutTarget';
 import { ensureHivePeer } from './hivePeer';
 import { measureOnce, type Reference } from './measure';
 import { renderReport, writeResults, type BenchRun } from './output';
@@ -52,7 +52,7 @@ function installCleanup(): void {
 }
 
 /** Round 1 runs the targets in the given order, round 2 reversed, and so on, so no target always goes first. */
-function roundOrder(targets: TargetName[], round: number): TargetName[] {
+function roundOrder<T>(targets: T[], round: number): T[] {
   return round % 2 === 1 ? [...targets] : [...targets].reverse();
 }
 
@@ -113,7 +113,8 @@ async function main(argv: string[]): Promise<number> {
   const versions = [`@apollo/gateway ${packageVersion(join(repoRoot, 'node_modules', '@apollo', 'gateway'))}`];
   let hivePeerDir: string | undefined;
   const hiveTargets = options.targets.filter((t) => TARGETS[t].kind === 'hive-gateway');
-  if (hiveTargets.length > 0) {
+  const hiveScenario = options.scenarios.includes(HIVE_FANOUT_SCENARIO);
+  if (hiveTargets.length > 0 || hiveScenario) {
     const peer = await ensureHivePeer(repoRoot, log);
     if (peer.ok) {
       hivePeerDir = peer.dir;
@@ -121,6 +122,10 @@ async function main(argv: string[]): Promise<number> {
       log(`hive-gateway peer: ${peer.versions}`);
     } else {
       skip(hiveTargets, `the Hive Gateway peer is unavailable: ${peer.reason}`);
+      if (hiveScenario) {
+        options.scenarios = options.scenarios.filter((s) => s !== HIVE_FANOUT_SCENARIO);
+        skipped.push(`${HIVE_FANOUT_SCENARIO}: the Hive Gateway peer is unavailable: ${peer.reason.split('\n')[0]}`);
+      }
     }
   }
 
@@ -172,18 +177,19 @@ async function main(argv: string[]): Promise<number> {
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     }
   }
-  // The subscription fan-out scenario: each client count once per round (largest first in even rounds).
+  // The subscription fan-out scenarios: each client count once per round (largest first in even rounds), Tollgate
+  // and the Hive Gateway peer alternating like the targets.
   const fanout: FanoutMeasurement[] = [];
-  if (options.scenarios.includes(FANOUT_SCENARIO)) {
-    for (let round = 1; round <= options.rounds && !interrupted; round++) {
-      const counts = round % 2 === 1 ? options.subscribers : [...options.subscribers].reverse();
-      for (const clients of counts) {
+  for (let round = 1; round <= options.rounds && !interrupted && options.scenarios.length > 0; round++) {
+    const counts = round % 2 === 1 ? options.subscribers : [...options.subscribers].reverse();
+    for (const clients of counts) {
+      for (const scenario of roundOrder(options.scenarios, round)) {
         if (interrupted) break;
         if (options.waitIdle > 0) await waitForIdle(options.waitIdle);
         try {
-          fanout.push(await measureFanout({ ctx, round, clients, rate: options.eventRate, warmup: options.warmup, duration: options.duration, reviewsUrl: direct.reviews, subgraphStatsUrl, log }));
+          fanout.push(await measureFanout({ scenario, ctx, round, clients, rate: options.eventRate, warmup: options.warmup, duration: options.duration, reviewsUrl: direct.reviews, subgraphStatsUrl, log }));
         } catch (error) {
-          const message = `[round ${round}] ${FANOUT_SCENARIO} (${clients} clients): ${(error as Error).message}`;
+          const message = `[round ${round}] ${scenario} (${clients} clients): ${(error as Error).message}`;
           failures.push(message);
           log(`FAILED ${message}`);
         }

@@ -159,7 +159,7 @@ export async function startTollgate(ctx: TargetContext, name: string, settings: 
 }
 
 /** A child that binds port 0 itself and prints `{"url": ...}`, so there is no window for a port collision. */
-async function startJsonLineTarget(name: TargetName, script: string, args: string[], ctx: TargetContext): Promise<RunningTarget> {
+export async function startJsonLineTarget(name: string, script: string, args: string[], ctx: TargetContext): Promise<RunningTarget> {
   const child = spawnNode(name, script, args, { cpu: GATEWAY_CPU, pinning: ctx.pinning, env: gatewayEnv() });
   const line = await untilReady(child, firstJsonLine(child, READY_TIMEOUT_MS));
   if (typeof line.url !== 'string') throw new Error(`${name}: unexpected start-up line ${JSON.stringify(line)}`);

@@ -59,6 +59,7 @@ describe('subscriptions-fanout load, in-process', () => {
 
 describe('subscriptions-fanout report and flags', () => {
   const measurement = (over: Partial<FanoutMeasurement> = {}): FanoutMeasurement => ({
+    scenario: 'subscriptions-fanout',
     clients: 100,
     round: 1,
     rate: 20,
@@ -87,20 +88,26 @@ describe('subscriptions-fanout report and flags', () => {
     expect(upstreamCell(measurement())).toBe('1 ✓');
     expect(upstreamCell(measurement({ upstreamsSubgraph: undefined }))).toBe('1 ✓ (gateway)');
     expect(upstreamCell(measurement({ upstreamsSubgraph: 100 }))).toBe('gateway 1, subgraph 100 ✗');
-    expect(upstreamCell(measurement({ upstreamsGateway: undefined }))).toBe('gateway n/a, subgraph 1 ✗');
+    expect(upstreamCell(measurement({ upstreamsGateway: undefined }))).toBe('1 ✓ (subgraph)');
+    expect(upstreamCell(measurement({ upstreamsGateway: undefined, upstreamsSubgraph: 2 }))).toBe('gateway n/a, subgraph 2 ✗');
     expect(fanoutErrors(measurement({ delivered: 39_990, wrongEvents: 2, endedEarly: 1 }))).toBe(13);
-    const table = renderFanoutSection([measurement({ clients: 1000, deliveredPerSec: 19_000 }), measurement()], { rate: 20, duration: 20, warmup: 5, pinned: true });
-    const rows = table.filter((l) => /^\| \d/.test(l));
+    const table = renderFanoutSection(
+      [measurement({ clients: 1000, deliveredPerSec: 19_000 }), measurement({ scenario: 'subscriptions-fanout-hive-gateway', upstreamsGateway: undefined }), measurement()],
+      { rate: 20, duration: 20, warmup: 5, pinned: true },
+    );
+    const rows = table.filter((l) => /^\| (Tollgate|Hive)/.test(l));
     expect(rows).toEqual([
-      '| 100 | 1 | 19.8 | 1980 | 40000 / 40000 | 3.2 | 12.5 | 30.0 | 100.0 | 180 | 1 ✓ | 0 |',
-      '| 1000 | 1 | 19.8 | 19000 | 40000 / 40000 | 3.2 | 12.5 | 30.0 | 100.0 | 180 | 1 ✓ | 0 |',
+      '| Hive Gateway | 100 | 1 | 19.8 | 1980 | 40000 / 40000 | 3.2 | 12.5 | 30.0 | 100.0 | 180 | 1 ✓ (subgraph) | 0 |',
+      '| Tollgate | 100 | 1 | 19.8 | 1980 | 40000 / 40000 | 3.2 | 12.5 | 30.0 | 100.0 | 180 | 1 ✓ | 0 |',
+      '| Tollgate | 1000 | 1 | 19.8 | 19000 | 40000 / 40000 | 3.2 | 12.5 | 30.0 | 100.0 | 180 | 1 ✓ | 0 |',
     ]);
   });
 
   it('selects the scenario with --only, alone or next to targets, and validates its flags', () => {
+    expect(parseBenchArgs(['--only', 'subscriptions-fanout-hive-gateway,subscriptions-fanout']).scenarios).toEqual(['subscriptions-fanout-hive-gateway', 'subscriptions-fanout']);
     expect(parseBenchArgs(['--only', 'subscriptions-fanout'])).toMatchObject({ targets: [], scenarios: ['subscriptions-fanout'], subscribers: [100, 1000], eventRate: 5 });
     expect(parseBenchArgs(['--only', 'apollo,subscriptions-fanout', '--subscribers', '10,50,10', '--event-rate', '5'])).toMatchObject({ targets: ['apollo'], scenarios: ['subscriptions-fanout'], subscribers: [10, 50], eventRate: 5 });
-    expect(parseBenchArgs([]).scenarios).toEqual(['subscriptions-fanout']);
+    expect(parseBenchArgs([]).scenarios).toEqual(['subscriptions-fanout', 'subscriptions-fanout-hive-gateway']);
     expect(parseBenchArgs(['--only', 'apollo']).scenarios).toEqual([]);
     expect(() => parseBenchArgs(['--subscribers', '0'])).toThrow(UsageError);
     expect(() => parseBenchArgs(['--subscribers', 'many'])).toThrow(UsageError);

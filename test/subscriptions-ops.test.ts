@@ -113,7 +113,7 @@ it('counts connections, subscriptions, upstreams and events in /metrics, shows t
   await until(() => graph.gateway.subscriptions!.counts.upstreams === 0 && reviewFeed.subscribers === 0, 'upstreams to close');
 });
 
-it('logs and counts a subscription ended by a lost upstream, with its code', async () => {
+it('logs and counts a subscription ended by a lost upstream, and a refused one, with their codes', async () => {
   const before = ended().length;
   const client = wsClient(graph.wsUrl);
   const sub = collect(client, 'subscription Lost { reviewAdded { body } }');
@@ -123,8 +123,17 @@ it('logs and counts a subscription ended by a lost upstream, with its code', asy
   await sub.ended;
   await until(() => ended().length === before + 1, 'the access-log line');
   expect(ended().at(-1)).toMatchObject({ operationName: 'Lost', reason: 'error', code: 'SUBGRAPH_UNAVAILABLE', events: 0 });
-  const metrics = await scrape();
+  let metrics = await scrape();
   expect(metrics.value('tollgate_subscriptions_ended_total', { protocol: 'ws', reason: 'error', code: 'SUBGRAPH_UNAVAILABLE' })).toBe(1);
+
+  // A subscribe the service refuses (validation) is counted and logged, and opens nothing.
+  const refused = collect(client, 'subscription Bad { reviewAdded { noSuchField } }');
+  const outcome = await refused.ended;
+  expect(outcome.kind).toBe('error');
+  await until(() => lines.some((l) => l.msg === 'subscription refused'), 'the refusal line');
+  expect(lines.find((l) => l.msg === 'subscription refused')).toMatchObject({ log: 'access', protocol: 'ws', client: 'anonymous', outcome: 'rejected', rejectionCode: 'GRAPHQL_VALIDATION_FAILED' });
+  metrics = await scrape();
+  expect(metrics.value('tollgate_subscription_rejections_total', { protocol: 'ws', code: 'GRAPHQL_VALIDATION_FAILED' })).toBe(1);
   await client.dispose();
   await until(() => graph.gateway.subscriptions!.counts.clients === 0 && reviewFeed.subscribers === 0, 'everything to close');
 });

@@ -1,6 +1,7 @@
 // What the subscription code reports (the SubscriptionMetrics hooks, implemented by telemetry/subscriptions.ts), and
 // the Prometheus instruments behind them (names in telemetry/metrics.ts). Labels are bounded: `protocol` is a fixed
 // set, `subgraph` comes from the supergraph, never from a client; `code` is capped like the request metrics' codes.
+import type { GraphQLFormattedError } from 'graphql';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Principal } from '../identity/principal';
 import { BoundedLabel } from '../telemetry/labels';
@@ -43,10 +44,12 @@ export interface SubscriptionMetrics {
   /** One event arrived from a subgraph (before fan-out). */
   event(subgraph: string): void;
   opened(start: SubscriptionStart): SubscriptionRecord;
+  /** A subscribe refused before anything opened (parse, policy, caps, persisted operations, planning). */
+  refused(protocol: Protocol, requestId: string, principal: Principal, errors: readonly GraphQLFormattedError[]): void;
 }
 
 const NO_RECORD: SubscriptionRecord = { delivered() {}, ended() {} };
-export const NO_METRICS: SubscriptionMetrics = { connection() {}, upstream() {}, event() {}, opened: () => NO_RECORD };
+export const NO_METRICS: SubscriptionMetrics = { connection() {}, upstream() {}, event() {}, opened: () => NO_RECORD, refused() {} };
 
 /** The Prometheus side only; telemetry/subscriptions.ts adds the access log and the dashboard's live view. */
 export interface SubscriptionInstruments {
@@ -56,9 +59,10 @@ export interface SubscriptionInstruments {
   received(subgraph: string): void;
   delivered(protocol: string, subgraph: string): void;
   ended(protocol: string, reason: EndReason, code: string | undefined): void;
+  refused(protocol: string, code: string): void;
 }
 
-export const NO_INSTRUMENTS: SubscriptionInstruments = { connection() {}, subscription() {}, upstream() {}, received() {}, delivered() {}, ended() {} };
+export const NO_INSTRUMENTS: SubscriptionInstruments = { connection() {}, subscription() {}, upstream() {}, received() {}, delivered() {}, ended() {}, refused() {} };
 
 export function subscriptionInstruments(registry: Registry | undefined, onOverflow: () => void = () => undefined): SubscriptionInstruments {
   if (!registry) return NO_INSTRUMENTS;
@@ -70,6 +74,7 @@ export function subscriptionInstruments(registry: Registry | undefined, onOverfl
   const received = new CounterCells(METRICS.SUBSCRIPTION_EVENTS, 'Subscription events received from subgraphs, before fan-out', ['subgraph'], registry);
   const delivered = new CounterCells(METRICS.SUBSCRIPTION_EVENTS_DELIVERED, 'Subscription events sent to clients (after fan-out, completion and policy filtering) by protocol and subgraph', ['protocol', 'subgraph'], registry);
   const ended = new Counter({ name: METRICS.SUBSCRIPTIONS_ENDED, help: 'Client subscriptions ended, by protocol, reason (complete, client, error, too-slow) and error code (none without one)', labelNames: ['protocol', 'reason', 'code'], registers });
+  const refused = new Counter({ name: METRICS.SUBSCRIPTION_REJECTIONS, help: 'Subscribes refused before anything opened, by protocol and code (GRAPHQL_VALIDATION_FAILED, RATE_LIMITED, SUBSCRIPTION_LIMIT_EXCEEDED, …)', labelNames: ['protocol', 'code'], registers });
   // Upstream errors carry the subgraph's own codes: capped, the rest fold into __other__.
   const codes = new BoundedLabel(MAX_END_CODES, onOverflow);
   for (const protocol of KNOWN_PROTOCOLS) {
@@ -84,5 +89,6 @@ export function subscriptionInstruments(registry: Registry | undefined, onOverfl
     received: (subgraph) => void (received.at(subgraph).value += 1),
     delivered: (protocol, subgraph) => void (delivered.at(protocol, subgraph).value += 1),
     ended: (protocol, reason, code) => ended.inc({ protocol, reason, code: code === undefined ? NO_CODE : codes.get(code) }),
+    refused: (protocol, code) => refused.inc({ protocol, code: codes.get(code) }),
   };
 }

@@ -100,6 +100,13 @@ export class SubscriptionService {
   }
 
   async subscribe(request: SubscriptionRequest, subscriber: Subscriber): Promise<SubscribeOutcome> {
+    const outcome = await this.admit(request, subscriber);
+    // Refusals are counted and logged like refused requests (telemetry/subscriptions.ts).
+    if (outcome.kind === 'rejected') this.deps.metrics.refused(subscriber.protocol, subscriber.requestId, subscriber.principal, outcome.errors);
+    return outcome;
+  }
+
+  private async admit(request: SubscriptionRequest, subscriber: Subscriber): Promise<SubscribeOutcome> {
     const { config } = this.deps;
     if (this.closing) return rejected('SUPERGRAPH_NOT_READY', 'The gateway is shutting down.');
     const plans = this.plans;

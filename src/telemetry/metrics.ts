@@ -28,6 +28,7 @@ export const METRICS = {
   SUBSCRIPTION_EVENTS: 'tollgate_subscription_events_total',
   SUBSCRIPTION_EVENTS_DELIVERED: 'tollgate_subscription_events_delivered_total',
   SUBSCRIPTIONS_ENDED: 'tollgate_subscriptions_ended_total',
+  SUBSCRIPTION_REJECTIONS: 'tollgate_subscription_rejections_total',
 } as const;
 
 /** Operation label for a request without an operation name, and for one that never got as far as parsing. */

@@ -108,6 +108,19 @@ describe('SubscriptionRecorder', () => {
     expect(new Set(t.overflows)).toEqual(new Set(['code']));
   });
 
+  it('counts and logs refused subscribes by code, bounded like the end codes', async () => {
+    const t = setUp();
+    t.recorder.refused('ws', 'req-9', acme, [{ message: 'no', extensions: { code: 'SUBSCRIPTION_LIMIT_EXCEEDED' } }]);
+    t.recorder.refused('sse', 'req-10', ANONYMOUS, [{ message: 'no code at all' }]);
+    t.recorder.refused('ws', 'req-11', acme, [{ message: 'x', extensions: { code: 'C'.repeat(5_000) } }]);
+    expect(await t.value('tollgate_subscription_rejections_total', { protocol: 'ws', code: 'SUBSCRIPTION_LIMIT_EXCEEDED' })).toBe(1);
+    expect(await t.value('tollgate_subscription_rejections_total', { protocol: 'sse', code: 'INTERNAL_SERVER_ERROR' })).toBe(1);
+    expect(t.lines[0]).toEqual(expect.objectContaining({ log: 'access', msg: 'subscription refused', requestId: 'req-9', client: 'acme', plan: 'pro', protocol: 'ws', outcome: 'rejected', rejectionCode: 'SUBSCRIPTION_LIMIT_EXCEEDED' }));
+    expect(String(t.lines[2].rejectionCode).length).toBeLessThan(200);
+    // Nothing was opened.
+    expect(t.recorder.view(t.at(), 60_000, 5_000).open).toBe(0);
+  });
+
   it('writes no access-log line when the access log is off, and still counts', async () => {
     const registry = new Registry();
     const recorder = new SubscriptionRecorder({ registry, plans: PLANS });

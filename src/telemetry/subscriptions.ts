@@ -2,7 +2,9 @@
 // the Prometheus instruments (subscriptions/metrics.ts), one access-log line per subscription when it ends, and the
 // live view the dashboard shows (open subscriptions by operation and client, events per second). Never fails a
 // subscription: it only counts.
+import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
+import type { Principal } from '../identity/principal';
 import type { Registry } from 'prom-client';
 import type { Protocol, SubscriptionInstruments, SubscriptionMetrics, SubscriptionRecord, SubscriptionStart } from '../subscriptions/metrics';
 import { NO_INSTRUMENTS, subscriptionInstruments } from '../subscriptions/metrics';
@@ -113,7 +115,7 @@ export class SubscriptionRecorder implements SubscriptionMetrics {
   opened(start: SubscriptionStart): SubscriptionRecord {
     const startedAt = this.now();
     const { protocol, principal, subgraph } = start;
-    const client = principal.client === undefined ? ANONYMOUS_CLIENT : truncate(principal.client, MAX_LABEL_LENGTH);
+    const client = clientOf(principal);
     const operation = start.operationName === undefined ? ANONYMOUS_OPERATION : truncate(start.operationName, MAX_LABEL_LENGTH);
     // Both strings come from the client: keyed collision-free.
     const key = cacheKey(operation, client);
@@ -172,6 +174,16 @@ export class SubscriptionRecorder implements SubscriptionMetrics {
     };
   }
 
+  refused(protocol: Protocol, requestId: string, principal: Principal, errors: readonly GraphQLFormattedError[]): void {
+    const raw = errors[0]?.extensions?.code;
+    const code = typeof raw === 'string' ? truncate(raw, MAX_LABEL_LENGTH) : 'INTERNAL_SERVER_ERROR';
+    this.instruments.refused(protocol, code);
+    this.options.accessLog?.info(
+      { requestId, client: clientOf(principal), plan: planOf(principal, this.options.plans), operationType: 'subscription', protocol, outcome: 'rejected', rejectionCode: code },
+      'subscription refused',
+    );
+  }
+
   /** What the dashboard shows, at `now`, over the window in steps. */
   view(now: number, windowMs: number, stepMs: number): SubscriptionsView {
     const perStep = (values: Array<number | null>) => values.map((v) => (v === null ? null : v / (stepMs / 1000)));
@@ -200,4 +212,8 @@ function bump(map: Map<string, number>, key: string, delta: number): void {
   const next = (map.get(key) ?? 0) + delta;
   if (next <= 0) map.delete(key);
   else map.set(key, next);
+}
+
+function clientOf(principal: Principal): string {
+  return principal.client === undefined ? ANONYMOUS_CLIENT : truncate(principal.client, MAX_LABEL_LENGTH);
 }

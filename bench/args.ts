@@ -26,9 +26,19 @@ export const TARGET_NAMES = [
 ] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
+/** Scenarios other than the HTTP load: selected with --only like targets, run after them (fanoutTarget.ts). */
+export const SCENARIO_NAMES = ['subscriptions-fanout', 'subscriptions-fanout-hive-gateway'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
 export interface BenchOptions {
   /** Targets in round-1 order; even rounds run them reversed. @default all (the Redis one only with redis-server on PATH) */
   targets: TargetName[];
+  /** Scenarios to run after the targets. @default all */
+  scenarios: ScenarioName[];
+  /** subscriptions-fanout: client counts, one measurement each per round. @default [100, 1000] */
+  subscribers: number[];
+  /** subscriptions-fanout: events published per second (offered load: × clients deliveries per second). @default 5 */
+  eventRate: number;
   /** Concurrent keep-alive connections from the load generator. @default 50 */
   connections: number;
   /** Measured seconds per target per round. @default 20 */
@@ -68,10 +78,16 @@ export const USAGE = `usage: npm run bench -- [flags]
                                                                           Hive Gateway + its Rust planner
                                                                           (installed on first use)
                                              no-gateway                   the HTTP ceiling, no gateway
+                                             subscriptions-fanout         one subscription to N graphql-ws clients
+                                                                          (--subscribers, --event-rate)
+                                             subscriptions-fanout-hive-gateway
+                                                                          the same through the Hive Gateway peer
                                            no suffix = no dedupe; +subgraph-dedupe = subgraph fetches only;
                                            +dedupe = inbound + subgraph fetches. +policies+redis needs
                                            redis-server on PATH (left out of the default run without it)
   --connections N                          concurrent connections (default 50)
+  --subscribers N,M                        subscriptions-fanout: client counts (default 100,1000)
+  --event-rate R                           subscriptions-fanout: events published per second (default 5)
   --duration S                             measured seconds per target and round (default 20)
   --warmup S                               unmeasured warm-up seconds before each measurement (default 5)
   --rounds N                               rounds; the target order reverses every other round (default 2)
@@ -92,6 +108,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     options: {
       only: { type: 'string' },
       connections: { type: 'string' },
+      subscribers: { type: 'string' },
+      'event-rate': { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
       rounds: { type: 'string' },
@@ -103,8 +121,12 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  const selected = parseSelection(values.only);
   return {
-    targets: parseTargets(values.only),
+    targets: selected.targets,
+    scenarios: selected.scenarios,
+    subscribers: parseSubscribers(values.subscribers),
+    eventRate: positiveInt('event-rate', values['event-rate'], 5),
     connections: positiveInt('connections', values.connections, 50),
     duration: positiveInt('duration', values.duration, 20),
     warmup: nonNegativeInt('warmup', values.warmup, 5),
@@ -118,13 +140,25 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   };
 }
 
-function parseTargets(only: string | undefined): TargetName[] {
-  if (only === undefined) return [...TARGET_NAMES];
+function parseSelection(only: string | undefined): { targets: TargetName[]; scenarios: ScenarioName[] } {
+  if (only === undefined) return { targets: [...TARGET_NAMES], scenarios: [...SCENARIO_NAMES] };
   const names = only.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const unknown = names.filter((n) => !(TARGET_NAMES as readonly string[]).includes(n));
-  if (unknown.length > 0) throw new UsageError(`--only: unknown target(s) ${unknown.join(', ')}; known: ${TARGET_NAMES.join(', ')}`);
+  const known: readonly string[] = [...TARGET_NAMES, ...SCENARIO_NAMES];
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length > 0) throw new UsageError(`--only: unknown target(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
   if (names.length === 0) throw new UsageError('--only: name at least one target');
-  return [...new Set(names as TargetName[])];
+  const unique = [...new Set(names)];
+  return {
+    targets: unique.filter((n): n is TargetName => (TARGET_NAMES as readonly string[]).includes(n)),
+    scenarios: unique.filter((n): n is ScenarioName => (SCENARIO_NAMES as readonly string[]).includes(n)),
+  };
+}
+
+function parseSubscribers(raw: string | undefined): number[] {
+  if (raw === undefined) return [100, 1000];
+  const counts = raw.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => positiveInt('subscribers', s, 1));
+  if (counts.length === 0) throw new UsageError('--subscribers: give at least one client count');
+  return [...new Set(counts)];
 }
 
 function positiveInt(flag: string, raw: string | undefined, fallback: number): number {

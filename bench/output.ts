@@ -7,6 +7,8 @@ import type { BenchOptions } from './args';
 import type { Workload } from './fixtures';
 import type { Reference } from './measure';
 import type { Pinning } from './processes';
+import { renderFanoutSection } from './fanoutReport';
+import type { FanoutMeasurement } from './fanoutTarget';
 import { checkIssueTargets, renderChecks, renderIssueTable } from './issueTable';
 import { bottleneckNotes, cpuTable, resultsTable, roundsTable, type Measurement, type TargetSummary } from './report';
 import { TARGET_DESCRIPTIONS } from './targets';
@@ -28,6 +30,8 @@ export interface BenchRun {
   notes: string[];
   /** Versions of the gateways compared, e.g. "@apollo/gateway 2.14.4". */
   versions: string[];
+  /** The subscriptions-fanout scenario's measurements (empty when it did not run). */
+  fanout: FanoutMeasurement[];
 }
 
 function commandLine(): string {
@@ -57,7 +61,7 @@ function environment(run: BenchRun) {
 }
 
 export function renderReport(run: BenchRun): string {
-  const { summaries, measurements, failures } = run;
+  const { summaries, measurements } = run;
   const env = environment(run);
   const idle = env.idleBusyPct === undefined ? '' : `; CPUs busy before start: ${env.idleBusyPct.map((p) => `${p}%`).join(' / ')}`;
   const lines = [
@@ -72,6 +76,11 @@ export function renderReport(run: BenchRun): string {
     `- request: ${run.workload.bodySource}; every response compared with ${run.reference.source ?? 'n/a'}`,
     `- subgraphs: ${env.memo ? 'memoized (each distinct request body executed once, then answered from memory)' : 'executing every request (--no-memo)'}`,
     ...(run.versions.length > 0 ? [`- versions: ${run.versions.join(', ')}`] : []),
+  ];
+  const fanout = run.fanout.length > 0 ? ['', ...renderFanoutSection(run.fanout, { rate: run.options.eventRate, duration: run.options.duration, warmup: run.options.warmup, pinned: run.pinning.enabled })] : [];
+  // Only the subscription scenario ran: no HTTP tables to show.
+  if (run.options.targets.length === 0 && measurements.length === 0) return finish([...lines, ...fanout], run);
+  lines.push(
     '',
     "### the issue's table",
     '',
@@ -102,7 +111,8 @@ export function renderReport(run: BenchRun): string {
     '### targets',
     '',
     ...summaries.map((s) => `- ${s.target}: ${TARGET_DESCRIPTIONS[s.target]}; correct bodies vs expected bytes: ${s.serializations.join(', ') || 'none'}`),
-  ];
+  );
+  lines.push(...fanout);
   const notes = bottleneckNotes(summaries, measurements, run.pinning.enabled);
   if (notes.length > 0) lines.push('', '### notes', '', ...notes.map((n) => `- ${n}`));
   const withErrors = summaries.filter((s) => s.errors > 0);
@@ -113,6 +123,12 @@ export function renderReport(run: BenchRun): string {
     for (const sample of s.errorSamples) lines.push(`  - \`${sample.replace(/\s+/g, ' ')}\``);
   }
   for (const m of warmupErrors) lines.push(`- warm-up (not counted), round ${m.round} ${m.target}: ${m.warmupErrors} errors`);
+  return finish(lines, run);
+}
+
+/** Failures, skipped targets and remarks: the report's tail, whatever ran. */
+function finish(lines: string[], run: BenchRun): string {
+  const { failures } = run;
   if (failures.length > 0) lines.push('', '### failures', '', ...failures.map((f) => `- ${f.split('\n')[0]}`));
   if (run.skipped.length > 0) lines.push('', '### skipped', '', ...run.skipped.map((s) => `- ${s}`));
   if (run.notes.length > 0) lines.push('', '### remarks', '', ...run.notes.map((n) => `- ${n}`));
@@ -137,6 +153,7 @@ export function writeResults(repoRoot: string, run: BenchRun): string {
     skipped: run.skipped,
     notes: run.notes,
     versions: run.versions,
+    subscriptionsFanout: run.fanout.map(({ errorSamples, ...rest }) => ({ ...rest, errorSamples: errorSamples.slice(0, 5) })),
   };
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   return file;

@@ -1,12 +1,14 @@
 // `npm run bench`: example subgraphs in one process, then each gateway under test in its own (stock Apollo Gateway,
 // Tollgate in each executor / planner / dedupe mode, the Hive Gateway peer, the no-gateway ceiling), loaded by
-// autocannon in turn; prints a markdown report (with the issue's table and targets) and writes JSON.
+// autocannon in turn; then the subscription fan-out scenario (fanoutTarget.ts); prints a markdown report (with the
+// issue's table and targets) and writes JSON.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { ExampleSubgraphName } from '../subgraphs';
-import { parseBenchArgs, UsageError, USAGE, type BenchOptions, type TargetName } from './args';
+import { parseBenchArgs, UsageError, USAGE, type BenchOptions } from './args';
 import { findRepoRoot, fixtureDir, loadWorkload } from './fixtures';
+import { HIVE_FANOUT_SCENARIO, measureFanout, type FanoutMeasurement } from './fanoutTarget';
 import { ensureHivePeer } from './hivePeer';
 import { measureOnce, type Reference } from './measure';
 import { renderReport, writeResults, type BenchRun } from './output';
@@ -50,7 +52,7 @@ function installCleanup(): void {
 }
 
 /** Round 1 runs the targets in the given order, round 2 reversed, and so on, so no target always goes first. */
-function roundOrder(targets: TargetName[], round: number): TargetName[] {
+function roundOrder<T>(targets: T[], round: number): T[] {
   return round % 2 === 1 ? [...targets] : [...targets].reverse();
 }
 
@@ -111,7 +113,8 @@ async function main(argv: string[]): Promise<number> {
   const versions = [`@apollo/gateway ${packageVersion(join(repoRoot, 'node_modules', '@apollo', 'gateway'))}`];
   let hivePeerDir: string | undefined;
   const hiveTargets = options.targets.filter((t) => TARGETS[t].kind === 'hive-gateway');
-  if (hiveTargets.length > 0) {
+  const hiveScenario = options.scenarios.includes(HIVE_FANOUT_SCENARIO);
+  if (hiveTargets.length > 0 || hiveScenario) {
     const peer = await ensureHivePeer(repoRoot, log);
     if (peer.ok) {
       hivePeerDir = peer.dir;
@@ -119,6 +122,10 @@ async function main(argv: string[]): Promise<number> {
       log(`hive-gateway peer: ${peer.versions}`);
     } else {
       skip(hiveTargets, `the Hive Gateway peer is unavailable: ${peer.reason}`);
+      if (hiveScenario) {
+        options.scenarios = options.scenarios.filter((s) => s !== HIVE_FANOUT_SCENARIO);
+        skipped.push(`${HIVE_FANOUT_SCENARIO}: the Hive Gateway peer is unavailable: ${peer.reason.split('\n')[0]}`);
+      }
     }
   }
 
@@ -126,7 +133,7 @@ async function main(argv: string[]): Promise<number> {
   const directFile = join(fixtureDir(repoRoot), 'direct-request.json');
   if (options.targets.includes('no-gateway') && !existsSync(directFile)) skip(['no-gateway'], `${directFile} is missing`);
   const directBody = existsSync(directFile) ? readFileSync(directFile, 'utf8').trim() : '';
-  if (options.targets.length === 0) return 1;
+  if (options.targets.length === 0 && options.scenarios.length === 0) return 1;
 
   const reference: Reference = { expected: workload.expected, expectedText: workload.expectedText, source: workload.expectedSource };
   const directReference: Reference = { expected: undefined, expectedText: undefined, source: undefined };
@@ -170,6 +177,26 @@ async function main(argv: string[]): Promise<number> {
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     }
   }
+  // The subscription fan-out scenarios: each client count once per round (largest first in even rounds), Tollgate
+  // and the Hive Gateway peer alternating like the targets.
+  const fanout: FanoutMeasurement[] = [];
+  for (let round = 1; round <= options.rounds && !interrupted && options.scenarios.length > 0; round++) {
+    const counts = round % 2 === 1 ? options.subscribers : [...options.subscribers].reverse();
+    for (const clients of counts) {
+      for (const scenario of roundOrder(options.scenarios, round)) {
+        if (interrupted) break;
+        if (options.waitIdle > 0) await waitForIdle(options.waitIdle);
+        try {
+          fanout.push(await measureFanout({ scenario, ctx, round, clients, rate: options.eventRate, warmup: options.warmup, duration: options.duration, reviewsUrl: direct.reviews, subgraphStatsUrl, log }));
+        } catch (error) {
+          const message = `[round ${round}] ${scenario} (${clients} clients): ${(error as Error).message}`;
+          failures.push(message);
+          log(`FAILED ${message}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      }
+    }
+  }
   if (subgraphStatsUrl !== undefined) {
     // Few executed requests = the memo worked: every gateway asked the same few distinct questions again and again.
     const counts = await fetch(subgraphStatsUrl, { signal: AbortSignal.timeout(5000) }).then((r) => r.json() as Promise<{ requests: number; forwarded: number }>, () => undefined);
@@ -188,6 +215,7 @@ async function main(argv: string[]): Promise<number> {
     skipped,
     notes: [...notes],
     versions,
+    fanout,
     summaries: summarize(measurements, options.targets, pinning.enabled),
   };
   console.log(renderReport(run));
@@ -196,6 +224,10 @@ async function main(argv: string[]): Promise<number> {
 
   const answered = measurements.reduce((n, m) => n + m.verify.ok, 0);
   if (failures.length > 0) return 1;
+  if (fanout.length > 0 && fanout.every((m) => m.delivered === 0)) {
+    log('no subscription event was delivered');
+    return 1;
+  }
   if (measurements.length > 0 && answered === 0) {
     log('every response was wrong');
     return 1;

@@ -1,10 +1,12 @@
 // Child process of the bench: the example subgraphs (all that startExampleSubgraphs starts) on free ports, or on
 // ports given as a JSON argument, announced as one JSON line `{"urls":{...}}` on stdout; runs until SIGINT/SIGTERM.
 // With `--memo`, each subgraph sits behind a memoizing front (memoServer.ts) and `urls` are the fronts'; `direct`
-// keeps the subgraphs' own URLs and `statsUrl` answers GET with how many requests the fronts have received.
+// keeps the subgraphs' own URLs and `statsUrl` answers GET with how many requests the fronts have received (and how
+// many `reviewAdded` subscriptions the reviews subgraph holds: the fan-out scenario's upstream count).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startExampleSubgraphs, type ExampleSubgraphName } from '../subgraphs';
+import { reviewFeed } from '../subgraphs/reviews';
 import { startMemoFront, type MemoCounts, type MemoFront } from './memoServer';
 
 const SUBGRAPH_NAMES: readonly ExampleSubgraphName[] = ['accounts', 'products', 'reviews', 'inventory'];
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
     }
     req.resume();
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(total));
+    res.end(JSON.stringify({ ...total, reviewSubscriptions: reviewFeed.subscribers }));
   });
   await new Promise<void>((resolve) => stats.listen(0, '127.0.0.1', resolve));
   closers.push(() => new Promise<void>((done) => stats.close(() => done())));

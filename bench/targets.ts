@@ -134,7 +134,7 @@ function baseSettings(ctx: TargetContext): Record<string, unknown> {
   return { supergraph: { file: ctx.supergraphFile, watch: false }, logging: { level: 'warn' }, server: { csrfPrevention: { enabled: false } } };
 }
 
-async function startTollgate(ctx: TargetContext, name: TargetName, settings: Record<string, unknown>, hivePlanner: boolean): Promise<RunningTarget> {
+export async function startTollgate(ctx: TargetContext, name: string, settings: Record<string, unknown>, hivePlanner: boolean): Promise<RunningTarget> {
   const cli = join(ctx.repoRoot, 'dist', 'src', 'cli', 'main.js');
   if (!existsSync(cli)) throw new Error(`${cli} not found; run \`npm run build\` first`);
   const configFile = join(ctx.tmpDir, `${name.replace(/\+/g, '-')}.yaml`);
@@ -159,7 +159,7 @@ async function startTollgate(ctx: TargetContext, name: TargetName, settings: Rec
 }
 
 /** A child that binds port 0 itself and prints `{"url": ...}`, so there is no window for a port collision. */
-async function startJsonLineTarget(name: TargetName, script: string, args: string[], ctx: TargetContext): Promise<RunningTarget> {
+export async function startJsonLineTarget(name: string, script: string, args: string[], ctx: TargetContext): Promise<RunningTarget> {
   const child = spawnNode(name, script, args, { cpu: GATEWAY_CPU, pinning: ctx.pinning, env: gatewayEnv() });
   const line = await untilReady(child, firstJsonLine(child, READY_TIMEOUT_MS));
   if (typeof line.url !== 'string') throw new Error(`${name}: unexpected start-up line ${JSON.stringify(line)}`);

@@ -22,7 +22,6 @@ import { bindRestServices, RestServices } from './rest/registry';
 import { createCounterStore } from './policy/store';
 import { createHttpServer, listen } from './server/httpServer';
 import { createSseEndpoint } from './subscriptions/sse';
-import { subscriptionMetrics } from './subscriptions/metrics';
 import { SubscriptionService } from './subscriptions/service';
 import { attachWebSocket } from './subscriptions/websocket';
 import { startTelemetry, type Telemetry, type TelemetryOptions } from './telemetry';
@@ -107,7 +106,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   // Subscriptions (src/subscriptions/): their own entry over WebSocket and SSE, through the same parse, authenticate
   // and policy stages; entity fetches through data sources of their own pool, built as the engine builds its own.
   const subscriptionPools = new ConnectionPools();
-  const metricsSink = subscriptionMetrics(telemetry.metrics?.registry);
+  const metricsSink = telemetry.subscriptions;
   const subscriptions = config.subscriptions.enabled
     ? new SubscriptionService({ config, logger, policies, persisted, buildService: serviceBuilder(config, supergraph, subscriptionPools, { fetches: telemetry.fetches }), metrics: metricsSink })
     : undefined;

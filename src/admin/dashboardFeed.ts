@@ -1,11 +1,13 @@
 // The dashboard's JSON feed: the last five minutes of this gateway's traffic from the live windows, today's top
-// clients from usage metering (all gateways on the usage store), alerts, and the supergraph in service.
+// clients from usage metering (all gateways on the usage store), alerts, the supergraph in service, and this
+// gateway's open subscriptions (telemetry/subscriptions.ts; null when subscriptions are off).
 import type { SupergraphStatus } from '../compose/liveSupergraph';
 import type { AlertScheduler } from '../telemetry/alerts/scheduler';
 import type { AlertEvent } from '../telemetry/alerts/evaluate';
 import type { LiveWindows } from '../telemetry/liveWindows';
 import { DAY_MS, rollUp } from '../telemetry/metering/counts';
 import type { UsageMeter } from '../telemetry/metering/meter';
+import type { SubscriptionRecorder, SubscriptionsView } from '../telemetry/subscriptions';
 import { quantileMs } from '../telemetry/window';
 
 export const FEED_WINDOW_MS = 5 * 60_000;
@@ -34,6 +36,7 @@ export interface DashboardFeed {
   topClients: Array<{ client: string; plan: string; operations: number; errors: number; rejected: number; estimatedCost: number; actualCost: number }>;
   alerts: { firing: Array<{ key: string; rule: string; summary: string; since: string }>; recent: AlertEvent[] };
   supergraph: { hash?: string; loadedAt?: string; reloads: number };
+  subscriptions: SubscriptionsView | null;
 }
 
 export interface FeedSources {
@@ -41,6 +44,7 @@ export interface FeedSources {
   alerts?: AlertScheduler;
   usage?: UsageMeter;
   supergraph: () => SupergraphStatus;
+  subscriptions?: SubscriptionRecorder;
 }
 
 export function createDashboardFeed(sources: FeedSources): (now: number) => Promise<DashboardFeed> {
@@ -110,6 +114,7 @@ export function createDashboardFeed(sources: FeedSources): (now: number) => Prom
         recent: sources.alerts?.recent.slice(0, 20) ?? [],
       },
       supergraph: (({ hash, loadedAt, reloads }) => ({ hash, loadedAt, reloads }))(sources.supergraph()),
+      subscriptions: sources.subscriptions?.view(now, FEED_WINDOW_MS, FEED_STEP_MS) ?? null,
     };
   };
 }

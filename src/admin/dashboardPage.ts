@@ -36,6 +36,9 @@ ul.alerts li { padding: 6px 0; border-bottom: 1px solid var(--line); display: fl
 .badge { font-size: 11px; padding: 1px 7px; border-radius: 10px; font-weight: 600; height: fit-content; }
 .badge.firing { background: rgba(248, 81, 73, .2); color: var(--bad); }
 .badge.resolved { background: rgba(63, 185, 80, .2); color: var(--ok); }
+.subs-head { display: flex; align-items: baseline; gap: 14px; }
+.subs-head .value { font-size: 28px; font-weight: 600; font-variant-numeric: tabular-nums; }
+.subs-head .sub { color: var(--dim); font-size: 12px; }
 .when { color: var(--dim); font-size: 12px; margin-left: auto; white-space: nowrap; }
 `;
 
@@ -143,6 +146,22 @@ const SCRIPT = `
     });
     $('alerts-empty').hidden = d.alerts.recent.length > 0;
 
+    var subs = d.subscriptions;
+    $('subscriptions').hidden = !subs;
+    if (subs) {
+      $('subs-open').textContent = num(subs.open, 0);
+      var upstreams = Object.keys(subs.upstreams).map(function (k) { return k + ' ' + subs.upstreams[k]; });
+      $('subs-sub').textContent = num(subs.deliveredPerSecond, 1) + ' events/s delivered · ' + num(subs.receivedPerSecond, 1) + ' events/s received · upstream: ' + (upstreams.length ? upstreams.join(', ') : 'none');
+      setSpark('subs-spark', subs.series.deliveredPerSecond);
+      var byOp = $('subs-rows');
+      byOp.replaceChildren();
+      subs.byOperation.forEach(function (g) {
+        var protocols = Object.keys(g.protocols).map(function (k) { return k + ' ' + g.protocols[k]; }).join(', ');
+        byOp.appendChild(row([g.operation, g.client, num(g.open, 0), protocols, num(g.eventsPerSecond, 1)]));
+      });
+      $('subs-empty').hidden = subs.byOperation.length > 0;
+    }
+
     $('supergraph').textContent = d.supergraph.hash ? 'supergraph ' + d.supergraph.hash.slice(0, 12) + ' · ' + d.supergraph.reloads + ' reloads' : 'no supergraph loaded';
     $('updated').textContent = 'updated ' + new Date(d.generatedAt).toLocaleTimeString();
     $('updated').className = 'live';
@@ -185,6 +204,13 @@ const BODY = `
       <div class="empty" id="clients-empty">No traffic today.</div>
     </section>
   </div>
+  <section id="subscriptions" hidden>
+    <h2>Open subscriptions (this gateway; events/s over the last 10 s)</h2>
+    <div class="subs-head"><div class="value" id="subs-open">–</div><div class="sub" id="subs-sub"></div></div>
+    <div id="subs-spark"></div>
+    <table><thead><tr><th>operation</th><th>client</th><th>open</th><th>protocols</th><th>events/s</th></tr></thead><tbody id="subs-rows"></tbody></table>
+    <div class="empty" id="subs-empty">No open subscriptions.</div>
+  </section>
   <section>
     <h2>Recent alerts</h2>
     <ul class="alerts" id="alerts"></ul>

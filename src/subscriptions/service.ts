@@ -101,6 +101,13 @@ export class SubscriptionService {
   }
 
   async subscribe(request: SubscriptionRequest, subscriber: Subscriber): Promise<SubscribeOutcome> {
+    const outcome = await this.admit(request, subscriber);
+    // Refusals are counted and logged like refused requests (telemetry/subscriptions.ts).
+    if (outcome.kind === 'rejected') this.deps.metrics.refused(subscriber.protocol, subscriber.requestId, subscriber.principal, outcome.errors);
+    return outcome;
+  }
+
+  private async admit(request: SubscriptionRequest, subscriber: Subscriber): Promise<SubscribeOutcome> {
     const { config } = this.deps;
     if (this.closing) return rejected('SUPERGRAPH_NOT_READY', 'The gateway is shutting down.');
     const plans = this.plans;
@@ -166,10 +173,9 @@ export class SubscriptionService {
     const entry: Open = { stream, protocol: subscriber.protocol };
     this.open.add(entry);
     this.perClient.set(client, held + 1);
-    this.deps.metrics.subscription(subscriber.protocol, 1);
-    const started = Date.now();
-    let events = 0;
-    const leave = this.join(plans, prepared.plan, request.variables ?? {}, context, stream, () => (events += 1));
+    // Metrics, the access-log line when it ends, the dashboard's view (telemetry/subscriptions.ts).
+    const recorded = this.deps.metrics.opened({ protocol: subscriber.protocol, requestId: subscriber.requestId, principal: subscriber.principal, operationName, operationHash: analysis.hash, subgraph: prepared.plan.primary.serviceName });
+    const leave = this.join(plans, prepared.plan, request.variables ?? {}, context, stream, recorded.delivered);
     const expiry: { timer?: { clear(): void } } = {};
     stream.whenEnded((reason) => {
       leave();
@@ -178,9 +184,7 @@ export class SubscriptionService {
       const left = (this.perClient.get(client) ?? 1) - 1;
       if (left <= 0) this.perClient.delete(client);
       else this.perClient.set(client, left);
-      this.deps.metrics.subscription(subscriber.protocol, -1);
-      // The access log of a subscription: one line when it ends.
-      this.deps.logger.info({ requestId: subscriber.requestId, protocol: subscriber.protocol, operationName, client: subscriber.principal.client, events, durationMs: Date.now() - started, reason }, 'subscription ended');
+      recorded.ended(reason, stream.endCode);
     });
     // After whenEnded: a token expiring right now ends the stream through the same bookkeeping.
     // Only while open: a stream `join` already ended (no routing URL) must not keep a timer until `exp`.
@@ -223,8 +227,7 @@ export class SubscriptionService {
         if (!stream.isOpen) return;
         if (event.kind === 'complete') return stream.end();
         if (event.kind === 'error') return stream.end({ errors: event.errors });
-        stream.push(await completeEvent(plan, run, event.data, event.errors, context));
-        counted();
+        if (stream.push(await completeEvent(plan, run, event.data, event.errors, context))) counted();
       });
     };
     const headers = this.forwardedHeaders(subgraph, context);

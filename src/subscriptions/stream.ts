@@ -19,6 +19,8 @@ export class EventStream implements AsyncGenerator<StreamResult, undefined, unde
   /** Set once the stream is over; pending queued results are still delivered first. */
   private finishing = false;
   private readonly onEnd: Array<(reason: EndReason) => void> = [];
+  /** The code of the error the stream ended with (`extensions.code` of the last result's first error), if any. */
+  endCode?: string;
 
   constructor(private readonly maxBuffered: number) {}
 
@@ -49,6 +51,7 @@ export class EventStream implements AsyncGenerator<StreamResult, undefined, unde
       this.queue.push({
         errors: [{ message: `The client read events too slowly (more than ${this.maxBuffered} waiting); the subscription was ended.`, extensions: { code: 'SUBSCRIPTION_CLIENT_TOO_SLOW' } }],
       });
+      this.endCode = 'SUBSCRIPTION_CLIENT_TOO_SLOW';
       this.finish('too-slow');
       return false;
     }
@@ -60,6 +63,8 @@ export class EventStream implements AsyncGenerator<StreamResult, undefined, unde
   end(last?: StreamResult, reason: EndReason = last?.errors ? 'error' : 'complete'): void {
     if (!this.isOpen) return;
     if (last) this.queue.push(last);
+    const code = last?.errors?.[0]?.extensions?.code;
+    if (typeof code === 'string') this.endCode = code;
     this.finish(reason);
   }
 

@@ -15,6 +15,7 @@ import { redactedHeaders } from './logger';
 import { PrometheusMetrics } from './metrics';
 import { TelemetryHub } from './record';
 import { createRecordStage, type RecordStage } from './recordStage';
+import { SubscriptionRecorder } from './subscriptions';
 import type { Tracing } from './spans';
 import { UsageMeter } from './metering/meter';
 import { MemoryMeteringStore, type MeteringStore } from './metering/store';
@@ -28,6 +29,8 @@ export interface Telemetry {
   usage?: UsageMeter;
   alerts?: AlertScheduler;
   tracing?: Tracing;
+  /** What subscriptions report to: their metrics, access log and the dashboard's view of them. */
+  subscriptions: SubscriptionRecorder;
   /** /metrics and /admin/* for the listener. */
   routes(supergraph: () => SupergraphStatus): Map<string, RouteHandler>;
   /** Supergraph reloads, counted in the metrics. */
@@ -84,6 +87,13 @@ export async function startTelemetry(config: TollgateConfig, logger: Logger, opt
     tracing = startTracing(config.tracing, { exporter: options.spanExporter });
   }
 
+  const subscriptions = new SubscriptionRecorder({
+    registry: metrics?.registry,
+    accessLog: config.logging.accessLog ? logger.child({ log: 'access' }) : undefined,
+    plans: config.clients,
+    onLabelOverflow: metrics?.labelOverflow,
+  });
+
   const record = createRecordStage(hub, tracing, config.clients, (error) => logger.error({ err: error }, 'recording a request failed'));
   const auth = createAdminAuth(config.publish.admin);
 
@@ -96,13 +106,14 @@ export async function startTelemetry(config: TollgateConfig, logger: Logger, opt
     usage,
     alerts,
     tracing,
+    subscriptions,
     routes: (supergraph) =>
       adminRoutes({
         config,
         auth,
         metrics,
         usage,
-        feed: createDashboardFeed({ windows, alerts, usage, supergraph }),
+        feed: createDashboardFeed({ windows, alerts, usage, supergraph, subscriptions: config.subscriptions.enabled ? subscriptions : undefined }),
         onError: (error, path) => logger.error({ err: error, path }, 'admin endpoint failed'),
       }),
     onReload: (ok) => metrics?.reloads.inc({ result: ok ? 'success' : 'failure' }),

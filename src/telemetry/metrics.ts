@@ -26,6 +26,9 @@ export const METRICS = {
   SUBSCRIPTIONS_OPEN: 'tollgate_subscriptions_open',
   SUBSCRIPTION_UPSTREAMS_OPEN: 'tollgate_subscription_upstreams_open',
   SUBSCRIPTION_EVENTS: 'tollgate_subscription_events_total',
+  SUBSCRIPTION_EVENTS_DELIVERED: 'tollgate_subscription_events_delivered_total',
+  SUBSCRIPTIONS_ENDED: 'tollgate_subscriptions_ended_total',
+  SUBSCRIPTION_REJECTIONS: 'tollgate_subscription_rejections_total',
 } as const;
 
 /** Operation label for a request without an operation name, and for one that never got as far as parsing. */
@@ -54,6 +57,8 @@ export class PrometheusMetrics implements TelemetryConsumer {
   readonly usageFlushes;
   readonly alertsFiring;
   readonly alertNotifications;
+  /** Counts a label value folded into __other__ (tollgate_metric_label_overflow_total), for instruments made elsewhere. */
+  readonly labelOverflow: (label: string) => void;
   private readonly operations: BoundedLabel;
   private readonly clients: BoundedLabel;
   /** Subgraphs may send any `extensions.code`; Tollgate's own are far fewer than this. */
@@ -65,6 +70,7 @@ export class PrometheusMetrics implements TelemetryConsumer {
     const registry = this.registry;
     const registers = [registry];
     const overflow = new Counter({ name: METRICS.LABEL_OVERFLOW, help: 'Label values folded into __other__ because the label had too many values', labelNames: ['label'], registers });
+    this.labelOverflow = (label) => overflow.inc({ label });
     this.operations = new BoundedLabel(config.maxOperationNames, () => overflow.inc({ label: 'operation' }));
     this.clients = new BoundedLabel(config.maxClients, () => overflow.inc({ label: 'client' }));
     this.codes = new BoundedLabel(MAX_ERROR_CODES, () => overflow.inc({ label: 'code' }));

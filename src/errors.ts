@@ -110,9 +110,17 @@ export const ERROR_CODES = {
     status: 200,
     meaning: "`planner: hive`: Hive Router's planner found no way to resolve the (valid) operation across the subgraphs, e.g. a field only a non-resolvable key or @interfaceObject reaches; `data` is null.",
   },
+  INVALID_GRAPHQL: {
+    status: 200,
+    meaning: "A subgraph's value does not fit the field's type (null for a non-null field, an unknown `__typename`, a bad scalar); the field is null (non-null propagation) and the rest is returned, as @apollo/gateway does.",
+  },
+  ADMIN_UNAVAILABLE: { status: 503, meaning: 'An operations page (`/metrics`, `/admin/dashboard`, `/admin/metering`) could not build its answer; the log has the details.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Codes once shipped and since withdrawn: never used again for anything else (test/stage-table.test.ts). */
+export const RETIRED_CODES: readonly string[] = [];
 
 /** A GraphQL error with a stable `extensions.code` from the table above. */
 export function tollgateError(

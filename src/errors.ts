@@ -137,6 +137,34 @@ export function httpStatusOf(code: ErrorCode): number {
   return ERROR_CODES[code].status;
 }
 
+/**
+ * One coded error as it goes into a response's `errors` list (a field a policy removed, a refusal's error); the
+ * `path` key only when there is one, so the JSON is what graphql-js would print.
+ */
+export function codedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, path?: ReadonlyArray<string | number>): GraphQLFormattedError {
+  return path ? { message, path, extensions: { code, ...extensions } } : { message, extensions: { code, ...extensions } };
+}
+
+/** A request-level refusal: its code, the HTTP status the table gives that code, the errors and what goes with them. */
+export interface Rejection {
+  code: ErrorCode;
+  status: number;
+  errors: GraphQLFormattedError[];
+  headers: ReadonlyArray<readonly [string, string]>;
+  /** Top-level `extensions` of the answer (e.g. `cost`). */
+  extensions?: Record<string, unknown>;
+}
+
+/** The one constructor of refusals: the status always comes from the code. */
+export function rejection(
+  code: ErrorCode,
+  errors: GraphQLFormattedError[],
+  headers: ReadonlyArray<readonly [string, string]> = [],
+  extensions?: Record<string, unknown>,
+): Rejection {
+  return { code, status: httpStatusOf(code), errors, headers, ...(extensions ? { extensions } : {}) };
+}
+
 /** A response body holding only errors, as sent when a request is rejected before execution. */
 export function errorBody(errors: GraphQLFormattedError[]): string {
   return JSON.stringify({ errors });

@@ -148,6 +148,7 @@ it('keeps what it counted while Redis is down, and writes it exactly once when R
     // The outage answer says so rather than hiding it.
     const during = await http(`${gateway.baseUrl}/admin/metering`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     expect(during.status).toBe(503);
+    expect(during.json.errors[0].extensions.code).toBe('ADMIN_UNAVAILABLE');
     // redis-server here keeps nothing on disk: what it had before the kill is gone, the counts kept here are not.
     await redis.restart();
     // The client reconnects on its own schedule; until then a flush fails fast and is retried.

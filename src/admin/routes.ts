@@ -3,7 +3,8 @@
 // the publishing endpoint's (src/publish/admin.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TollgateConfig } from '../config/schema';
-import { httpStatusOf, rejectionBody, type ErrorCode } from '../errors';
+import { httpStatusOf, rejectionBody } from '../errors';
+import type { CodesOf } from '../pipeline/stages';
 import type { PrometheusMetrics } from '../telemetry/metrics';
 import { rollUp } from '../telemetry/metering/counts';
 import { toCsv, toRows } from '../telemetry/metering/export';
@@ -51,7 +52,7 @@ export function adminRoutes({ config, auth, metrics, usage, feed, onError }: Adm
         await handler(res, new URLSearchParams(search));
       } catch (error) {
         onError(error, path);
-        if (!res.headersSent) send(res, 503, 'application/json; charset=utf-8', JSON.stringify({ errors: [{ message: `${path} is unavailable right now; see the gateway log.` }] }));
+        if (!res.headersSent) fail(res, 'ADMIN_UNAVAILABLE', `${path} is unavailable right now; see the gateway log.`);
         else res.destroy();
       }
     };
@@ -103,6 +104,6 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
   res.end(body);
 }
 
-function fail(res: ServerResponse, code: ErrorCode, message: string): void {
+function fail(res: ServerResponse, code: CodesOf<'admin'>, message: string): void {
   send(res, httpStatusOf(code), 'application/json; charset=utf-8', rejectionBody(code, message));
 }

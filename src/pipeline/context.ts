@@ -2,7 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 import type { Principal } from '../identity/principal';
-import type { CostSettlement } from '../policy/cost/plugin';
+import type { CostSettlement } from '../policy/cost/policy';
 import type { PolicyRemoval } from '../policy/stage';
 import type { ErrorSummary } from '../telemetry/errorSummary';
 

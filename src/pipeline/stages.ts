@@ -110,7 +110,7 @@ export const STAGE_TABLE = [
       'PUBLISH_NOT_CONFIGURED',
       'REGISTRY_UNAVAILABLE',
     ],
-    also: ['NOT_FOUND', 'METHOD_NOT_ALLOWED', 'BAD_REQUEST', 'INTERNAL_SERVER_ERROR'],
+    also: ['NOT_FOUND', 'METHOD_NOT_ALLOWED', 'BAD_REQUEST', 'REQUEST_TIMEOUT', 'PAYLOAD_TOO_LARGE', 'INTERNAL_SERVER_ERROR'],
   },
   {
     // Over WebSocket / SSE: the request-level codes above (authenticate, persisted, parse, policy) on subscribe,

@@ -6,6 +6,7 @@
 import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import type { Logger } from 'pino';
 import type { TollgateConfig } from '../config/schema';
+import { codedError } from '../errors';
 import { clientIdentity } from '../identity/client';
 import type { Principal } from '../identity/principal';
 import { cacheKey } from '../util/cacheKey';
@@ -14,12 +15,13 @@ import { decideAuthorization, guardOccurrences, type GuardedOccurrence } from '.
 import { loadPolicyRules, policyCheckFor, type PolicyRules } from './authorization/policies';
 import { readAuthRequirements, type AuthRequirements } from './authorization/requirements';
 import { buildCostModel, type CostModel } from './cost/model';
-import { CostPolicy, type CostOperation, type CostSettlement, type CostState } from './cost/plugin';
+import { CostPolicy, type CostOperation, type CostSettlement, type CostState } from './cost/policy';
 import type { EntityFetch } from './cost/queryPlan';
 import { clientKeyPrefix } from './ratelimit/decide';
 import { readRateLimitDirectives } from './ratelimit/directives';
-import { headersOf, rateLimitBatch, rateLimitVerdict } from './ratelimit/plugin';
+import { headersOf, rateLimitBatch, rateLimitVerdict } from './ratelimit/verdict';
 import { limitedOccurrences, RateLimitRules, type LimitedOccurrence } from './ratelimit/rules';
+import { refuse, type PolicyOutcome, type ResponseHeader } from './outcome';
 import { responseKeyOrder } from './responseKeyOrder';
 import { removeFields } from './rewrite';
 import { settleCost } from './settle';
@@ -32,16 +34,7 @@ export interface SchemaState {
   supergraphSdl: string;
 }
 
-export interface PolicyRemoval {
-  segments: readonly PathSegment[];
-  error: GraphQLFormattedError;
-}
-
-export type ResponseHeader = readonly [string, string];
-
-export type PolicyOutcome =
-  | { kind: 'continue'; query: string; removals: readonly PolicyRemoval[]; typenameHelper: boolean; headers: readonly ResponseHeader[]; cost?: CostSettlement }
-  | { kind: 'reject'; status: number; errors: GraphQLFormattedError[]; headers: readonly ResponseHeader[]; extensions?: Record<string, unknown> };
+export type { PolicyOutcome, PolicyRemoval, ResponseHeader } from './outcome';
 
 export interface PolicyInput {
   query: string;
@@ -138,7 +131,7 @@ export class PolicyStage {
     if (plan.truncated) {
       // Fail closed: a policy that saw only part of the operation could let a guarded field through.
       const message = `The operation selects more than ${MAX_OCCURRENCES} fields once its fragments are expanded; policies cannot check it.`;
-      return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'MAX_FIELDS_LIMIT', max: MAX_OCCURRENCES } }], headers: [] };
+      return refuse('MAX_FIELDS_LIMIT', [codedError('MAX_FIELDS_LIMIT', message, { max: MAX_OCCURRENCES })]);
     }
     const removed = new Set<FieldOccurrence>();
     const errors = new Map<FieldOccurrence, GraphQLFormattedError>();
@@ -150,7 +143,7 @@ export class PolicyStage {
         removed.add(occurrence);
         errors.set(occurrence, unauthorizedError(occurrence.coordinate, occurrence.segments));
       }
-      if (denied.length > 0 && this.config.authorization.mode === 'reject') return reject(403, outermost(removed).map((o) => errors.get(o)!));
+      if (denied.length > 0 && this.config.authorization.mode === 'reject') return refuse('UNAUTHORIZED_FIELD_OR_TYPE', outermost(removed).map((o) => errors.get(o)!));
     }
 
     // ── cost: estimate and maximum (pure) ────────────────────────────────────
@@ -166,7 +159,7 @@ export class PolicyStage {
       excluded: removed.size > 0 ? removed : undefined,
       excludedKey: removed.size > 0 ? plan.removable.map((o) => (removed.has(o) ? 1 : 0)).join('') : '',
     });
-    if (cost.kind === 'reject') return reject(cost.status, cost.errors, [], cost.extensions);
+    if (cost.kind === 'reject') return cost;
     const settlement = cost.kind === 'ok' ? cost.settlement : undefined;
     if (cost.kind === 'ok' && cost.violation) this.measured(input, client, 'cost', cost.violation);
 
@@ -191,7 +184,7 @@ export class PolicyStage {
         if (enforceLimits) headers = headersOf(verdict.decisions, false);
         if (verdict.refused.length > 0) {
           if (!enforceLimits) this.measured(input, client, 'rate limit', verdict.refused.map((o) => o.coordinate).join(', '));
-          else if (rejectWhole) return reject(429, outermost(new Set(verdict.refused)).map((o) => verdict.errors.get(o)!), headersOf(verdict.decisions, true));
+          else if (rejectWhole) return refuse('RATE_LIMITED', outermost(new Set(verdict.refused)).map((o) => verdict.errors.get(o)!), headersOf(verdict.decisions, true));
           else {
             for (const occurrence of verdict.refused) {
               removed.add(occurrence);
@@ -202,7 +195,7 @@ export class PolicyStage {
         }
         if (budgetOp && settlement) {
           const budget = this.cost.budgetVerdict(settlement, budgetOp, results[batch.ops.length], now);
-          if (budget.reject) return reject(budget.reject.status, budget.reject.errors, budget.reject.headers, budget.reject.extensions);
+          if (budget.reject) return budget.reject;
           if (budget.violation) this.measured(input, client, 'cost budget', budget.violation);
         }
       }
@@ -303,16 +296,12 @@ export class PolicyStage {
       this.logger.warn({ err: error, onUnavailable: this.config.store.onUnavailable, store: this.store.status() }, 'rate-limit store unavailable');
     }
     if (this.config.store.onUnavailable !== 'closed' || !enforcing) return undefined;
-    return reject(503, [{ message: 'Rate limits and cost budgets cannot be checked right now; retry shortly.', extensions: { code: 'RATE_LIMIT_STORE_UNAVAILABLE' } }], [['retry-after', '1']]);
+    return refuse('RATE_LIMIT_STORE_UNAVAILABLE', [codedError('RATE_LIMIT_STORE_UNAVAILABLE', 'Rate limits and cost budgets cannot be checked right now; retry shortly.')], [['retry-after', '1']]);
   }
 
   private measured(input: PolicyInput, client: { id: string; plan: string }, policy: string, detail: string): void {
     this.logger.info({ requestId: input.requestId, client: client.id, plan: client.plan, policy, detail }, `${policy}: would refuse (measure mode)`);
   }
-}
-
-function reject(status: number, errors: GraphQLFormattedError[], headers: readonly ResponseHeader[] = [], extensions?: Record<string, unknown>): PolicyOutcome {
-  return { kind: 'reject', status, errors, headers, ...(extensions ? { extensions } : {}) };
 }
 
 /** Gives each segment of a removed field the key order of its selection set (once: segments live in the cached plan). */
@@ -336,9 +325,5 @@ function outermost(removed: ReadonlySet<FieldOccurrence>): FieldOccurrence[] {
 }
 
 function unauthorizedError(coordinate: string, segments: readonly PathSegment[]): GraphQLFormattedError {
-  return {
-    message: `Unauthorized field or type: ${coordinate}`,
-    path: errorPath(segments),
-    extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE', coordinate },
-  };
+  return codedError('UNAUTHORIZED_FIELD_OR_TYPE', `Unauthorized field or type: ${coordinate}`, { coordinate }, errorPath(segments));
 }

@@ -3,7 +3,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { TollgateConfig } from '../config/schema';
-import { ERROR_CODES, rejectionBody, type ErrorCode } from '../errors';
+import { codedError, httpStatusOf, rejectionBody } from '../errors';
+import type { CodesOf } from '../pipeline/stages';
 import { readBody } from '../server/readBody';
 import type { UsageSource } from '../telemetry/usage/types';
 import { createAdminKeyStore, denyReason, type AdminAction, type AdminClient } from './adminAuth';
@@ -36,7 +37,7 @@ interface CandidateBody {
 
 class AdminRequestError extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: CodesOf<'admin'>,
     message: string,
     readonly extra: Record<string, unknown> = {},
   ) {
@@ -95,7 +96,7 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler | undefined {
         usage: await gatherUsage(usage, usageWindow),
       });
       if (outcome.status === 'refused') {
-        const code: ErrorCode = outcome.reason === 'composition' ? 'COMPOSITION_FAILED' : 'BREAKING_CHANGES';
+        const code: CodesOf<'admin'> = outcome.reason === 'composition' ? 'COMPOSITION_FAILED' : 'BREAKING_CHANGES';
         const message =
           outcome.reason === 'composition'
             ? `"${candidate.subgraph}" does not compose; nothing was published`
@@ -126,13 +127,13 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler | undefined {
       if (!route) {
         req.resume();
         const known = Object.keys(routes).some((r) => r.endsWith(` ${path}`));
-        return send(res, known ? 405 : 404, rejectionBody(known ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND', known ? `${req.method} is not allowed on ${path}` : `Nothing at ${path}.`));
+        return fail(res, known ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND', known ? `${req.method} is not allowed on ${path}` : `Nothing at ${path}.`);
       }
       const client = authenticate(req.headers.authorization);
       if (!client) {
         req.resume();
         res.setHeader('www-authenticate', 'Bearer realm="tollgate-admin"');
-        return send(res, 401, rejectionBody('ADMIN_UNAUTHENTICATED', 'Send a valid admin key: authorization: Bearer <key>.'));
+        return fail(res, 'ADMIN_UNAUTHENTICATED', 'Send a valid admin key: authorization: Bearer <key>.');
       }
       let body: unknown;
       if (req.method === 'POST') {
@@ -141,9 +142,9 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler | undefined {
           if (read.reason === 'aborted') return void res.destroy();
           res.shouldKeepAlive = false;
           if (read.reason === 'timeout') {
-            return send(res, 408, rejectionBody('REQUEST_TIMEOUT', `The request body did not arrive within ${config.server.bodyTimeout} ms (server.bodyTimeout).`));
+            return fail(res, 'REQUEST_TIMEOUT', `The request body did not arrive within ${config.server.bodyTimeout} ms (server.bodyTimeout).`);
           }
-          return send(res, 413, rejectionBody('PAYLOAD_TOO_LARGE', `The request body exceeds ${admin.bodyLimit} bytes (publish.admin.bodyLimit).`));
+          return fail(res, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${admin.bodyLimit} bytes (publish.admin.bodyLimit).`);
         }
         try {
           body = read.body === '' ? {} : JSON.parse(read.body);
@@ -156,12 +157,17 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler | undefined {
     } catch (error) {
       if (error instanceof AdminRequestError || error instanceof RegistryError) {
         const extra = error instanceof AdminRequestError ? error.extra : {};
-        return send(res, ERROR_CODES[error.code].status, JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }], ...extra }));
+        return send(res, httpStatusOf(error.code), JSON.stringify({ errors: [codedError(error.code, error.message)], ...extra }));
       }
       logger.error({ err: error, path }, 'admin request failed');
-      send(res, 500, rejectionBody('INTERNAL_SERVER_ERROR', 'Internal error; see the gateway log.'));
+      fail(res, 'INTERNAL_SERVER_ERROR', 'Internal error; see the gateway log.');
     }
   };
+}
+
+/** A refusal with no extras: the status from the code (src/errors.ts). */
+function fail(res: ServerResponse, code: CodesOf<'admin'>, message: string): void {
+  send(res, httpStatusOf(code), rejectionBody(code, message));
 }
 
 function send(res: ServerResponse, status: number, body: string): void {

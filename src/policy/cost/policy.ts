@@ -1,7 +1,9 @@
-// Demand control for one request: the estimate (cached per operation and variables), the plan's maximum, the
+// Demand control for one request (the cost policy; the stage in ../stage.ts calls it): the estimate (cached per operation and variables), the plan's maximum, the
 // budget charge handed to the store with the rate limits, and — after execution — the actual cost, the
 // reconciliation of the charge, and `extensions.cost`. Pure logic lives in estimate.ts / actual.ts.
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
+import { codedError } from '../../errors';
+import { refuse, type PolicyRefusal } from '../outcome';
 import { LruCache } from '../../util/lru';
 import { fixedWindow } from '../ratelimit/decide';
 import type { CounterOp, CounterResult } from '../store/types';
@@ -40,7 +42,7 @@ export interface CostState {
 
 export type CostAssessment =
   | { kind: 'skip' }
-  | { kind: 'reject'; status: number; errors: GraphQLFormattedError[]; extensions?: Record<string, unknown> }
+  | PolicyRefusal
   | { kind: 'ok'; settlement: CostSettlement; budgetOp?: CounterOp; violation?: string };
 
 /** The operation-level facts the estimate needs; `model` and `entityFetches` are cached on it by the stage. */
@@ -97,14 +99,14 @@ export class CostPolicy {
     let violation: string | undefined;
     if (estimate.problems.length > 0) {
       const message = `The operation's cost cannot be estimated: ${estimate.problems.join('; ')}.`;
-      if (enforce) return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'COST_QUERY_PARSE_FAILURE' } }], extensions: costExtension };
+      if (enforce) return refuse('COST_QUERY_PARSE_FAILURE', [codedError('COST_QUERY_PARSE_FAILURE', message)], [], costExtension);
       // Measure mode serves it: the budget is still charged (the estimate sized such lists as if the value were absent).
       violation = message;
     }
     if (limits.max !== undefined && estimated > limits.max) {
       const message = `Operation estimated cost ${estimated} exceeded configured maximum ${limits.max}.`;
       if (enforce) {
-        return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost: { estimated, max: limits.max } } }], extensions: costExtension };
+        return refuse('COST_ESTIMATED_TOO_EXPENSIVE', [codedError('COST_ESTIMATED_TOO_EXPENSIVE', message, { cost: { estimated, max: limits.max } })], [], costExtension);
       }
       violation = violation ? `${violation} ${message}` : message;
     }
@@ -114,7 +116,7 @@ export class CostPolicy {
       const message = `Operation estimated cost ${estimated} exceeds the plan's whole budget of ${limits.budget.max} per ${limits.budget.window}; no window can fit it.`;
       if (enforce) {
         const cost = { estimated, budget: { limit: limits.budget.max } };
-        return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost } }], extensions: costExtension };
+        return refuse('COST_ESTIMATED_TOO_EXPENSIVE', [codedError('COST_ESTIMATED_TOO_EXPENSIVE', message, { cost })], [], costExtension);
       }
       violation = violation ? `${violation} ${message}` : message;
     }
@@ -129,7 +131,7 @@ export class CostPolicy {
     op: CounterOp,
     result: CounterResult,
     now: number,
-  ): { reject?: { status: number; errors: GraphQLFormattedError[]; headers: Array<[string, string]>; extensions?: Record<string, unknown> }; violation?: string } {
+  ): { reject?: PolicyRefusal; violation?: string } {
     const resetSeconds = Math.max(1, Math.ceil((op.windowEnd - now) / 1000));
     const remaining = Math.max(0, op.max - result.count);
     if (result.admitted) {
@@ -140,17 +142,17 @@ export class CostPolicy {
     if (this.config.mode !== 'enforce') return { violation: message };
     const budget = { limit: op.max, remaining, reset: resetSeconds };
     return {
-      reject: {
-        status: 429,
-        errors: [{ message, extensions: { code: 'COST_BUDGET_EXCEEDED', cost: { estimated: settlement.estimated, budget }, retryAfter: resetSeconds } }],
-        headers: [
+      reject: refuse(
+        'COST_BUDGET_EXCEEDED',
+        [codedError('COST_BUDGET_EXCEEDED', message, { cost: { estimated: settlement.estimated, budget }, retryAfter: resetSeconds })],
+        [
           ['ratelimit-limit', String(op.max)],
           ['ratelimit-remaining', String(remaining)],
           ['ratelimit-reset', String(resetSeconds)],
           ['retry-after', String(resetSeconds)],
         ],
-        extensions: settlement.extensions ? { cost: { estimated: settlement.estimated, ...(settlement.max !== undefined ? { max: settlement.max } : {}), budget } } : undefined,
-      },
+        settlement.extensions ? { cost: { estimated: settlement.estimated, ...(settlement.max !== undefined ? { max: settlement.max } : {}), budget } } : undefined,
+      ),
     };
   }
 }

@@ -59,6 +59,8 @@ export interface StartOptions {
   listenWhenReady?: boolean;
   /** With tracing.enabled: export spans here instead of OTLP (tests use an in-memory exporter). */
   spanExporter?: TelemetryOptions['spanExporter'];
+  /** The policy stage's clock (rate-limit windows, budgets, Retry-After); tests set it instead of waiting. */
+  now?: () => number;
 }
 
 export async function startGateway(config: TollgateConfig, options: StartOptions = {}): Promise<RunningGateway> {
@@ -86,7 +88,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   bindRestServices(supergraph, rest);
 
   const authenticate = await createAuthenticator(config.authentication);
-  const policies = new PolicyStage(config, logger, await createCounterStore(config.store, logger));
+  const policies = new PolicyStage(config, logger, await createCounterStore(config.store, logger), options.now);
   const telemetry = await startTelemetry(config, logger, { spanExporter: options.spanExporter });
   const usageStore = config.usage.enabled && config.usage.redis
     ? new RedisUsageStore({ url: config.usage.redis.url, key: config.usage.redis.key, maxOperations: config.usage.maxOperations })

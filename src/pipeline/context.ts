@@ -6,7 +6,7 @@ import type { CostSettlement } from '../policy/cost/policy';
 import type { PolicyRemoval } from '../policy/stage';
 import type { ErrorSummary } from '../telemetry/errorSummary';
 
-export { ANONYMOUS, type Principal } from '../identity/principal';
+export type { Principal } from '../identity/principal';
 
 export interface TollgateContext {
   requestId: string;

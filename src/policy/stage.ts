@@ -15,7 +15,8 @@ import { loadPolicyRules, policyCheckFor, type PolicyRules } from './authorizati
 import { readAuthRequirements } from './authorization/requirements';
 import { CostPolicy, type CostSettlement } from './cost/policy';
 import { costOperation, orderSiblings, outermost, planFor, rewriteFor, type OperationInput, type SchemaDerived, type SchemaState } from './operationPlan';
-import { refuse, type PolicyOutcome, type PolicyRefusal, type ResponseHeader } from './outcome';
+import type { PolicyOutcome } from './outcome';
+import { refuse, type PolicyRefusal, type ResponseHeader } from './refusal';
 import { clientKeyPrefix } from './ratelimit/decide';
 import { readRateLimitDirectives } from './ratelimit/directives';
 import { headersOf, rateLimitBatch, rateLimitVerdict } from './ratelimit/verdict';
@@ -58,7 +59,7 @@ export class PolicyStage {
   /** Called when a supergraph is loaded; everything cached for the previous one is dropped. */
   setSchema(state: SchemaState): void {
     const auth = readAuthRequirements(state.supergraphSdl);
-    const missing = [...auth.policyNames].filter((name) => !(name in this.rules));
+    const missing = [...auth.policyNames].filter((name) => !(name in this.rules.byName));
     if (missing.length > 0) {
       this.logger.warn({ policies: missing }, '@policy names without a rule in authorization.policies; fields guarded by them are always denied');
     }

@@ -3,7 +3,7 @@
 // reconciliation of the charge, and `extensions.cost`. Pure logic lives in estimate.ts / actual.ts.
 import type { GraphQLSchema } from 'graphql';
 import { codedError } from '../../errors';
-import { refuse, type PolicyRefusal } from '../outcome';
+import { refuse, type PolicyRefusal } from '../refusal';
 import { LruCache } from '../../util/lru';
 import { fixedWindow } from '../ratelimit/decide';
 import type { CounterOp, CounterResult } from '../store/types';

@@ -18,7 +18,7 @@ import { PersistedOperations } from './persisted/registry';
 import { PolicyStage } from './policy/stage';
 import { createAdminHandler } from './publish/admin';
 import { openRegistryStore } from './publish/store/open';
-import { bindRestServices, RestServices } from './rest/registry';
+import { RestServices } from './rest/registry';
 import { createCounterStore } from './policy/store';
 import { createHttpServer, listen } from './server/httpServer';
 import { createSseEndpoint } from './subscriptions/sse';
@@ -85,7 +85,6 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     onReload: (ok) => telemetry.onReload(ok),
     logger,
   });
-  bindRestServices(supergraph, rest);
 
   const authenticate = await createAuthenticator(config.authentication);
   const policies = new PolicyStage(config, logger, await createCounterStore(config.store, logger), options.now);
@@ -111,7 +110,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   const subscriptionPools = new ConnectionPools();
   const metricsSink = subscriptionMetrics(telemetry.metrics?.registry);
   const subscriptions = config.subscriptions.enabled
-    ? new SubscriptionService({ config, logger, policies, persisted, buildService: serviceBuilder(config, supergraph, subscriptionPools, { fetches: telemetry.fetches }), metrics: metricsSink })
+    ? new SubscriptionService({ config, logger, policies, persisted, buildService: serviceBuilder(config, subscriptionPools, { fetches: telemetry.fetches, rest }), metrics: metricsSink })
     : undefined;
   const sse = subscriptions ? createSseEndpoint(config, authenticate, subscriptions, metricsSink) : undefined;
   const server: Server = createHttpServer(
@@ -146,6 +145,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
         subscriptions?.setSchema(state);
       },
       fetches: telemetry.fetches,
+      rest,
     });
     address ??= await listen(server, config.server.port, config.server.host);
   } catch (error) {

@@ -1,6 +1,7 @@
 // A gateway's supergraph from the Redis registry (`supergraph.redis`): `load` reads the `current` hash and the blob
 // it names; `subscribe` wakes the gateway on each publish (pub/sub). Key layout: src/publish/store/redisKeys.ts.
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createRedisClient } from '../util/redis';
 import type { Logger } from 'pino';
 import { registryKeys, type RegistryKeys } from '../publish/store/redisKeys';
 import { whenRedisReady } from '../util/redisReady';
@@ -20,7 +21,7 @@ export class RedisSupergraphSource {
   constructor(private readonly options: RedisSupergraphSourceOptions) {
     this.keys = registryKeys(options.key);
     // Fail a load fast while Redis is down (the last good supergraph keeps serving); ioredis reconnects by itself.
-    this.redis = new Redis(options.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.redis = createRedisClient(options.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.redis.on('error', () => {
       /* a failed load reports it, in the log and /ready */
     });
@@ -45,7 +46,7 @@ export class RedisSupergraphSource {
 
   /** Calls `wake` on every publish message; ioredis re-subscribes after a reconnect. Returns the unsubscribe. */
   async subscribe(wake: (reason: string) => void): Promise<() => Promise<void>> {
-    const subscriber = new Redis(this.options.url);
+    const subscriber = createRedisClient(this.options.url);
     subscriber.on('error', () => {
       /* reconnects by itself; polling covers the gap */
     });

@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createRedisClient } from '../util/redis';
 import { whenRedisReady } from '../util/redisReady';
 
 export interface ManifestSource {
@@ -70,7 +71,7 @@ export class RedisManifestSource implements ManifestSource {
     commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
   ) {
     this.keys = manifestKeys(prefix);
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: commandTimeoutMs });
+    this.redis = createRedisClient(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: commandTimeoutMs });
     this.redis.on('error', () => undefined);
   }
 
@@ -90,7 +91,7 @@ export class RedisManifestSource implements ManifestSource {
   }
 
   async watch(changed: (reason: string) => void): Promise<() => Promise<void>> {
-    const subscriber = new Redis(this.url);
+    const subscriber = createRedisClient(this.url);
     subscriber.on('error', () => undefined);
     subscriber.on('message', (channel: string) => {
       if (channel === this.keys.channel) changed('published');

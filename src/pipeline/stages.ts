@@ -52,7 +52,7 @@ export const STAGE_TABLE = [
   {
     stage: 'policy',
     kind: 'stage',
-    where: ['src/policy/stage.ts', 'src/policy/walk.ts', 'src/policy/authorization/'],
+    where: ['src/policy/stage.ts', 'src/policy/operationPlan.ts', 'src/policy/walk.ts', 'src/policy/authorization/'],
     owns: ['UNAUTHORIZED_FIELD_OR_TYPE'],
     // An operation too large for the walk (limits.maxFields off) is refused, never judged in part.
     also: ['MAX_FIELDS_LIMIT'],

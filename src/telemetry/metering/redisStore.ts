@@ -1,7 +1,8 @@
 // Usage counts in Redis: one hash per UTC hour (`<prefix>:<YYYYMMDDHH>`), a field per client, plan and metric.
 // A batch is applied by one Lua script — all its increments or none — guarded by a marker key of its id, so a
 // flush retried after an ambiguous failure (timeout, dropped connection after EVAL) never counts twice.
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createRedisClient } from '../../util/redis';
 import { emptyCounts, countsKey, HOUR_MS, type UsageBatch, type UsageCounts } from './counts';
 import type { MeteringStore } from './store';
 
@@ -39,7 +40,7 @@ export class RedisMeteringStore implements MeteringStore {
 
   constructor(private readonly options: RedisMeteringStoreOptions) {
     // Fail fast while Redis is away (the meter keeps the batch and retries) instead of queueing commands forever.
-    const redis = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS });
+    const redis = createRedisClient(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS });
     redis.on('error', () => undefined); // reported by the failed flush, not as an unhandled event
     redis.defineCommand('tollgateApplyUsage', { lua: APPLY_BATCH });
     this.redis = redis as RedisWithUsage;

@@ -16,7 +16,7 @@ import { createGraphQLHandler } from './pipeline/handleGraphQL';
 import { withManifestOperations } from './persisted/publish';
 import { PersistedOperations } from './persisted/registry';
 import { PolicyStage } from './policy/stage';
-import { createAdminHandler } from './publish/admin';
+import { createAdminRouter } from './admin/router';
 import { openRegistryStore } from './publish/store/open';
 import { RestServices } from './rest/registry';
 import { createCounterStore } from './policy/store';
@@ -101,7 +101,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   // Checks and publishes through /admin treat the served manifest's operations as used, like `tollgate check`.
   const { manifest } = config.persistedOperations;
   const checkUsage = manifest.file || manifest.redis ? withManifestOperations(recorded, () => persisted.currentManifest) : recorded;
-  const admin = createAdminHandler({ config, logger, store: registry, usage: checkUsage });
+  const admin = createAdminRouter({ config, logger, telemetry, supergraph: () => supergraph.status, store: registry, operations: checkUsage });
 
   let engine: ExecutionEngine | undefined;
   const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies, usage, record: telemetry.record, persisted });
@@ -121,7 +121,6 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
       // The limits store is shown, not judged: with Redis down the gateway still serves (store.onUnavailable decides how).
       details: { supergraph: supergraph.status, limitsStore: policies.storeStatus(), ...(config.persistedOperations.mode !== 'off' || config.persistedOperations.manifest.file || config.persistedOperations.manifest.redis ? { persistedOperations: persisted.status() } : {}) },
     }),
-    telemetry.routes(() => supergraph.status),
     admin,
   );
   const webSocket = subscriptions ? attachWebSocket(server, config, authenticate, subscriptions, metricsSink) : undefined;

@@ -1,6 +1,6 @@
 // The operations endpoints, as routes for the listener: /metrics (Prometheus), /admin/metering (usage export for
 // billing, JSON or CSV), /admin/dashboard (the page) and /admin/dashboard.json (its feed). The rest of /admin/* is
-// the publishing endpoint's (src/publish/admin.ts).
+// the publishing endpoint's (publishRoutes.ts); router.ts puts both behind one key store.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TollgateConfig } from '../config/schema';
 import { httpStatusOf, rejectionBody } from '../errors';

@@ -98,7 +98,7 @@ export const STAGE_TABLE = [
   {
     stage: 'admin',
     kind: 'surface',
-    where: ['src/admin/', 'src/publish/admin.ts'],
+    where: ['src/admin/', 'src/admin/router.ts', 'src/admin/auth.ts', 'src/admin/publishRoutes.ts'],
     owns: [
       'ADMIN_UNAUTHENTICATED',
       'ADMIN_FORBIDDEN',

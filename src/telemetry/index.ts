@@ -1,11 +1,7 @@
 // Assembles the record stage from config: the hub and its consumers (Prometheus metrics, access log, usage
-// meter, live windows), alerts, tracing (loaded only when enabled), and the admin/metrics routes.
+// meter, live windows), alerts, and tracing (loaded only when enabled). The admin routes that read them are src/admin/router.ts's.
 import type { Logger } from 'pino';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { createAdminAuth } from '../admin/auth';
-import { createDashboardFeed } from '../admin/dashboardFeed';
-import { adminRoutes, type RouteHandler } from '../admin/routes';
-import type { SupergraphStatus } from '../compose/liveSupergraph';
 import type { TollgateConfig } from '../config/schema';
 import { AccessLog } from './accessLog';
 import { AlertScheduler } from './alerts/scheduler';
@@ -28,8 +24,6 @@ export interface Telemetry {
   usage?: UsageMeter;
   alerts?: AlertScheduler;
   tracing?: Tracing;
-  /** /metrics and /admin/* for the listener. */
-  routes(supergraph: () => SupergraphStatus): Map<string, RouteHandler>;
   /** Supergraph reloads, counted in the metrics. */
   onReload(ok: boolean): void;
   close(): Promise<void>;
@@ -85,7 +79,6 @@ export async function startTelemetry(config: TollgateConfig, logger: Logger, opt
   }
 
   const record = createRecordStage(hub, tracing, config.clients, (error) => logger.error({ err: error }, 'recording a request failed'));
-  const auth = createAdminAuth(config.publish.admin);
 
   return {
     hub,
@@ -96,15 +89,6 @@ export async function startTelemetry(config: TollgateConfig, logger: Logger, opt
     usage,
     alerts,
     tracing,
-    routes: (supergraph) =>
-      adminRoutes({
-        config,
-        auth,
-        metrics,
-        usage,
-        feed: createDashboardFeed({ windows, alerts, usage, supergraph }),
-        onError: (error, path) => logger.error({ err: error, path }, 'admin endpoint failed'),
-      }),
     onReload: (ok) => metrics?.reloads.inc({ result: ok ? 'success' : 'failure' }),
     close: async () => {
       await alerts?.stop();

@@ -1,5 +1,6 @@
 // The admin HTTP endpoint teams' pipelines publish through: /admin/check, /admin/publish, /admin/rollback (POST),
-// /admin/history, /admin/usage (GET). Authenticated by admin keys (adminAuth.ts); the work is check.ts / publish.ts.
+// /admin/history, /admin/usage (GET). Authenticated by admin keys (auth.ts, Bearer only); the work is
+// src/publish/check.ts and publish.ts. Reached through the admin router (router.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { TollgateConfig } from '../config/schema';
@@ -7,12 +8,12 @@ import { codedError, httpStatusOf, rejectionBody } from '../errors';
 import type { CodesOf } from '../pipeline/stages';
 import { readBody } from '../server/readBody';
 import type { UsageSource } from '../telemetry/usage/types';
-import { createAdminKeyStore, denyReason, type AdminAction, type AdminClient } from './adminAuth';
-import { checkSubgraph } from './check';
-import { historyView } from './history';
-import { gatherUsage, publishSubgraph, rollbackSupergraph } from './publish';
-import { loadRegistryState, RegistryError } from './state';
-import type { RegistryStore } from './store/types';
+import { createAdminKeyStore, denyReason, type AdminAction, type AdminClient, type AdminKeyLookup } from './auth';
+import { checkSubgraph } from '../publish/check';
+import { historyView } from '../publish/history';
+import { gatherUsage, publishSubgraph, rollbackSupergraph } from '../publish/publish';
+import { loadRegistryState, RegistryError } from '../publish/state';
+import type { RegistryStore } from '../publish/store/types';
 
 export interface AdminDeps {
   config: TollgateConfig;
@@ -21,6 +22,8 @@ export interface AdminDeps {
   store?: RegistryStore;
   /** Recently used operations: Redis (the fleet) or this instance's recorder. */
   usage?: UsageSource;
+  /** The gateway's admin key store (router.ts builds one for every admin route). */
+  authenticate?: AdminKeyLookup;
 }
 
 export type AdminHandler = (req: IncomingMessage, res: ServerResponse, path: string, search: string) => Promise<void>;
@@ -60,7 +63,7 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler | undefined {
   const { config, logger, store, usage } = deps;
   const { admin, rover, usageWindow } = config.publish;
   if (admin.keys.length === 0) return undefined;
-  const authenticate = createAdminKeyStore(admin.keys);
+  const authenticate = deps.authenticate ?? createAdminKeyStore(admin.keys);
   const requireStore = (): RegistryStore => {
     if (!store) throw new AdminRequestError('PUBLISH_NOT_CONFIGURED', 'this gateway composes supergraph.rover itself; publishing needs supergraph.file or supergraph.redis');
     return store;

@@ -19,7 +19,7 @@ export type AdminRouter = (req: IncomingMessage, res: ServerResponse, path: stri
 export interface AdminRouterDeps {
   config: TollgateConfig;
   logger: Logger;
-  telemetry: Pick<Telemetry, 'metrics' | 'usage' | 'windows' | 'alerts'>;
+  telemetry: Pick<Telemetry, 'metrics' | 'meter' | 'windows' | 'alerts'>;
   supergraph: () => SupergraphStatus;
   /** The registry publishes go to; undefined with supergraph.rover (publishing is then refused). */
   store?: RegistryStore;
@@ -29,13 +29,13 @@ export interface AdminRouterDeps {
 
 export function createAdminRouter({ config, logger, telemetry, supergraph, store, operations }: AdminRouterDeps): AdminRouter {
   const keys = createAdminKeyStore(config.publish.admin.keys);
-  const { metrics, usage: meter, windows, alerts } = telemetry;
+  const { metrics, meter, windows, alerts } = telemetry;
   const pages = adminRoutes({
     config,
     auth: createAdminAuth(config.publish.admin, keys),
     metrics,
-    usage: meter,
-    feed: createDashboardFeed({ windows, alerts, usage: meter, supergraph }),
+    meter,
+    feed: createDashboardFeed({ windows, alerts, meter, supergraph }),
     onError: (error, path) => logger.error({ err: error, path }, 'admin endpoint failed'),
   });
   const publishing = createAdminHandler({ config, logger, store, usage: operations, authenticate: keys });

@@ -8,8 +8,8 @@ import type { CodesOf } from '../pipeline/stages';
 import type { PrometheusMetrics } from '../telemetry/metrics';
 import { rollUp } from '../telemetry/metering/counts';
 import { toCsv, toRows } from '../telemetry/metering/export';
-import type { UsageMeter } from '../telemetry/metering/meter';
-import { parseUsageQuery } from '../telemetry/metering/query';
+import type { BillingMeter } from '../telemetry/metering/meter';
+import { parseMeteringQuery } from '../telemetry/metering/query';
 import type { AdminAuth } from './auth';
 import type { DashboardFeed } from './dashboardFeed';
 import { DASHBOARD_CSP, DASHBOARD_HTML } from './dashboardPage';
@@ -22,12 +22,12 @@ export interface AdminRouteDeps {
   config: TollgateConfig;
   auth: AdminAuth;
   metrics?: PrometheusMetrics;
-  usage?: UsageMeter;
+  meter?: BillingMeter;
   feed: (now: number) => Promise<DashboardFeed>;
   onError: (error: unknown, path: string) => void;
 }
 
-export function adminRoutes({ config, auth, metrics, usage, feed, onError }: AdminRouteDeps): Map<string, RouteHandler> {
+export function adminRoutes({ config, auth, metrics, meter, feed, onError }: AdminRouteDeps): Map<string, RouteHandler> {
   const routes = new Map<string, RouteHandler>();
 
   /** Checks the admin key, answers GET only, and turns a thrown error into a 503 that names no internals. */
@@ -68,14 +68,14 @@ export function adminRoutes({ config, auth, metrics, usage, feed, onError }: Adm
   routes.set(
     ADMIN_PATHS.METERING,
     guarded(ADMIN_PATHS.METERING, async (res, search) => {
-      if (!usage) return fail(res, 'NOT_FOUND', 'Usage metering is off (metering.enabled: false).');
-      const parsed = parseUsageQuery(
+      if (!meter) return fail(res, 'NOT_FOUND', 'Usage metering is off (metering.enabled: false).');
+      const parsed = parseMeteringQuery(
         { from: search.get('from') ?? undefined, to: search.get('to') ?? undefined, granularity: search.get('granularity') ?? undefined, format: search.get('format') ?? undefined },
         Date.now(),
       );
       if (!parsed.ok) return fail(res, 'BAD_REQUEST', parsed.message);
       const { from, to, granularity, format } = parsed.query;
-      const rows = toRows(rollUp(await usage.read(from, to), granularity));
+      const rows = toRows(rollUp(await meter.read(from, to), granularity));
       if (format === 'csv') return send(res, 200, 'text/csv; charset=utf-8', toCsv(rows));
       send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), granularity, rows }));
     }),

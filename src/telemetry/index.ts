@@ -12,7 +12,7 @@ import { PrometheusMetrics } from './metrics';
 import { TelemetryHub } from './record';
 import { createRecordStage, type RecordStage } from './recordStage';
 import type { Tracing } from './spans';
-import { UsageMeter } from './metering/meter';
+import { BillingMeter } from './metering/meter';
 import { MemoryMeteringStore, type MeteringStore } from './metering/store';
 
 export interface Telemetry {
@@ -21,7 +21,8 @@ export interface Telemetry {
   fetches: FetchInstrumentation;
   windows: LiveWindows;
   metrics?: PrometheusMetrics;
-  usage?: UsageMeter;
+  /** Usage metering for billing (`metering:`), not the operation usage `tollgate check` reads. */
+  meter?: BillingMeter;
   alerts?: AlertScheduler;
   tracing?: Tracing;
   /** Supergraph reloads, counted in the metrics. */
@@ -49,7 +50,7 @@ export async function startTelemetry(config: TollgateConfig, logger: Logger, opt
   const windows = new LiveWindows();
   hub.subscribe(windows);
 
-  let usage: UsageMeter | undefined;
+  let meter: BillingMeter | undefined;
   if (config.metering.enabled) {
     let store: MeteringStore;
     if (config.metering.redis) {
@@ -59,17 +60,17 @@ export async function startTelemetry(config: TollgateConfig, logger: Logger, opt
     } else {
       store = new MemoryMeteringStore();
     }
-    usage = new UsageMeter({
+    meter = new BillingMeter({
       store,
       flushIntervalMs: config.metering.flushInterval,
       logger: logger.child({ log: 'metering' }),
       onFlush: (ok) => metrics?.usageFlushes.inc({ result: ok ? 'success' : 'failure' }),
     });
-    usage.start();
-    hub.subscribe(usage);
+    meter.start();
+    hub.subscribe(meter);
   }
 
-  const alerts = config.alerts.rules.length > 0 ? new AlertScheduler({ config: config.alerts, windows, usage, metrics, logger }) : undefined;
+  const alerts = config.alerts.rules.length > 0 ? new AlertScheduler({ config: config.alerts, windows, meter, metrics, logger }) : undefined;
   alerts?.start();
 
   let tracing: Tracing | undefined;
@@ -86,13 +87,13 @@ export async function startTelemetry(config: TollgateConfig, logger: Logger, opt
     fetches: { hub, tracing, plans: config.clients },
     windows,
     metrics,
-    usage,
+    meter,
     alerts,
     tracing,
     onReload: (ok) => metrics?.reloads.inc({ result: ok ? 'success' : 'failure' }),
     close: async () => {
       await alerts?.stop();
-      await usage?.close();
+      await meter?.close();
       // An exporter that can't deliver its last spans must not stop the gateway from stopping.
       await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'exporting the last spans failed'));
     },

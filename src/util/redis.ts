@@ -56,3 +56,37 @@ function authFrom(url: string): Pick<RedisOptions, 'username' | 'password' | 'tl
     tls: parsed.protocol === 'rediss:' ? {} : undefined,
   };
 }
+
+/** A content-addressed record in Redis: `current` holds a hash, `blob(hash)` the text it names, `channel` announces a new one. */
+export interface PointerKeys {
+  readonly current: string;
+  readonly channel: string;
+  blob(hash: string): string;
+}
+
+/** Reads the text `current` names; `cached` (the last read) comes back as is while the hash is unchanged (one GET). */
+export async function readPointed(redis: Redis, keys: PointerKeys, cached: { hash: string; text: string } | undefined, nothingYet: string): Promise<{ hash: string; text: string }> {
+  const hash = await redis.get(keys.current);
+  if (hash === null) throw new Error(nothingYet);
+  if (cached?.hash === hash) return cached;
+  const text = await redis.get(keys.blob(hash));
+  if (text === null) throw new Error(`${keys.current} names ${hash}, but ${keys.blob(hash)} is missing`);
+  return { hash, text };
+}
+
+/**
+ * Watches `channel` on a connection of its own (a subscribed one can run nothing else): `onMessage` for each message,
+ * `onReady` after every (re)connect, since a message may have been missed meanwhile. Errors are left to the
+ * reconnection (the callers poll as well); the SUBSCRIBE is not awaited, as with Redis down it would wait for the
+ * reconnect. Returns the stop.
+ */
+export function watchChannel(target: RedisTarget, channel: string, onMessage: (message: string) => void, onReady: () => void): () => void {
+  const subscriber = createRedisClient(target);
+  subscriber.on('error', () => undefined);
+  subscriber.on('message', (from: string, message: string) => {
+    if (from === channel) onMessage(message);
+  });
+  subscriber.on('ready', onReady);
+  subscriber.subscribe(channel).catch(() => undefined);
+  return () => subscriber.disconnect();
+}

@@ -12,6 +12,9 @@
 import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
 
+/** How long a disconnecting socket may take to close before it is destroyed (ioredis' default: 2 s). */
+const DISCONNECT_TIMEOUT_MS = 100;
+
 /** A Redis URL in config: `redis://…` or `rediss://…` (TLS). */
 export const redisUrlSchema = z.string().regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL');
 
@@ -25,8 +28,11 @@ export type RedisClient = Redis | Cluster;
  */
 export function createRedisClient(target: string, options?: RedisOptions): Redis;
 export function createRedisClient(target: RedisTarget, options?: RedisOptions): RedisClient;
-export function createRedisClient(target: RedisTarget, options: RedisOptions = {}): RedisClient {
+export function createRedisClient(target: RedisTarget, given: RedisOptions = {}): RedisClient {
   const { url, cluster } = typeof target === 'string' ? { url: target, cluster: undefined } : target;
+  // ioredis arms a timer on disconnect() that only the socket's next 'close' clears; a socket that closed already (a
+  // Redis that went away) never sends one, and the default 2 s timer held the process open after close().
+  const options: RedisOptions = { disconnectTimeout: DISCONNECT_TIMEOUT_MS, ...given };
   if (cluster && cluster.length > 0) {
     const { enableOfflineQueue, retryStrategy, ...nodeOptions } = options;
     const clusterOptions: ClusterOptions = {

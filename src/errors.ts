@@ -110,9 +110,17 @@ export const ERROR_CODES = {
     status: 200,
     meaning: "`planner: hive`: Hive Router's planner found no way to resolve the (valid) operation across the subgraphs, e.g. a field only a non-resolvable key or @interfaceObject reaches; `data` is null.",
   },
+  INVALID_GRAPHQL: {
+    status: 200,
+    meaning: "A subgraph's value does not fit the field's type (null for a non-null field, an unknown `__typename`, a bad scalar); the field is null (non-null propagation) and the rest is returned, as @apollo/gateway does.",
+  },
+  ADMIN_UNAVAILABLE: { status: 503, meaning: 'An operations page (`/metrics`, `/admin/dashboard`, `/admin/metering`) could not build its answer; the log has the details.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Codes once shipped and since withdrawn: never used again for anything else (test/stage-table.test.ts). */
+export const RETIRED_CODES: readonly string[] = [];
 
 /** A GraphQL error with a stable `extensions.code` from the table above. */
 export function tollgateError(
@@ -127,6 +135,34 @@ export function tollgateError(
 /** The HTTP status a request-level rejection with this code is answered with. */
 export function httpStatusOf(code: ErrorCode): number {
   return ERROR_CODES[code].status;
+}
+
+/**
+ * One coded error as it goes into a response's `errors` list (a field a policy removed, a refusal's error); the
+ * `path` key only when there is one, so the JSON is what graphql-js would print.
+ */
+export function codedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, path?: ReadonlyArray<string | number>): GraphQLFormattedError {
+  return path ? { message, path, extensions: { code, ...extensions } } : { message, extensions: { code, ...extensions } };
+}
+
+/** A request-level refusal: its code, the HTTP status the table gives that code, the errors and what goes with them. */
+export interface Rejection {
+  code: ErrorCode;
+  status: number;
+  errors: GraphQLFormattedError[];
+  headers: ReadonlyArray<readonly [string, string]>;
+  /** Top-level `extensions` of the answer (e.g. `cost`). */
+  extensions?: Record<string, unknown>;
+}
+
+/** The one constructor of refusals: the status always comes from the code. */
+export function rejection(
+  code: ErrorCode,
+  errors: GraphQLFormattedError[],
+  headers: ReadonlyArray<readonly [string, string]> = [],
+  extensions?: Record<string, unknown>,
+): Rejection {
+  return { code, status: httpStatusOf(code), errors, headers, ...(extensions ? { extensions } : {}) };
 }
 
 /** A response body holding only errors, as sent when a request is rejected before execution. */

@@ -16,9 +16,9 @@ import { createGraphQLHandler } from './pipeline/handleGraphQL';
 import { withManifestOperations } from './persisted/publish';
 import { PersistedOperations } from './persisted/registry';
 import { PolicyStage } from './policy/stage';
-import { createAdminHandler } from './publish/admin';
+import { createAdminRouter } from './admin/router';
 import { openRegistryStore } from './publish/store/open';
-import { bindRestServices, RestServices } from './rest/registry';
+import { RestServices } from './rest/registry';
 import { createCounterStore } from './policy/store';
 import { createHttpServer, listen } from './server/httpServer';
 import { createSseEndpoint } from './subscriptions/sse';
@@ -58,6 +58,8 @@ export interface StartOptions {
   listenWhenReady?: boolean;
   /** With tracing.enabled: export spans here instead of OTLP (tests use an in-memory exporter). */
   spanExporter?: TelemetryOptions['spanExporter'];
+  /** The policy stage's clock (rate-limit windows, budgets, Retry-After); tests set it instead of waiting. */
+  now?: () => number;
 }
 
 export async function startGateway(config: TollgateConfig, options: StartOptions = {}): Promise<RunningGateway> {
@@ -82,10 +84,9 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     onReload: (ok) => telemetry.onReload(ok),
     logger,
   });
-  bindRestServices(supergraph, rest);
 
   const authenticate = await createAuthenticator(config.authentication);
-  const policies = new PolicyStage(config, logger, await createCounterStore(config.store, logger));
+  const policies = new PolicyStage(config, logger, await createCounterStore(config.store, logger), options.now);
   const telemetry = await startTelemetry(config, logger, { spanExporter: options.spanExporter });
   const usageStore = config.usage.enabled && config.usage.redis
     ? new RedisUsageStore({ url: config.usage.redis.url, key: config.usage.redis.key, maxOperations: config.usage.maxOperations })
@@ -99,7 +100,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   // Checks and publishes through /admin treat the served manifest's operations as used, like `tollgate check`.
   const { manifest } = config.persistedOperations;
   const checkUsage = manifest.file || manifest.redis ? withManifestOperations(recorded, () => persisted.currentManifest) : recorded;
-  const admin = createAdminHandler({ config, logger, store: registry, usage: checkUsage });
+  const admin = createAdminRouter({ config, logger, telemetry, supergraph: () => supergraph.status, store: registry, operations: checkUsage });
 
   let engine: ExecutionEngine | undefined;
   const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies, usage, record: telemetry.record, persisted });
@@ -108,7 +109,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   const subscriptionPools = new ConnectionPools();
   const metricsSink = telemetry.subscriptions;
   const subscriptions = config.subscriptions.enabled
-    ? new SubscriptionService({ config, logger, policies, persisted, buildService: serviceBuilder(config, supergraph, subscriptionPools, { fetches: telemetry.fetches }), metrics: metricsSink })
+    ? new SubscriptionService({ config, logger, policies, persisted, buildService: serviceBuilder(config, subscriptionPools, { fetches: telemetry.fetches, rest }), metrics: metricsSink })
     : undefined;
   const sse = subscriptions ? createSseEndpoint(config, authenticate, subscriptions, metricsSink) : undefined;
   const server: Server = createHttpServer(
@@ -119,7 +120,6 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
       // The limits store is shown, not judged: with Redis down the gateway still serves (store.onUnavailable decides how).
       details: { supergraph: supergraph.status, limitsStore: policies.storeStatus(), ...(config.persistedOperations.mode !== 'off' || config.persistedOperations.manifest.file || config.persistedOperations.manifest.redis ? { persistedOperations: persisted.status() } : {}) },
     }),
-    telemetry.routes(() => supergraph.status),
     admin,
   );
   const webSocket = subscriptions ? attachWebSocket(server, config, authenticate, subscriptions, metricsSink) : undefined;
@@ -143,6 +143,7 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
         subscriptions?.setSchema(state);
       },
       fetches: telemetry.fetches,
+      rest,
     });
     address ??= await listen(server, config.server.port, config.server.host);
   } catch (error) {

@@ -4,7 +4,7 @@
 // than the limit; `clients.ipv4Prefix` / `clients.ipv6Prefix` change the network size.
 import { randomBytes } from 'node:crypto';
 import { LIBRARY_SDL, startLibrary, type LibraryState } from './fixtures/limitsGraph';
-import { compose, postJson, startTestGateway, type HttpReply } from './harness';
+import { compose, postJson, startTestGateway, windowClock, type HttpReply } from './harness';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
 
@@ -32,17 +32,14 @@ const from = (ip: string) => ({ 'x-forwarded-for': ip });
 const ping = (ip: string) => postJson(gateway.url, { query: '{ ping }' }, from(ip));
 const limited = (reply: HttpReply) => reply.json.errors?.[0]?.extensions?.code === 'RATE_LIMITED';
 
-/** Waits, when needed, so that `needMs` fit before the current fixed window of `windowMs` ends (windows are epoch-aligned). */
-async function awayFromWindowEdge(windowMs: number, needMs: number): Promise<void> {
-  const left = windowMs - (Date.now() % windowMs);
-  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 20));
-}
+// The policy stage's clock starts at the hour's start: no test here meets a window edge it did not ask for.
+const clock = windowClock(3_600_000);
 
 beforeAll(async () => {
   library = await startLibrary();
   state = library.state;
   supergraph = compose([{ name: 'library', url: library.server.url, sdl: LIBRARY_SDL }]);
-  gateway = await startTestGateway(supergraph, config);
+  gateway = await startTestGateway(supergraph, config, { now: clock.now });
 });
 
 afterAll(async () => {
@@ -50,7 +47,6 @@ afterAll(async () => {
   await library?.server.close();
 });
 
-beforeEach(() => awayFromWindowEdge(3_600_000, 15_000));
 
 describe('anonymous callers on IPv6 are counted per /64', () => {
   it('refuses a second address of the /64 once the first spent the limit', async () => {
@@ -136,7 +132,7 @@ describe('attacks', () => {
 describe('clients.ipv4Prefix and clients.ipv6Prefix', () => {
   let sized: Gateway;
   beforeAll(async () => {
-    sized = await startTestGateway(supergraph, { ...config, clients: { ipv4Prefix: 24, ipv6Prefix: 128 } });
+    sized = await startTestGateway(supergraph, { ...config, clients: { ipv4Prefix: 24, ipv6Prefix: 128 } }, { now: clock.now });
   });
   afterAll(() => sized?.close());
   const pingSized = (ip: string) => postJson(sized.url, { query: '{ ping }' }, from(ip));

@@ -3,7 +3,7 @@
 // charged and reconciled, so 300 of them drain a budget sized for 300 — with the memory store and with Redis.
 import { startFaultProxy, type FaultProxy } from './fixtures/faultProxy';
 import { LIBRARY_SDL, startLibrary } from './fixtures/limitsGraph';
-import { awayFromWindowEdge, compose, postJson, startTestGateway } from './harness';
+import { compose, postJson, startTestGateway, windowClock } from './harness';
 import { startRedis, type TestRedis } from './redisServer';
 
 const BOOK = 'title author { name } publisher { name address { zipCode } }';
@@ -69,6 +69,8 @@ describe.each([
   ['memory', {}],
   ['redis', { kind: 'redis', redis: { keyPrefix: 'cost-slicing:', commandTimeout: '5s' } }],
 ])('measure mode, %s store', (kind, store) => {
+  // Starts at the hour's start: the 300 requests stay in one budget window however long they take.
+  const clock = windowClock(3_600_000);
   let gateway: Awaited<ReturnType<typeof startTestGateway>>;
   beforeAll(async () => {
     const storeConfig = kind === 'redis' ? { ...store, redis: { ...(store as { redis: object }).redis, url: redis.url } } : store;
@@ -76,12 +78,11 @@ describe.each([
       store: storeConfig,
       // Room for exactly 300 of them (the last charge of 880 must fit before it is reconciled to 800).
       cost: { mode: 'measure', extensions: 'always', all: { budget: { max: REQUESTS * ACTUAL + (ESTIMATED - ACTUAL), window: '1h' } } },
-    });
+    }, { now: clock.now });
   });
   afterAll(() => gateway?.close());
 
   it(`charges and reconciles every a/b query: ${REQUESTS} of them drain the budget`, async () => {
-    await awayFromWindowEdge(3_600_000, 30_000);
     const remaining: number[] = [];
     for (let i = 0; i < REQUESTS; i++) {
       const reply = await postJson(gateway.url, i % 2 === 0 ? ALIASES : VIA_VARIABLES);

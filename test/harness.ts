@@ -52,6 +52,8 @@ export interface TestGatewayOptions {
   /** Write the gateway's JSON log lines here (the config's level and redactions apply); default: silent. */
   logTo?: { write(line: string): void };
   spanExporter?: StartOptions['spanExporter'];
+  /** The policy stage's clock: see `windowClock`. */
+  now?: StartOptions['now'];
 }
 
 /** A gateway serving `supergraphSdl` from a temp file (so hot reload can be exercised), on a random port. */
@@ -68,7 +70,7 @@ export async function startTestGateway(
     { baseDir: dir },
   );
   const logger = options.logTo ? loggerFor(full, options.logTo) : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const gateway = await startGateway(full, { logger, spanExporter: options.spanExporter });
+  const gateway = await startGateway(full, { logger, spanExporter: options.spanExporter, now: options.now });
   return { ...gateway, supergraphFile };
 }
 
@@ -95,7 +97,23 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
  * Waits, when fewer than `needMs` remain in the current fixed window of `windowMs` (windows start at multiples of
  * `windowMs` since the epoch), until the next one starts: a test that counts within one window can't straddle two.
  */
-export async function awayFromWindowEdge(windowMs: number, needMs: number): Promise<void> {
-  const left = windowMs - (Date.now() % windowMs);
-  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 20));
+/**
+ * A clock for the policy stage that a test moves instead of waiting for a window edge: it starts at the beginning
+ * of the current real window of `windowMs` (so counters Redis expires at a window's end never expire in the past)
+ * and runs at real speed; `advance(ms)` jumps ahead, `toNextWindow(ms)` to the start of the next window of `ms`.
+ */
+export function windowClock(windowMs: number): { now: () => number; advance: (ms: number) => void; toNextWindow: (ms: number) => void } {
+  const startedAt = Date.now();
+  let base = startedAt - (startedAt % windowMs);
+  const now = () => base + (Date.now() - startedAt);
+  return {
+    now,
+    advance: (ms) => {
+      base += ms;
+    },
+    toNextWindow: (ms) => {
+      const at = now();
+      base += ms - (at % ms);
+    },
+  };
 }

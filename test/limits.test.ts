@@ -5,9 +5,11 @@
 import pino from 'pino';
 import { startFaultProxy, type FaultProxy } from './fixtures/faultProxy';
 import { LIBRARY_SDL, startLibrary, type LibraryState } from './fixtures/limitsGraph';
-import { awayFromWindowEdge, compose, eventually, postJson, startTestGateway, type HttpReply } from './harness';
+import { compose, postJson, startTestGateway, windowClock, type HttpReply } from './harness';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
+// Every gateway here reads this clock: a test moves it to a window's start instead of waiting for one.
+const clock = windowClock(3_600_000);
 
 const PRO_KEY = 'pro-client-key-0123456789';
 const FREE_KEY = 'free-client-key-0123456789';
@@ -53,7 +55,7 @@ beforeAll(async () => {
       all: { max: 500 },
       plans: { pro: { max: 5000 } },
     },
-  });
+  }, { now: clock.now });
 });
 
 afterAll(async () => {
@@ -65,7 +67,6 @@ afterAll(async () => {
 const headersOf = (reply: HttpReply) => Object.fromEntries([...reply.headers].filter(([name]) => name.startsWith('ratelimit-') || name === 'retry-after'));
 
 
-beforeEach(() => awayFromWindowEdge(3_600_000, 15_000));
 
 describe('field rate limits (filter mode)', () => {
   it('passes the max-th call and removes the next with RATE_LIMITED at its path, keeping the rest', async () => {
@@ -146,12 +147,13 @@ describe('field rate limits (filter mode)', () => {
 
   it('starts counting again in the next window', async () => {
     const client = freshClient();
-    await awayFromWindowEdge(2000, 1500);
+    clock.toNextWindow(2000);
     const quick = () => postJson(gateway.url, { query: '{ quick }' }, client);
     expect((await quick()).json.errors).toBeUndefined();
     expect((await quick()).json.errors).toBeUndefined();
     expect((await quick()).json.errors[0].extensions.code).toBe('RATE_LIMITED');
-    await eventually(async () => (await quick()).json.errors === undefined, 5000);
+    clock.toNextWindow(2000);
+    expect((await quick()).json.errors).toBeUndefined();
   });
 });
 
@@ -159,8 +161,8 @@ describe('field rate limits: reject and measure modes', () => {
   let strict: Gateway;
   let measuring: Gateway;
   beforeAll(async () => {
-    strict = await startTestGateway(supergraph, { ...baseConfig, rateLimits: { onLimit: 'reject' } });
-    measuring = await startTestGateway(supergraph, { ...baseConfig, rateLimits: { mode: 'measure' } });
+    strict = await startTestGateway(supergraph, { ...baseConfig, rateLimits: { onLimit: 'reject' } }, { now: clock.now });
+    measuring = await startTestGateway(supergraph, { ...baseConfig, rateLimits: { mode: 'measure' } }, { now: clock.now });
   });
   afterAll(async () => {
     await strict?.close();
@@ -240,14 +242,14 @@ describe('cost budgets', () => {
     budgeted = await startTestGateway(supergraph, {
       ...baseConfig,
       cost: { extensions: 'always', all: { budget: { max: 60, window: '1h' } }, plans: { free: { budget: { max: 50, window: '2s' } } } },
-    });
+    }, { now: clock.now });
   });
   afterAll(() => budgeted?.close());
 
   const newest3 = { query: '{ newestAdditions(limit: 3) { title author { name } publisher { name address { zipCode } } } }' };
 
   it('charges the estimate, refuses with 429 COST_BUDGET_EXCEEDED and Retry-After once spent, and refills', async () => {
-    await awayFromWindowEdge(2000, 1200);
+    clock.toNextWindow(2000);
     const bob = { 'x-api-key': FREE_KEY };
     const first = await postJson(budgeted.url, newest3, bob);
     expect(first.json.extensions.cost).toMatchObject({ estimated: 24, actual: 24, budget: { limit: 50, remaining: 26 } });
@@ -265,7 +267,8 @@ describe('cost budgets', () => {
     expect(proxy.seen).toHaveLength(0);
     // An operation that still fits passes.
     expect((await postJson(budgeted.url, { query: '{ ping }' }, bob)).status).toBe(200);
-    await eventually(async () => (await postJson(budgeted.url, newest3, bob)).status === 200, 5000);
+    clock.toNextWindow(2000);
+    expect((await postJson(budgeted.url, newest3, bob)).status).toBe(200);
   });
 
   it('refuses an operation bigger than the whole budget with 400, not a 429 whose Retry-After can never help', async () => {
@@ -317,7 +320,7 @@ describe('logging in measure mode', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'supergraph.graphql'), supergraph);
     const config = buildConfig({ server: { port: 0 }, supergraph: { file: join(dir, 'supergraph.graphql') }, rateLimits: { mode: 'measure' }, cost: { mode: 'measure', all: { max: 10 } } }, { baseDir: dir });
-    const running = await startGateway(config, { logger });
+    const running = await startGateway(config, { logger, now: clock.now });
     try {
       for (let i = 0; i < 3; i++) expect((await postJson(running.url, { query: '{ ping bestsellers { title } }' })).json.errors).toBeUndefined();
       expect((await postJson(running.url, { query: '{ catalog { title } }' })).status).toBe(200);

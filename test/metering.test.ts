@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { TollgateConfigInput } from '../src/config/schema';
-import type { UsageRow } from '../src/telemetry/metering/export';
+import type { MeteredRow } from '../src/telemetry/metering/export';
 import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
 import { compose, eventually, http, postJson, startTestGateway, tempDir } from './harness';
 import { startRedis, type TestRedis } from './redisServer';
@@ -49,7 +49,7 @@ async function traffic(gateway: Gateway, client: keyof typeof KEYS, n: { joined?
 }
 
 /** Totals per client over every row (the test may straddle an hour or a day). */
-function totals(rows: UsageRow[]) {
+function totals(rows: MeteredRow[]) {
   const out: Record<string, { plan: string; operations: number; errors: number; rejected: number; calls: Record<string, number> }> = {};
   for (const row of rows) {
     const t = (out[row.client] ??= { plan: row.plan, operations: 0, errors: 0, rejected: 0, calls: {} });
@@ -75,7 +75,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ st
 
 const range = () => ({ from: new Date(Date.now() - 2 * 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() });
 
-async function exportJson(gateway: Gateway): Promise<UsageRow[]> {
+async function exportJson(gateway: Gateway): Promise<MeteredRow[]> {
   const search = new URLSearchParams({ ...range(), granularity: 'hour' });
   const reply = await http(`${gateway.baseUrl}/admin/metering?${search}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
   expect(reply.status).toBe(200);
@@ -139,19 +139,20 @@ it('keeps what it counted while Redis is down, and writes it exactly once when R
   const gateway = await startTestGateway(supergraph, config());
   try {
     await traffic(gateway, 'acme', { joined: 5 });
-    expect(await gateway.telemetry.usage!.flush()).toBe(true);
+    expect(await gateway.telemetry.meter!.flush()).toBe(true);
     await redis.kill();
     await traffic(gateway, 'acme', { joined: 4 });
     await traffic(gateway, 'bob', { catalogOnly: 2 });
-    expect(await gateway.telemetry.usage!.flush()).toBe(false);
-    expect(await gateway.telemetry.usage!.flush()).toBe(false);
+    expect(await gateway.telemetry.meter!.flush()).toBe(false);
+    expect(await gateway.telemetry.meter!.flush()).toBe(false);
     // The outage answer says so rather than hiding it.
     const during = await http(`${gateway.baseUrl}/admin/metering`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     expect(during.status).toBe(503);
+    expect(during.json.errors[0].extensions.code).toBe('ADMIN_UNAVAILABLE');
     // redis-server here keeps nothing on disk: what it had before the kill is gone, the counts kept here are not.
     await redis.restart();
     // The client reconnects on its own schedule; until then a flush fails fast and is retried.
-    await eventually(async () => (await gateway.telemetry.usage!.flush()) === true);
+    await eventually(async () => (await gateway.telemetry.meter!.flush()) === true);
     expect(totals(await exportJson(gateway))).toEqual({
       acme: { plan: 'pro', operations: 4, errors: 0, rejected: 0, calls: { catalog: 4, stock: 4 } },
       bob: { plan: 'free', operations: 2, errors: 0, rejected: 0, calls: { catalog: 2 } },

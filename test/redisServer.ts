@@ -32,7 +32,9 @@ export async function startRedis(options: { cluster?: boolean } = {}): Promise<T
     const started = child;
     await new Promise<void>((resolve, reject) => {
       started.once('error', reject);
-      const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      // disconnectTimeout: ioredis arms a timer on disconnect() that only a later 'close' clears; after a refused
+      // connect the socket has closed already, so the default 2 s timer kept Jest from exiting.
+      const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, disconnectTimeout: 0 });
       const deadline = Date.now() + 10_000;
       const attempt = () => {
         probe

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startGatewayProcess, type GatewayProcess } from './fixtures/gatewayProcess';
 import { LIBRARY_SDL, startLibrary } from './fixtures/limitsGraph';
-import { compose, eventually, http, postJson, startTestGateway, tempDir, type HttpReply } from './harness';
+import { compose, eventually, http, postJson, startTestGateway, tempDir, windowClock, type HttpReply } from './harness';
 import { startRedis, type TestRedis } from './redisServer';
 
 const PING_MAX = 25;
@@ -18,7 +18,11 @@ let redis: TestRedis;
 let supergraph: string;
 let dir: string;
 
-/** Waits, when needed, so that `needMs` fit before the current epoch-aligned window of `windowMs` ends. */
+/**
+ * Waits, when needed, so that `needMs` fit before the current epoch-aligned window of `windowMs` ends. Only for the
+ * gateways run as processes (they read the real clock; a clock switch in production code would be a back door);
+ * the in-process gateways below are given a `windowClock` instead.
+ */
 async function awayFromWindowEdge(windowMs: number, needMs: number): Promise<void> {
   const left = windowMs - (Date.now() % windowMs);
   if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 20));
@@ -122,8 +126,9 @@ describe('Redis killed mid-test', () => {
     // Own key prefixes: the two gateways must not share counters here.
     const store = (onUnavailable: 'open' | 'closed') => ({ kind: 'redis' as const, onUnavailable, redis: { url: own.url, keyPrefix: `${onUnavailable}:`, commandTimeout: '200ms', connectTimeout: '500ms' } });
     const rateLimits = { fields: { 'Query.ping': { max: 2, window: '1h' } } };
-    open = await startTestGateway(supergraph, { store: store('open'), rateLimits, server: { trustedProxies: ['127.0.0.1'] } });
-    closed = await startTestGateway(supergraph, { store: store('closed'), rateLimits, server: { trustedProxies: ['127.0.0.1'] } });
+    const clock = windowClock(3_600_000);
+    open = await startTestGateway(supergraph, { store: store('open'), rateLimits, server: { trustedProxies: ['127.0.0.1'] } }, { now: clock.now });
+    closed = await startTestGateway(supergraph, { store: store('closed'), rateLimits, server: { trustedProxies: ['127.0.0.1'] } }, { now: clock.now });
   });
   afterAll(async () => {
     await open?.close();
@@ -132,7 +137,6 @@ describe('Redis killed mid-test', () => {
   });
 
   it('fails open or closed as configured, shows it in /ready, and enforces again after recovery', async () => {
-    await awayFromWindowEdge(3_600_000, 30_000);
     const client = { 'x-forwarded-for': '203.0.113.50' };
     for (const gateway of [open, closed]) {
       expect((await postJson(gateway.url, ping, client)).json.data.ping).toBe('pong');
@@ -180,9 +184,8 @@ describe('Redis Cluster store', () => {
       store: { kind: 'redis', redis: { cluster: [node.url] } },
       rateLimits: { fields: { 'Query.ping': { max: 2, window: '1h' } } },
       cost: { all: { budget: { max: 100, window: '1h' } } },
-    });
+    }, { now: windowClock(3_600_000).now });
     try {
-      await awayFromWindowEdge(3_600_000, 15_000);
       const replies = [];
       for (let i = 0; i < 3; i++) replies.push(await postJson(gateway.url, { query: '{ ping newestAdditions(limit: 1) { id } }' }));
       expect(replies.map((r) => r.json.data.ping)).toEqual(['pong', 'pong', null]);

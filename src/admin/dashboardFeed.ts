@@ -6,7 +6,7 @@ import type { AlertScheduler } from '../telemetry/alerts/scheduler';
 import type { AlertEvent } from '../telemetry/alerts/evaluate';
 import type { LiveWindows } from '../telemetry/liveWindows';
 import { DAY_MS, rollUp } from '../telemetry/metering/counts';
-import type { UsageMeter } from '../telemetry/metering/meter';
+import type { BillingMeter } from '../telemetry/metering/meter';
 import type { SubscriptionRecorder, SubscriptionsView } from '../telemetry/subscriptions';
 import { quantileMs } from '../telemetry/window';
 
@@ -42,7 +42,7 @@ export interface DashboardFeed {
 export interface FeedSources {
   windows: LiveWindows;
   alerts?: AlertScheduler;
-  usage?: UsageMeter;
+  meter?: BillingMeter;
   supergraph: () => SupergraphStatus;
   subscriptions?: SubscriptionRecorder;
 }
@@ -51,9 +51,9 @@ export function createDashboardFeed(sources: FeedSources): (now: number) => Prom
   let clients: { at: number; rows: DashboardFeed['topClients'] } | undefined;
 
   const topClients = async (now: number): Promise<DashboardFeed['topClients']> => {
-    if (!sources.usage) return [];
+    if (!sources.meter) return [];
     if (clients && now - clients.at < CLIENTS_CACHE_MS) return clients.rows;
-    const today = rollUp(await sources.usage.read(now - (now % DAY_MS), now + 1), 'day');
+    const today = rollUp(await sources.meter.read(now - (now % DAY_MS), now + 1), 'day');
     const cost = (c: { actualCost: number; estimatedCost: number }) => c.actualCost || c.estimatedCost;
     const rows = today
       .sort((a, b) => cost(b) - cost(a) || b.operations - a.operations)

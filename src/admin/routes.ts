@@ -1,14 +1,15 @@
 // The operations endpoints, as routes for the listener: /metrics (Prometheus), /admin/metering (usage export for
 // billing, JSON or CSV), /admin/dashboard (the page) and /admin/dashboard.json (its feed). The rest of /admin/* is
-// the publishing endpoint's (src/publish/admin.ts).
+// the publishing endpoint's (publishRoutes.ts); router.ts puts both behind one key store.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TollgateConfig } from '../config/schema';
-import { httpStatusOf, rejectionBody, type ErrorCode } from '../errors';
+import { httpStatusOf, rejectionBody } from '../errors';
+import type { CodesOf } from '../pipeline/stages';
 import type { PrometheusMetrics } from '../telemetry/metrics';
 import { rollUp } from '../telemetry/metering/counts';
 import { toCsv, toRows } from '../telemetry/metering/export';
-import type { UsageMeter } from '../telemetry/metering/meter';
-import { parseUsageQuery } from '../telemetry/metering/query';
+import type { BillingMeter } from '../telemetry/metering/meter';
+import { parseMeteringQuery } from '../telemetry/metering/query';
 import type { AdminAuth } from './auth';
 import type { DashboardFeed } from './dashboardFeed';
 import { DASHBOARD_CSP, DASHBOARD_HTML } from './dashboardPage';
@@ -21,12 +22,12 @@ export interface AdminRouteDeps {
   config: TollgateConfig;
   auth: AdminAuth;
   metrics?: PrometheusMetrics;
-  usage?: UsageMeter;
+  meter?: BillingMeter;
   feed: (now: number) => Promise<DashboardFeed>;
   onError: (error: unknown, path: string) => void;
 }
 
-export function adminRoutes({ config, auth, metrics, usage, feed, onError }: AdminRouteDeps): Map<string, RouteHandler> {
+export function adminRoutes({ config, auth, metrics, meter, feed, onError }: AdminRouteDeps): Map<string, RouteHandler> {
   const routes = new Map<string, RouteHandler>();
 
   /** Checks the admin key, answers GET only, and turns a thrown error into a 503 that names no internals. */
@@ -51,7 +52,7 @@ export function adminRoutes({ config, auth, metrics, usage, feed, onError }: Adm
         await handler(res, new URLSearchParams(search));
       } catch (error) {
         onError(error, path);
-        if (!res.headersSent) send(res, 503, 'application/json; charset=utf-8', JSON.stringify({ errors: [{ message: `${path} is unavailable right now; see the gateway log.` }] }));
+        if (!res.headersSent) fail(res, 'ADMIN_UNAVAILABLE', `${path} is unavailable right now; see the gateway log.`);
         else res.destroy();
       }
     };
@@ -67,14 +68,14 @@ export function adminRoutes({ config, auth, metrics, usage, feed, onError }: Adm
   routes.set(
     ADMIN_PATHS.METERING,
     guarded(ADMIN_PATHS.METERING, async (res, search) => {
-      if (!usage) return fail(res, 'NOT_FOUND', 'Usage metering is off (metering.enabled: false).');
-      const parsed = parseUsageQuery(
+      if (!meter) return fail(res, 'NOT_FOUND', 'Usage metering is off (metering.enabled: false).');
+      const parsed = parseMeteringQuery(
         { from: search.get('from') ?? undefined, to: search.get('to') ?? undefined, granularity: search.get('granularity') ?? undefined, format: search.get('format') ?? undefined },
         Date.now(),
       );
       if (!parsed.ok) return fail(res, 'BAD_REQUEST', parsed.message);
       const { from, to, granularity, format } = parsed.query;
-      const rows = toRows(rollUp(await usage.read(from, to), granularity));
+      const rows = toRows(rollUp(await meter.read(from, to), granularity));
       if (format === 'csv') return send(res, 200, 'text/csv; charset=utf-8', toCsv(rows));
       send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), granularity, rows }));
     }),
@@ -103,6 +104,6 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
   res.end(body);
 }
 
-function fail(res: ServerResponse, code: ErrorCode, message: string): void {
+function fail(res: ServerResponse, code: CodesOf<'admin'>, message: string): void {
   send(res, httpStatusOf(code), 'application/json; charset=utf-8', rejectionBody(code, message));
 }

@@ -1,5 +1,6 @@
 // `tollgate check | publish | rollback | history`: flags, where the registry is (the config's store, or a gateway's
 // /admin endpoint with --gateway), printing and exit codes. The work is in src/publish/.
+import { readAdminReply } from './adminReplies';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
@@ -146,10 +147,10 @@ async function runCheckOrPublish(command: 'check' | 'publish', args: string[], i
     const { status, json } = await callAdmin(values.gateway, 'POST', `/admin/${command}`, io, body);
     if (command === 'check') {
       if (status !== 200) throw adminError(json, status);
-      return printCheck(json.report as CheckReport, format, values['allow-breaking'], io);
+      return printCheck(readAdminReply('checkReport', json.report, `${values.gateway}/admin/check`), format, values['allow-breaking'], io);
     }
-    if (status === 200) return printPublish(json as unknown as PublishOutcome, format, io);
-    if (json.report) return printPublish({ status: 'refused', reason: status === 422 ? 'composition' : 'breaking', report: json.report as CheckReport }, format, io);
+    if (status === 200) return printPublish(readAdminReply('publishOutcome', json, `${values.gateway}/admin/publish`), format, io);
+    if (json.report) return printPublish({ status: 'refused', reason: status === 422 ? 'composition' : 'breaking', report: readAdminReply('checkReport', json.report, `${values.gateway}/admin/publish`) }, format, io);
     throw adminError(json, status);
   }
 
@@ -213,7 +214,7 @@ async function runRollback(args: string[], io: CliIo): Promise<number> {
   if (values.gateway) {
     const { status, json } = await callAdmin(values.gateway, 'POST', '/admin/rollback', io, values.to !== undefined ? { to: values.to } : {});
     if (status !== 200) throw adminError(json, status);
-    outcome = json as unknown as RollbackOutcome;
+    outcome = readAdminReply('rollbackOutcome', json, `${values.gateway}/admin/rollback`);
   } else {
     outcome = await withStore(values, io, (store, config) => rollbackSupergraph({ store, roverPath: config.publish.rover, to: values.to, actor: defaultActor(io.env) }));
   }
@@ -231,7 +232,7 @@ async function runHistory(args: string[], io: CliIo): Promise<number> {
   if (values.gateway) {
     const { status, json } = await callAdmin(values.gateway, 'GET', '/admin/history', io);
     if (status !== 200) throw adminError(json, status);
-    const all = json as unknown as HistoryView;
+    const all = readAdminReply('historyView', json, `${values.gateway}/admin/history`);
     view = { served: all.served, entries: all.entries.slice(0, limit) };
   } else {
     view = await withStore(values, io, async (store) => historyView(await store.history(), (await store.served())?.hash, limit));

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { TollgateConfig } from '../config/schema';
 import { rollUp } from '../telemetry/metering/counts';
 import { toCsv, toRows } from '../telemetry/metering/export';
-import { parseUsageQuery, type UsageQuery } from '../telemetry/metering/query';
+import { parseMeteringQuery, type MeteringQuery } from '../telemetry/metering/query';
 
 export interface UsageFlags {
   from?: string;
@@ -38,7 +38,7 @@ export function parseUsageFlags(args: string[]): UsageFlags {
  * is asked and no config is needed).
  */
 export async function runUsage(flags: UsageFlags, config: TollgateConfig | undefined, out: (text: string) => void, env = process.env): Promise<number> {
-  const parsed = parseUsageQuery({ from: flags.from, to: flags.to, granularity: flags.granularity, format: flags.format ?? 'csv' }, Date.now());
+  const parsed = parseMeteringQuery({ from: flags.from, to: flags.to, granularity: flags.granularity, format: flags.format ?? 'csv' }, Date.now());
   if (!parsed.ok) {
     console.error(`tollgate usage: ${parsed.message}`);
     return 2;
@@ -53,7 +53,7 @@ export async function runUsage(flags: UsageFlags, config: TollgateConfig | undef
   return fromGateway(base, env.TOLLGATE_ADMIN_KEY, query, out);
 }
 
-async function fromRedis(config: TollgateConfig, query: UsageQuery, out: (text: string) => void): Promise<number> {
+async function fromRedis(config: TollgateConfig, query: MeteringQuery, out: (text: string) => void): Promise<number> {
   const { RedisMeteringStore } = await import('../telemetry/metering/redisStore');
   const { redis, retention } = config.metering;
   const store = new RedisMeteringStore({ url: redis!.url, keyPrefix: redis!.key, retentionMs: retention });
@@ -69,7 +69,7 @@ async function fromRedis(config: TollgateConfig, query: UsageQuery, out: (text: 
   }
 }
 
-async function fromGateway(base: string, adminKey: string | undefined, query: UsageQuery, out: (text: string) => void): Promise<number> {
+async function fromGateway(base: string, adminKey: string | undefined, query: MeteringQuery, out: (text: string) => void): Promise<number> {
   if (!adminKey) {
     console.error('tollgate usage: the gateway needs an admin key in TOLLGATE_ADMIN_KEY');
     return 2;

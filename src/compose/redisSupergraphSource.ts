@@ -1,6 +1,7 @@
 // A gateway's supergraph from the Redis registry (`supergraph.redis`): `load` reads the `current` hash and the blob
 // it names; `subscribe` wakes the gateway on each publish (pub/sub). Key layout: src/publish/store/redisKeys.ts.
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createRedisClient, readPointed, watchChannel } from '../util/redis';
 import type { Logger } from 'pino';
 import { registryKeys, type RegistryKeys } from '../publish/store/redisKeys';
 import { whenRedisReady } from '../util/redisReady';
@@ -15,12 +16,12 @@ export class RedisSupergraphSource {
   private readonly redis: Redis;
   private readonly keys: RegistryKeys;
   /** The blob last read: a poll that finds the same `current` costs one GET. */
-  private cached?: { hash: string; sdl: string };
+  private cached?: { hash: string; text: string };
 
   constructor(private readonly options: RedisSupergraphSourceOptions) {
     this.keys = registryKeys(options.key);
     // Fail a load fast while Redis is down (the last good supergraph keeps serving); ioredis reconnects by itself.
-    this.redis = new Redis(options.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.redis = createRedisClient(options.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.redis.on('error', () => {
       /* a failed load reports it, in the log and /ready */
     });
@@ -29,13 +30,8 @@ export class RedisSupergraphSource {
   /** The supergraph `current` names. Throws when nothing is published yet, the blob is missing or Redis is down. */
   async load(): Promise<string> {
     await this.connected();
-    const hash = await this.redis.get(this.keys.current);
-    if (hash === null) throw new Error(`no supergraph published yet in Redis (${this.keys.current} is not set); run \`tollgate publish\``);
-    if (this.cached?.hash === hash) return this.cached.sdl;
-    const sdl = await this.redis.get(this.keys.blob(hash));
-    if (sdl === null) throw new Error(`${this.keys.current} names ${hash}, but ${this.keys.blob(hash)} is missing`);
-    this.cached = { hash, sdl };
-    return sdl;
+    this.cached = await readPointed(this.redis, this.keys, this.cached, `no supergraph published yet in Redis (${this.keys.current} is not set); run \`tollgate publish\``);
+    return this.cached.text;
   }
 
   /** Waits briefly for the connection (at start-up it is still opening; commands are not queued). */
@@ -45,20 +41,9 @@ export class RedisSupergraphSource {
 
   /** Calls `wake` on every publish message; ioredis re-subscribes after a reconnect. Returns the unsubscribe. */
   async subscribe(wake: (reason: string) => void): Promise<() => Promise<void>> {
-    const subscriber = new Redis(this.options.url);
-    subscriber.on('error', () => {
-      /* reconnects by itself; polling covers the gap */
-    });
-    subscriber.on('message', (channel: string, hash: string) => {
-      if (channel === this.keys.channel) wake(`published ${hash.slice(0, 12)}`);
-    });
     // After a reconnect, a publish may have been missed: look now rather than at the next poll.
-    subscriber.on('ready', () => wake('redis reconnected'));
-    // Not awaited: with Redis down it would wait for the reconnect; polling covers the gap meanwhile.
-    subscriber.subscribe(this.keys.channel).catch(() => undefined);
-    return async () => {
-      subscriber.disconnect();
-    };
+    const stop = watchChannel(this.options.url, this.keys.channel, (hash) => wake(`published ${hash.slice(0, 12)}`), () => wake('redis reconnected'));
+    return async () => stop();
   }
 
   async close(): Promise<void> {

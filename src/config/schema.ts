@@ -7,6 +7,7 @@ import { rateLimitsConfig } from '../policy/ratelimit/config';
 import { storeConfig } from '../policy/store/config';
 import { persistedOperationsConfig } from '../persisted/config';
 import { bool, duration, headerName, int, size } from './fields';
+import { redisUrlSchema } from '../util/redis';
 
 const regex = z.string().transform((source, ctx) => {
   try {
@@ -98,7 +99,7 @@ const apiKeyConfig = z
   })
   .refine((k) => (k.key === undefined) !== (k.sha256 === undefined), { message: 'give exactly one of `key` or `sha256`' });
 
-const redisUrl = z.string().regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL');
+const redisUrl = redisUrlSchema;
 
 /** An admin API key for /admin (publishing): hashed like API keys; optionally limited to some subgraphs. */
 const adminKeyConfig = z

@@ -11,7 +11,8 @@ import type { ExecutionEngine, GraphQLParams, HttpAnswer } from '../pipeline/req
 import { applyPolicyOutcome, summarizeResultErrors } from '../pipeline/respond';
 import { isRestRoutingUrl, restDataSource } from '../rest/registry';
 import { compileHeaderRules } from './headerRules';
-import { ConnectionPools } from './httpClient';
+import { ConnectionPools, type HttpResult } from './httpClient';
+import { InflightDeduper } from './inflight';
 import { SubgraphDataSource } from './subgraphDataSource';
 import type { EngineOptions } from './engineOptions';
 import { startPlanEngine } from './plan/planEngine';
@@ -21,7 +22,7 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
   process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
   const pools = new ConnectionPools();
-  const buildService = serviceBuilder(config, supergraph, pools, options);
+  const buildService = serviceBuilder(config, pools, options);
   if (config.executor === 'tollgate') return startPlanEngine(config, supergraph, logger, options, buildService, () => pools.close());
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph,
@@ -82,13 +83,15 @@ export async function startEngine(config: TollgateConfig, supergraph: LiveSuperg
  * The data source for each subgraph: REST served in-process, or Tollgate's HTTP client; instrumented when asked.
  * Exported for the subscription path (src/subscriptions/), whose entity fetches go through the same kind of sources.
  */
-export function serviceBuilder(config: TollgateConfig, supergraph: LiveSupergraph, pools: ConnectionPools, options: EngineOptions) {
+export function serviceBuilder(config: TollgateConfig, pools: ConnectionPools, options: EngineOptions) {
   const tracing = options.fetches?.tracing;
+  // Identical subgraph queries in flight (traffic.dedupe) share one call — among this builder's sources only.
+  const inflight = new InflightDeduper<HttpResult>();
   return ({ name, url }: { name: string; url?: string }): GraphQLDataSource<TollgateContext> => {
     if (!url) throw new Error(`subgraph "${name}" has no routing URL in the supergraph`);
     // A REST description served in-process (src/rest/): loaded and checked before the supergraph was swapped in.
     if (isRestRoutingUrl(url)) {
-      const rest = restDataSource(supergraph, name, url);
+      const rest = restDataSource(options.rest, name, url);
       return options.fetches ? instrumentDataSource(rest, name, 'rest', options.fetches) : rest;
     }
     const traffic = trafficFor(config, name);
@@ -101,6 +104,7 @@ export function serviceBuilder(config: TollgateConfig, supergraph: LiveSupergrap
       requestIdHeader: config.server.requestIdHeader,
       claimHeaders: config.authentication.forwardClaims,
       pools,
+      inflight,
       injectTraceContext: tracing ? (headers) => tracing.inject(headers) : undefined,
     });
     return options.fetches ? instrumentDataSource(source, name, 'subgraph', options.fetches) : source;

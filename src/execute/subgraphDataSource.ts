@@ -28,11 +28,11 @@ export interface SubgraphCallOptions {
   /** Verified JWT claims sent as headers: claim → header name. */
   claimHeaders: Readonly<Record<string, string>>;
   pools: ConnectionPools;
+  /** Where identical queries in flight meet (with `dedupe`): one per gateway, never process-wide. */
+  inflight: InflightDeduper<HttpResult>;
   /** With tracing on: writes traceparent for the active tollgate.fetch span (after the header rules, so it wins). */
   injectTraceContext?: (headers: Record<string, string>) => void;
 }
-
-const sharedDeduper = new InflightDeduper<HttpResult>();
 
 export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
   private readonly path: string;
@@ -67,7 +67,7 @@ export class SubgraphDataSource implements GraphQLDataSource<TollgateContext> {
     let result: HttpResult;
     try {
       // Only queries are shared; the request id and trace context differ per caller and stay out of the key.
-      result = this.options.dedupe && isQuery(query) ? await sharedDeduper.run(subgraphFetchKey(this.options.url, headers, body, this.skipInKey), call) : await call();
+      result = this.options.dedupe && isQuery(query) ? await this.options.inflight.run(subgraphFetchKey(this.options.url, headers, body, this.skipInKey), call) : await call();
     } catch (error) {
       return this.atFetchPath(this.failure(error), atPath);
     }

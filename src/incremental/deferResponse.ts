@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { GraphQLFormattedError } from 'graphql';
 import type { TollgateContext } from '../pipeline/context';
 import type { ExecutionEngine, GraphQLParams, HttpAnswer } from '../pipeline/request';
-import { measureActualCost } from '../policy/cost/plugin';
+import { measureActualCost } from '../policy/cost/policy';
 import type { PolicyRemoval } from '../policy/stage';
 import { stripHelper, type JsonObject } from '../policy/patchResponse';
 import { summarizeErrors } from '../telemetry/errorSummary';

@@ -2,12 +2,13 @@
 // docs/configuration.md#persistedoperations and docs/persisted-operations.md mirror it.
 import { z } from 'zod';
 import { bool, duration, size } from '../config/fields';
+import { redisUrlSchema } from '../util/redis';
 
 export const PERSISTED_MODES = ['off', 'apq', 'safelist', 'audit'] as const;
 export type PersistedMode = (typeof PERSISTED_MODES)[number];
 const mode = z.enum(PERSISTED_MODES);
 
-const redisUrl = z.string().regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL');
+const redisUrl = redisUrlSchema;
 
 export const persistedOperationsConfig = z
   .strictObject({

@@ -3,7 +3,7 @@
 // one transaction) or the manifest file (`manifest.file`, written atomically; the file watch picks it up).
 // Also the manifest operations `tollgate check` treats as used.
 import { readFile } from 'node:fs/promises';
-import Redis from 'ioredis';
+import { createRedisClient } from '../util/redis';
 import type { TollgateConfig } from '../config/schema';
 import type { OperationUsage, UsageSource } from '../telemetry/usage/types';
 import { writeAtomically } from '../util/atomicWrite';
@@ -23,7 +23,7 @@ export function manifestTargetOf(config: TollgateConfig): ManifestTarget | undef
 export async function writeManifest(target: ManifestTarget, text: string, manifest: Manifest): Promise<void> {
   if (target.kind === 'file') return writeAtomically(target.file, text);
   const keys = manifestKeys(target.key);
-  const redis = new Redis(target.url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = createRedisClient(target.url, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createRedisClient, readPointed, watchChannel } from '../util/redis';
 import { whenRedisReady } from '../util/redisReady';
 
 export interface ManifestSource {
@@ -70,19 +71,14 @@ export class RedisManifestSource implements ManifestSource {
     commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
   ) {
     this.keys = manifestKeys(prefix);
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: commandTimeoutMs });
+    this.redis = createRedisClient(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: commandTimeoutMs });
     this.redis.on('error', () => undefined);
   }
 
   async load(): Promise<string> {
     await this.connected();
-    const hash = await this.redis.get(this.keys.current);
-    if (hash === null) throw new Error(`no manifest published yet in Redis (${this.keys.current} is not set); run \`tollgate persisted publish\``);
-    if (this.cached?.hash === hash) return this.cached.text;
-    const text = await this.redis.get(this.keys.blob(hash));
-    if (text === null) throw new Error(`${this.keys.current} names ${hash}, but ${this.keys.blob(hash)} is missing`);
-    this.cached = { hash, text };
-    return text;
+    this.cached = await readPointed(this.redis, this.keys, this.cached, `no manifest published yet in Redis (${this.keys.current} is not set); run \`tollgate persisted publish\``);
+    return this.cached.text;
   }
 
   private async connected(timeoutMs = 2_000): Promise<void> {
@@ -90,18 +86,12 @@ export class RedisManifestSource implements ManifestSource {
   }
 
   async watch(changed: (reason: string) => void): Promise<() => Promise<void>> {
-    const subscriber = new Redis(this.url);
-    subscriber.on('error', () => undefined);
-    subscriber.on('message', (channel: string) => {
-      if (channel === this.keys.channel) changed('published');
-    });
-    subscriber.on('ready', () => changed('redis reconnected'));
-    subscriber.subscribe(this.keys.channel).catch(() => undefined);
+    const stop = watchChannel(this.url, this.keys.channel, () => changed('published'), () => changed('redis reconnected'));
     const poll = this.pollIntervalMs > 0 ? setInterval(() => changed('poll'), this.pollIntervalMs) : undefined;
     poll?.unref();
     return async () => {
       clearInterval(poll);
-      subscriber.disconnect();
+      stop();
     };
   }
 

@@ -2,11 +2,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 import type { Principal } from '../identity/principal';
-import type { CostSettlement } from '../policy/cost/plugin';
+import type { CostSettlement } from '../policy/cost/policy';
 import type { PolicyRemoval } from '../policy/stage';
 import type { ErrorSummary } from '../telemetry/errorSummary';
 
-export { ANONYMOUS, type Principal } from '../identity/principal';
+export type { Principal } from '../identity/principal';
 
 export interface TollgateContext {
   requestId: string;

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { TollgateConfig } from '../config/schema';
-import { ERROR_CODES, httpStatusOf, rejectionBody, type ErrorCode } from '../errors';
+import { httpStatusOf, rejectionBody, type ErrorCode } from '../errors';
 import type { ExecutionEngine, GraphQLParams, HttpAnswer } from './request';
 import { compileHeaderFingerprint } from '../execute/headerRules';
 import { restFingerprintRules } from '../rest/sourceConfig';
@@ -179,9 +179,7 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
       });
       if (outcome.kind === 'reject') {
         const body = JSON.stringify(outcome.extensions ? { errors: outcome.errors, extensions: outcome.extensions } : { errors: outcome.errors });
-        const code = outcome.errors[0]?.extensions?.code;
-        const rejection = typeof code === 'string' && code in ERROR_CODES ? (code as ErrorCode) : undefined;
-        return respond({ status: outcome.status, headers: [['content-type', JSON_CONTENT_TYPE]], body, rejection, errors: summarizeErrors(outcome.errors, false) }, outcome.headers);
+        return respond({ status: outcome.status, headers: [['content-type', JSON_CONTENT_TYPE]], body, rejection: outcome.code, errors: summarizeErrors(outcome.errors, false) }, outcome.headers);
       }
       const policyHeaders = outcome.headers;
       context.cost = outcome.cost;

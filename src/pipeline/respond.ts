@@ -4,7 +4,7 @@
 // stage; then the result is serialised once, as Apollo Server serialises it.
 import type { GraphQLFormattedError } from 'graphql';
 import { COST_EXTENSION_PLACEHOLDER } from '../policy/cost/extensions';
-import { measureActualCost } from '../policy/cost/plugin';
+import { measureActualCost } from '../policy/cost/policy';
 import { nullRemovedFields, type JsonObject } from '../policy/patchResponse';
 import { summarizeErrors } from '../telemetry/errorSummary';
 import { MAX_MESSAGE_LENGTH, truncate } from '../util/bounded';

@@ -1,7 +1,7 @@
 // After execution: the budget charged with the estimate is reconciled to the actual cost (charged again or refunded),
 // and `extensions.cost` is built. Runs per request — inbound dedupe shares one execution and its actual cost, but
 // every request that shared it was charged, so every one is reconciled.
-import { costExtension, type CostSettlement } from './cost/plugin';
+import { costExtension, type CostSettlement } from './cost/policy';
 import type { CounterStore } from './store';
 
 export async function settleCost(

@@ -3,85 +3,38 @@
 // rate limits and the cost budget, checked and charged together in one atomic store call. Removed fields become
 // null + an error at their path; refusals answer the whole request. Per-operation work (the walk, which occurrences
 // are guarded or limited, the cost model, the rewritten query) is cached; per request: identity, keys, one store call.
-import type { DocumentNode, GraphQLFormattedError, GraphQLSchema, OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { TollgateConfig } from '../config/schema';
+import { codedError } from '../errors';
 import { clientIdentity } from '../identity/client';
 import type { Principal } from '../identity/principal';
-import { cacheKey } from '../util/cacheKey';
 import { LruCache } from '../util/lru';
-import { decideAuthorization, guardOccurrences, type GuardedOccurrence } from './authorization/decide';
+import { decideAuthorization } from './authorization/decide';
 import { loadPolicyRules, policyCheckFor, type PolicyRules } from './authorization/policies';
-import { readAuthRequirements, type AuthRequirements } from './authorization/requirements';
-import { buildCostModel, type CostModel } from './cost/model';
-import { CostPolicy, type CostOperation, type CostSettlement, type CostState } from './cost/plugin';
-import type { EntityFetch } from './cost/queryPlan';
+import { readAuthRequirements } from './authorization/requirements';
+import { CostPolicy, type CostSettlement } from './cost/policy';
+import { costOperation, orderSiblings, outermost, planFor, rewriteFor, type OperationInput, type SchemaDerived, type SchemaState } from './operationPlan';
+import type { PolicyOutcome } from './outcome';
+import { refuse, type PolicyRefusal, type ResponseHeader } from './refusal';
 import { clientKeyPrefix } from './ratelimit/decide';
 import { readRateLimitDirectives } from './ratelimit/directives';
-import { headersOf, rateLimitBatch, rateLimitVerdict } from './ratelimit/plugin';
-import { limitedOccurrences, RateLimitRules, type LimitedOccurrence } from './ratelimit/rules';
-import { responseKeyOrder } from './responseKeyOrder';
-import { removeFields } from './rewrite';
+import { headersOf, rateLimitBatch, rateLimitVerdict } from './ratelimit/verdict';
+import { RateLimitRules } from './ratelimit/rules';
 import { settleCost } from './settle';
 import { StoreUnavailableError, type CounterResult, type CounterStore, type StoreStatus } from './store';
-import { errorPath, MAX_OCCURRENCES, walkOperation, type FieldOccurrence, type PathSegment } from './walk';
+import { errorPath, MAX_OCCURRENCES, type FieldOccurrence, type PathSegment } from './walk';
 
-/** The schema the policies judge against, replaced on every supergraph (re)load. */
-export interface SchemaState {
-  apiSchema: GraphQLSchema;
-  supergraphSdl: string;
-}
+export type { SchemaState } from './operationPlan';
 
-export interface PolicyRemoval {
-  segments: readonly PathSegment[];
-  error: GraphQLFormattedError;
-}
+export type { PolicyOutcome, PolicyRemoval, ResponseHeader } from './outcome';
 
-export type ResponseHeader = readonly [string, string];
-
-export type PolicyOutcome =
-  | { kind: 'continue'; query: string; removals: readonly PolicyRemoval[]; typenameHelper: boolean; headers: readonly ResponseHeader[]; cost?: CostSettlement }
-  | { kind: 'reject'; status: number; errors: GraphQLFormattedError[]; headers: readonly ResponseHeader[]; extensions?: Record<string, unknown> };
-
-export interface PolicyInput {
-  query: string;
-  operationName: string | undefined;
-  variables: Record<string, unknown> | undefined;
-  document: DocumentNode;
-  operation: OperationDefinitionNode;
+export interface PolicyInput extends OperationInput {
   principal: Principal;
   clientIp: string;
   /** The request asked for `extensions.cost` (`"extensions": {"cost": true}`). */
   wantsCost: boolean;
   requestId?: string;
-}
-
-interface OperationPlan {
-  /** The cache key this plan lives under (includes variables when the walk depends on them). */
-  key: string;
-  occurrences: readonly FieldOccurrence[];
-  guarded: readonly GuardedOccurrence[];
-  limited: readonly LimitedOccurrence[];
-  /** Every occurrence a policy may remove, in a fixed order: the rewrite cache is keyed by which ones are. */
-  removable: readonly FieldOccurrence[];
-  dependsOnVariables: boolean;
-  /** The walk stopped early (limits.maxFields off and a huge operation): refused, never judged in part. */
-  truncated: boolean;
-  costModel?: CostModel;
-  entityFetches?: readonly EntityFetch[];
-  /** Marker stored under the variable-free key: look again with the variables. */
-  byVariables?: boolean;
-}
-
-interface SchemaDerived {
-  state: SchemaState;
-  auth: AuthRequirements;
-  rateLimits: RateLimitRules;
-  cost: CostState;
-  /** No policy can act on any request: skip the walk. */
-  idle: boolean;
-  operations: LruCache<string, OperationPlan>;
-  rewrites: LruCache<string, { query: string; typenameHelper: boolean }>;
 }
 
 const CONTINUE = (query: string): PolicyOutcome => ({ kind: 'continue', query, removals: [], typenameHelper: false, headers: [] });
@@ -96,6 +49,8 @@ export class PolicyStage {
     private readonly config: TollgateConfig,
     private readonly logger: Logger,
     private readonly store: CounterStore,
+    /** The clock windows, budgets and Retry-After are read from; tests set it instead of waiting for a window. */
+    private readonly now: () => number = Date.now,
   ) {
     this.rules = loadPolicyRules(config.authorization.policies);
     this.cost = new CostPolicy(config.cost);
@@ -104,7 +59,7 @@ export class PolicyStage {
   /** Called when a supergraph is loaded; everything cached for the previous one is dropped. */
   setSchema(state: SchemaState): void {
     const auth = readAuthRequirements(state.supergraphSdl);
-    const missing = [...auth.policyNames].filter((name) => !(name in this.rules));
+    const missing = [...auth.policyNames].filter((name) => !(name in this.rules.byName));
     if (missing.length > 0) {
       this.logger.warn({ policies: missing }, '@policy names without a rule in authorization.policies; fields guarded by them are always denied');
     }
@@ -134,11 +89,11 @@ export class PolicyStage {
     const derived = this.derived;
     const { cost: costConfig, rateLimits: rateLimitConfig } = this.config;
     if (!derived || (derived.idle && !(input.wantsCost && costConfig.enabled && costConfig.extensions === 'requested'))) return CONTINUE(input.query);
-    const plan = this.planFor(derived, input);
+    const plan = planFor(derived, input);
     if (plan.truncated) {
       // Fail closed: a policy that saw only part of the operation could let a guarded field through.
       const message = `The operation selects more than ${MAX_OCCURRENCES} fields once its fragments are expanded; policies cannot check it.`;
-      return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'MAX_FIELDS_LIMIT', max: MAX_OCCURRENCES } }], headers: [] };
+      return refuse('MAX_FIELDS_LIMIT', [codedError('MAX_FIELDS_LIMIT', message, { max: MAX_OCCURRENCES })]);
     }
     const removed = new Set<FieldOccurrence>();
     const errors = new Map<FieldOccurrence, GraphQLFormattedError>();
@@ -150,14 +105,14 @@ export class PolicyStage {
         removed.add(occurrence);
         errors.set(occurrence, unauthorizedError(occurrence.coordinate, occurrence.segments));
       }
-      if (denied.length > 0 && this.config.authorization.mode === 'reject') return reject(403, outermost(removed).map((o) => errors.get(o)!));
+      if (denied.length > 0 && this.config.authorization.mode === 'reject') return refuse('UNAUTHORIZED_FIELD_OR_TYPE', outermost(removed).map((o) => errors.get(o)!));
     }
 
     // ── cost: estimate and maximum (pure) ────────────────────────────────────
     const client = clientIdentity(input.principal, input.clientIp, this.config.clients);
     const clientPrefix = clientKeyPrefix(this.config.store.redis?.keyPrefix ?? 'tollgate:', client.id);
-    const now = Date.now();
-    const cost = this.cost.assess(derived.cost, this.costOperation(derived, plan, input), {
+    const now = this.now();
+    const cost = this.cost.assess(derived.cost, costOperation(derived, plan, input), {
       plan: client.plan,
       wantsCost: input.wantsCost,
       clientPrefix,
@@ -166,9 +121,11 @@ export class PolicyStage {
       excluded: removed.size > 0 ? removed : undefined,
       excludedKey: removed.size > 0 ? plan.removable.map((o) => (removed.has(o) ? 1 : 0)).join('') : '',
     });
-    if (cost.kind === 'reject') return reject(cost.status, cost.errors, [], cost.extensions);
     const settlement = cost.kind === 'ok' ? cost.settlement : undefined;
-    if (cost.kind === 'ok' && cost.violation) this.measured(input, client, 'cost', cost.violation);
+    if (cost.kind === 'ok') {
+      const refusal = this.enforced(costConfig.mode, 'cost', cost.refusals, input, client);
+      if (refusal) return refusal;
+    }
 
     // ── rate limits + budget: one atomic store call ──────────────────────────
     const batch = rateLimitBatch(plan.limited, derived.rateLimits, { plan: client.plan, clientPrefix, variables: input.variables, now, removed });
@@ -189,21 +146,22 @@ export class PolicyStage {
       if (results) {
         const verdict = rateLimitVerdict(batch, results, now);
         if (enforceLimits) headers = headersOf(verdict.decisions, false);
-        if (verdict.refused.length > 0) {
-          if (!enforceLimits) this.measured(input, client, 'rate limit', verdict.refused.map((o) => o.coordinate).join(', '));
-          else if (rejectWhole) return reject(429, outermost(new Set(verdict.refused)).map((o) => verdict.errors.get(o)!), headersOf(verdict.decisions, true));
-          else {
-            for (const occurrence of verdict.refused) {
-              removed.add(occurrence);
-              errors.set(occurrence, verdict.errors.get(occurrence)!);
-            }
-            if (settlement) settlement.removed = new Set(verdict.refused);
+        if (verdict.refused.length > 0 && enforceLimits && !rejectWhole) {
+          // onLimit: filter — the refused fields become null + RATE_LIMITED, the rest runs.
+          for (const occurrence of verdict.refused) {
+            removed.add(occurrence);
+            errors.set(occurrence, verdict.errors.get(occurrence)!);
           }
+          if (settlement) settlement.removed = new Set(verdict.refused);
+        } else if (verdict.refused.length > 0) {
+          const whole = refuse('RATE_LIMITED', outermost(new Set(verdict.refused)).map((o) => verdict.errors.get(o)!), headersOf(verdict.decisions, true));
+          const refusal = this.enforced(rateLimitConfig.mode, 'rate limit', [whole], input, client, verdict.refused.map((o) => o.coordinate).join(', '));
+          if (refusal) return refusal;
         }
         if (budgetOp && settlement) {
-          const budget = this.cost.budgetVerdict(settlement, budgetOp, results[batch.ops.length], now);
-          if (budget.reject) return reject(budget.reject.status, budget.reject.errors, budget.reject.headers, budget.reject.extensions);
-          if (budget.violation) this.measured(input, client, 'cost budget', budget.violation);
+          const spent = this.cost.budgetVerdict(settlement, budgetOp, results[batch.ops.length], now);
+          const refusal = this.enforced(costConfig.mode, 'cost budget', spent ? [spent] : [], input, client);
+          if (refusal) return refusal;
         }
       }
     }
@@ -211,7 +169,7 @@ export class PolicyStage {
     // ── removals → the query actually executed ───────────────────────────────
     if (removed.size === 0) return { kind: 'continue', query: input.query, removals: [], typenameHelper: false, headers, cost: settlement };
     const shown = outermost(removed);
-    const rewrite = this.rewriteFor(derived, plan, input, removed, shown);
+    const rewrite = rewriteFor(derived, plan, input, removed, shown);
     for (const occurrence of shown) orderSiblings(occurrence.segments, input);
     const removals = shown.map((occurrence) => ({ segments: occurrence.segments, error: errors.get(occurrence)! }));
     return { kind: 'continue', query: rewrite.query, removals, typenameHelper: rewrite.typenameHelper, headers, cost: settlement };
@@ -229,116 +187,31 @@ export class PolicyStage {
     return this.store.close();
   }
 
-  private planFor(derived: SchemaDerived, input: PolicyInput): OperationPlan {
-    // Collision-free by construction (src/util/cacheKey.ts): two different operations never share a plan.
-    const key = cacheKey(input.operationName, input.query);
-    const cached = derived.operations.get(key);
-    if (cached && !cached.byVariables) return cached;
-    const variablesKey = cacheKey(input.operationName, input.query, JSON.stringify(input.variables ?? {}));
-    if (cached) {
-      const forVariables = derived.operations.get(variablesKey);
-      if (forVariables) return forVariables;
-    }
-    const walk = walkOperation(derived.state.apiSchema, input.document, input.operation, input.variables ?? {});
-    // @skip/@include on variables change which fields are there: such plans are per variable values.
-    const planKey = walk.usesConditionalVariables ? variablesKey : key;
-    const guarded = guardOccurrences(walk.occurrences, derived.auth);
-    const limited = limitedOccurrences(walk.occurrences, derived.rateLimits);
-    const plan: OperationPlan = {
-      key: planKey,
-      occurrences: walk.occurrences,
-      guarded,
-      limited,
-      removable: [...new Set([...guarded.map((g) => g.occurrence), ...limited.map((l) => l.occurrence)])],
-      dependsOnVariables: walk.occurrences.some((o) => o.argsUseVariables),
-      truncated: walk.truncated,
-    };
-    if (walk.usesConditionalVariables) derived.operations.set(key, { ...plan, key, byVariables: true });
-    derived.operations.set(planKey, plan);
-    return plan;
-  }
-
-  private costOperation(derived: SchemaDerived, plan: OperationPlan, input: PolicyInput): CostOperation {
-    return {
-      dependsOnVariables: plan.dependsOnVariables,
-      model: () => (plan.costModel ??= buildCostModel(plan.occurrences, input.operation, derived.cost.cost)),
-      entityFetches: () => {
-        if (!plan.entityFetches) {
-          try {
-            plan.entityFetches = derived.cost.planner?.entityFetches(input.document, input.operationName) ?? [];
-          } catch {
-            plan.entityFetches = []; // the operation does not validate; the engine will answer it
-          }
-        }
-        return plan.entityFetches;
-      },
-    };
-  }
-
-  /** The printed operation without the removed fields, cached per (operation, which fields are removed). */
-  private rewriteFor(derived: SchemaDerived, plan: OperationPlan, input: PolicyInput, removed: ReadonlySet<FieldOccurrence>, shown: readonly FieldOccurrence[]) {
-    const rewriteKey = cacheKey(plan.key, plan.removable.map((o) => (removed.has(o) ? 1 : 0)).join(''));
-    let rewrite = derived.rewrites.get(rewriteKey);
-    if (!rewrite) {
-      const needsTypename = new Set<SelectionSetNode>();
-      for (const occurrence of shown) {
-        occurrence.segments.forEach((segment, i) => {
-          const parentSet = i === 0 ? input.operation.selectionSet : occurrence.segments[i - 1].node.selectionSet;
-          if (segment.onlyTypes && parentSet) needsTypename.add(parentSet);
-        });
-      }
-      const rewritten = removeFields(input.document, input.operation, new Set(shown.map((o) => o.node)), needsTypename);
-      rewrite = { query: rewritten.query, typenameHelper: rewritten.usesTypenameHelper };
-      derived.rewrites.set(rewriteKey, rewrite);
-    }
-    return rewrite;
-  }
-
   /** A store call failed: logged (at most every 10 s) and counted in /ready; `closed` refuses what needed the store. */
   private storeFailed(error: unknown, enforcing: boolean): PolicyOutcome | undefined {
     if (!(error instanceof StoreUnavailableError)) throw error;
-    const now = Date.now();
+    const now = this.now();
     if (now - this.lastStoreWarning > 10_000) {
       this.lastStoreWarning = now;
       this.logger.warn({ err: error, onUnavailable: this.config.store.onUnavailable, store: this.store.status() }, 'rate-limit store unavailable');
     }
     if (this.config.store.onUnavailable !== 'closed' || !enforcing) return undefined;
-    return reject(503, [{ message: 'Rate limits and cost budgets cannot be checked right now; retry shortly.', extensions: { code: 'RATE_LIMIT_STORE_UNAVAILABLE' } }], [['retry-after', '1']]);
+    return refuse('RATE_LIMIT_STORE_UNAVAILABLE', [codedError('RATE_LIMIT_STORE_UNAVAILABLE', 'Rate limits and cost budgets cannot be checked right now; retry shortly.')], [['retry-after', '1']]);
   }
 
-  private measured(input: PolicyInput, client: { id: string; plan: string }, policy: string, detail: string): void {
+  /**
+   * Measure or enforce, decided here and only here: enforcing, the first refusal answers the request; measuring,
+   * the request goes on and the log says what would have been refused (`detail`, else the refusals' messages).
+   */
+  private enforced(mode: 'measure' | 'enforce', policy: string, refusals: readonly PolicyRefusal[], input: PolicyInput, client: { id: string; plan: string }, detail?: string): PolicyRefusal | undefined {
+    if (refusals.length === 0) return undefined;
+    if (mode === 'enforce') return refusals[0];
+    detail ??= refusals.map((r) => r.errors[0]?.message ?? r.code).join(' ');
     this.logger.info({ requestId: input.requestId, client: client.id, plan: client.plan, policy, detail }, `${policy}: would refuse (measure mode)`);
+    return undefined;
   }
-}
-
-function reject(status: number, errors: GraphQLFormattedError[], headers: readonly ResponseHeader[] = [], extensions?: Record<string, unknown>): PolicyOutcome {
-  return { kind: 'reject', status, errors, headers, ...(extensions ? { extensions } : {}) };
-}
-
-/** Gives each segment of a removed field the key order of its selection set (once: segments live in the cached plan). */
-function orderSiblings(segments: readonly PathSegment[], input: PolicyInput): void {
-  for (let i = 0; i < segments.length; i++) {
-    if (segments[i].siblingKeys) continue;
-    const parentSet = i === 0 ? input.operation.selectionSet : segments[i - 1].node.selectionSet;
-    if (parentSet) segments[i].siblingKeys = responseKeyOrder(parentSet, input.document);
-  }
-}
-
-/** A field inside a removed field is gone with it: only the outermost removal on each path is reported. */
-function outermost(removed: ReadonlySet<FieldOccurrence>): FieldOccurrence[] {
-  const shown: FieldOccurrence[] = [];
-  for (const occurrence of removed) {
-    let inside = false;
-    for (let parent = occurrence.parent; parent && !inside; parent = parent.parent) inside = removed.has(parent);
-    if (!inside) shown.push(occurrence);
-  }
-  return shown;
 }
 
 function unauthorizedError(coordinate: string, segments: readonly PathSegment[]): GraphQLFormattedError {
-  return {
-    message: `Unauthorized field or type: ${coordinate}`,
-    path: errorPath(segments),
-    extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE', coordinate },
-  };
+  return codedError('UNAUTHORIZED_FIELD_OR_TYPE', `Unauthorized field or type: ${coordinate}`, { coordinate }, errorPath(segments));
 }

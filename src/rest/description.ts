@@ -11,14 +11,15 @@ import {
   type ValueNode,
 } from 'graphql';
 import { parseDuration } from '../config/units';
+import { findLink, linkedName, readLink, SPEC_URLS, type SpecLink } from '../util/specLinks';
 import { parsePathTemplate, parseValueTemplate, TemplateError, type PathTemplate, type ValueTemplate } from './pathTemplate';
 import { parseSelection, selectionVariables, SelectionSyntaxError, type Selection } from './selection';
 
 /** Prefix of the @link URL that marks a subgraph SDL as a REST description. An identifier only: nothing is fetched. */
-export const REST_SPEC_URL_PREFIX = 'https://specs.tollgate.dev/rest/';
+export const REST_SPEC_URL_PREFIX = SPEC_URLS.rest;
 export const REST_SPEC_URL = `${REST_SPEC_URL_PREFIX}v0.1`;
-const FEDERATION_SPEC_PREFIX = 'https://specs.apollo.dev/federation/v2.';
-const LINK_SPEC_PREFIX = 'https://specs.apollo.dev/link/';
+const FEDERATION_SPEC_PREFIX = SPEC_URLS.federation;
+const LINK_SPEC_PREFIX = SPEC_URLS.link;
 
 export const DEFAULTS = { timeoutMs: 10_000, maxRetries: 2, backoffMs: 100, maxBatchSize: 100, cacheTtlMs: 0, connections: 32 } as const;
 
@@ -124,41 +125,13 @@ export interface ReadResult {
   problems: RestProblem[];
 }
 
-/** Does this SDL @link Tollgate's REST spec? (Cheap text test first; callers parse only REST descriptions.) */
-export function isRestDescription(document: DocumentNode): boolean {
-  return findRestLink(document) !== undefined;
-}
-
 export function mentionsRestSpec(sdl: string): boolean {
   return sdl.includes(REST_SPEC_URL_PREFIX);
 }
 
-function findRestLink(document: DocumentNode): ConstDirectiveNode | undefined {
-  for (const definition of document.definitions) {
-    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
-    for (const directive of definition.directives ?? []) {
-      if (directive.name.value === 'link' && linkUrl(directive)?.startsWith(REST_SPEC_URL_PREFIX)) return directive;
-    }
-  }
-  return undefined;
-}
-
-function linkUrl(directive: ConstDirectiveNode): string | undefined {
-  const url = directive.arguments?.find((arg) => arg.name.value === 'url')?.value;
-  return url?.kind === Kind.STRING ? url.value : undefined;
-}
-
-/** The names this file uses for @restSource / @rest: imported ones (with `as` renames), else the defaults. */
-function directiveNames(link: ConstDirectiveNode): { source: string; rest: string } {
-  const names = { source: 'restSource', rest: 'rest' };
-  const imports = link.arguments?.find((arg) => arg.name.value === 'import')?.value;
-  if (imports?.kind !== Kind.LIST) return names;
-  for (const entry of valueFromASTUntyped(imports) as unknown[]) {
-    const [name, as] = typeof entry === 'string' ? [entry, entry] : [(entry as { name?: string }).name, (entry as { as?: string }).as ?? (entry as { name?: string }).name];
-    if (name === '@restSource' && as) names.source = as.replace(/^@/, '');
-    if (name === '@rest' && as) names.rest = as.replace(/^@/, '');
-  }
-  return names;
+/** The names this file uses for @restSource / @rest: imported ones (with `as` renames), else the plain names. */
+function directiveNames(link: SpecLink): { source: string; rest: string } {
+  return { source: linkedName(link, '@restSource', 'rest', { bareWhenUnimported: true }), rest: linkedName(link, '@rest', 'rest', { bareWhenUnimported: true }) };
 }
 
 export function locationOf(node: { loc?: { startToken: { line: number; column: number } } } | undefined): Location {
@@ -188,17 +161,17 @@ export function readRestDirectives(sdl: string, document: DocumentNode): ReadRes
   const sources: RestSourceSpec[] = [];
   const connectors: ConnectorSpec[] = [];
   const blank: Array<[number, number]> = [];
-  const link = findRestLink(document);
+  const link = findLink(document, 'rest');
   if (!link) return { sources, connectors, compositionSdl: sdl, problems: [{ message: `no @link(url: "${REST_SPEC_URL}") on the schema`, line: 1, column: 1 }] };
   const names = directiveNames(link);
   const problem = (node: Parameters<typeof locationOf>[0], message: string) => problems.push({ message, ...locationOf(node) });
-  if (link.loc) blank.push([link.loc.start, link.loc.end]);
+  if (link.node.loc) blank.push([link.node.loc.start, link.node.loc.end]);
 
   let linksFederation = false;
   for (const definition of document.definitions) {
     if (definition.kind === Kind.SCHEMA_DEFINITION || definition.kind === Kind.SCHEMA_EXTENSION) {
       for (const directive of definition.directives ?? []) {
-        const url = directive.name.value === 'link' ? linkUrl(directive) : undefined;
+        const url = directive.name.value === 'link' ? readLink(directive)?.url : undefined;
         if (url?.startsWith(FEDERATION_SPEC_PREFIX)) linksFederation = true;
         if (url !== undefined && !url.startsWith(FEDERATION_SPEC_PREFIX) && !url.startsWith(REST_SPEC_URL_PREFIX) && !url.startsWith(LINK_SPEC_PREFIX)) {
           problem(directive, `@link(url: "${url}") is not supported in a REST description (only federation v2 and ${REST_SPEC_URL})`);
@@ -241,7 +214,7 @@ export function readRestDirectives(sdl: string, document: DocumentNode): ReadRes
       }
     }
   }
-  if (!linksFederation) problems.push({ message: `a REST description is a Federation 2 subgraph: add @link(url: "https://specs.apollo.dev/federation/v2.x", import: ["@key"])`, ...locationOf(link) });
+  if (!linksFederation) problems.push({ message: `a REST description is a Federation 2 subgraph: add @link(url: "https://specs.apollo.dev/federation/v2.x", import: ["@key"])`, ...locationOf(link.node) });
   return { sources, connectors, compositionSdl: blankOut(sdl, blank), problems };
 }
 

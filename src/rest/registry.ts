@@ -7,9 +7,11 @@ import { type GraphQLDataSource } from '../apollo';
 import { Kind, parse } from 'graphql';
 import type { HeaderPlan } from '../execute/headerRules';
 import { ConnectionPools } from '../execute/httpClient';
+import { InflightDeduper } from '../execute/inflight';
 import { compileRestDescription, formatProblems } from './compile';
 import { RestSubgraphDataSource } from './dataSource';
 import { RestService } from './service';
+import type { RestAnswer } from './upstream';
 import { compileSourceConfig } from './sourceConfig';
 import type { RestSourceConfig } from '../config/schema';
 import { displayPath, isRestRoutingUrl, parseRestRoutingUrl, REST_URL_SCHEME, restContentHash } from './routingUrl';
@@ -57,6 +59,8 @@ export interface RestServicesOptions {
 export class RestServices {
   private services = new Map<string, RestService>();
   private readonly pools = new ConnectionPools();
+  /** GETs in flight, by call key (origin, path, every header but the request id): shared by this gateway's requests. */
+  private readonly gets = new InflightDeduper<RestAnswer>();
 
   constructor(private readonly options: RestServicesOptions) {}
 
@@ -107,7 +111,7 @@ export class RestServices {
     return new RestService({
       trafficTimeoutMs: traffic.timeout,
       trafficConnections: traffic.connections,
-      dedupe: traffic.dedupe,
+      dedupe: traffic.dedupe ? this.gets : undefined,
       sourceConfig: (source) => settings.get(source) ?? compileSourceConfig(undefined, this.options.claimHeaders),
       subgraph: name,
       file,
@@ -121,15 +125,8 @@ export class RestServices {
   }
 }
 
-const byOwner = new WeakMap<object, RestServices>();
-
-/** Ties a gateway's REST services to its supergraph manager, where the engine's buildService looks them up. */
-export function bindRestServices(owner: object, services: RestServices): void {
-  byOwner.set(owner, services);
-}
-
-export function restDataSource(owner: object, name: string, url: string): GraphQLDataSource {
-  const services = byOwner.get(owner);
+/** The data source of a `rest:` subgraph, from the gateway's own REST services (the engine's buildService calls it). */
+export function restDataSource(services: RestServices | undefined, name: string, url: string): GraphQLDataSource {
   if (!services) throw new Error(`subgraph "${name}" is a REST subgraph (${url}), but this gateway has no REST services`);
   return services.dataSource(name, url);
 }

@@ -45,8 +45,8 @@ export interface RestServiceOptions {
   /** The subgraph's `traffic.timeout` and `traffic.connections`: caps on what the file asks for. */
   trafficTimeoutMs?: number;
   trafficConnections?: number;
-  /** `traffic.dedupe`: identical GETs in flight at once, from any requests, are made once. */
-  dedupe?: boolean;
+  /** `traffic.dedupe`: identical GETs in flight at once, from any requests, are made once — through this, the gateway's. */
+  dedupe?: InflightDeduper<RestAnswer>;
   /** tollgate.yaml `rest.sources.<name>`, compiled, by source name. */
   sourceConfig?: (source: string) => CompiledSourceConfig;
   /** Clock for the TTL cache. @default Date.now */
@@ -82,9 +82,6 @@ class RequestState {
   readonly entityLoaders = new Map<string, DataLoader<Entity, Entity, string>>();
   constructor(readonly calls: DataLoader<UpstreamCall, RestAnswer, string>) {}
 }
-
-/** GETs in flight, by call key (origin, path, every header but the request id): shared across requests. */
-const sharedGets = new InflightDeduper<RestAnswer>();
 
 /** Entries in the TTL cache, across all connectors of one description. */
 const CACHE_ENTRIES = 1000;
@@ -246,7 +243,7 @@ export class RestService {
     // Each rule the connector gives replaces the source's; the others are the source's.
     const rules = { ...source.spec.errors, ...connector.errors };
     const value =
-      this.options.dedupe && request.method === 'GET' ? await sharedGets.run(call.key, () => callUpstream(source.pool, request, policy, site, rules)) : await callUpstream(source.pool, request, policy, site, rules);
+      this.options.dedupe && request.method === 'GET' ? await this.options.dedupe.run(call.key, () => callUpstream(source.pool, request, policy, site, rules)) : await callUpstream(source.pool, request, policy, site, rules);
     if (ttl > 0) this.cache.set(call.key, { expires: this.now() + ttl, value });
     return value;
   }

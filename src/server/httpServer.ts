@@ -1,14 +1,12 @@
-// The listener: routes /graphql to the pipeline, answers /health and /ready, hands /metrics and the operations
-// pages (/admin/dashboard, /admin/metering) to their routes, the rest of /admin/* to the publishing endpoint (when
-// configured), and 404s the rest.
+// The listener: routes /graphql to the pipeline, answers /health and /ready, hands /metrics and /admin/* to the
+// admin router (src/admin/router.ts), and 404s the rest.
 // Plain node:http — no framework between the socket and the pipeline.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TollgateConfig } from '../config/schema';
 import { rejectionBody } from '../errors';
-import type { RouteHandler } from '../admin/routes';
+import type { AdminRouter } from '../admin/router';
 import type { GraphQLHandler } from '../pipeline/handleGraphQL';
-import type { AdminHandler } from '../publish/admin';
 
 export interface ReadinessProbe {
   /** Body of /ready, and whether it answers 200 (ready) or 503. */
@@ -19,8 +17,7 @@ export function createHttpServer(
   config: TollgateConfig,
   graphql: GraphQLHandler,
   readiness: ReadinessProbe,
-  routes: ReadonlyMap<string, RouteHandler> = new Map(),
-  admin?: AdminHandler,
+  admin?: AdminRouter,
 ): Server {
   const graphqlPath = config.server.graphqlPath;
   // Deadlines are checked every second (Node's default is every 30 s, which would stretch each deadline by up to that).
@@ -32,9 +29,7 @@ export function createHttpServer(
 
     if (path === graphqlPath) return void graphql(req, res, search);
     if (path === '/health') return json(res, 200, '{"status":"pass"}');
-    const route = routes.get(path);
-    if (route) return void route(req, res, search);
-    if (admin && path.startsWith('/admin/')) return void admin(req, res, path, search);
+    if (admin?.(req, res, path, search)) return;
     if (path === '/ready') {
       const { ready, details } = readiness();
       return json(res, ready ? 200 : 503, JSON.stringify({ status: ready ? 'pass' : 'fail', ...details }));

@@ -1,11 +1,7 @@
 // Assembles the record stage from config: the hub and its consumers (Prometheus metrics, access log, usage
-// meter, live windows), alerts, tracing (loaded only when enabled), and the admin/metrics routes.
+// meter, live windows), alerts, and tracing (loaded only when enabled). The admin routes that read them are src/admin/router.ts's.
 import type { Logger } from 'pino';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { createAdminAuth } from '../admin/auth';
-import { createDashboardFeed } from '../admin/dashboardFeed';
-import { adminRoutes, type RouteHandler } from '../admin/routes';
-import type { SupergraphStatus } from '../compose/liveSupergraph';
 import type { TollgateConfig } from '../config/schema';
 import { AccessLog } from './accessLog';
 import { AlertScheduler } from './alerts/scheduler';
@@ -17,7 +13,7 @@ import { TelemetryHub } from './record';
 import { createRecordStage, type RecordStage } from './recordStage';
 import { SubscriptionRecorder } from './subscriptions';
 import type { Tracing } from './spans';
-import { UsageMeter } from './metering/meter';
+import { BillingMeter } from './metering/meter';
 import { MemoryMeteringStore, type MeteringStore } from './metering/store';
 
 export interface Telemetry {
@@ -26,13 +22,12 @@ export interface Telemetry {
   fetches: FetchInstrumentation;
   windows: LiveWindows;
   metrics?: PrometheusMetrics;
-  usage?: UsageMeter;
+  /** Usage metering for billing (`metering:`), not the operation usage `tollgate check` reads. */
+  meter?: BillingMeter;
   alerts?: AlertScheduler;
   tracing?: Tracing;
   /** What subscriptions report to: their metrics, access log and the dashboard's view of them. */
   subscriptions: SubscriptionRecorder;
-  /** /metrics and /admin/* for the listener. */
-  routes(supergraph: () => SupergraphStatus): Map<string, RouteHandler>;
   /** Supergraph reloads, counted in the metrics. */
   onReload(ok: boolean): void;
   close(): Promise<void>;
@@ -58,7 +53,7 @@ export async function startTelemetry(config: TollgateConfig, logger: Logger, opt
   const windows = new LiveWindows();
   hub.subscribe(windows);
 
-  let usage: UsageMeter | undefined;
+  let meter: BillingMeter | undefined;
   if (config.metering.enabled) {
     let store: MeteringStore;
     if (config.metering.redis) {
@@ -68,17 +63,17 @@ export async function startTelemetry(config: TollgateConfig, logger: Logger, opt
     } else {
       store = new MemoryMeteringStore();
     }
-    usage = new UsageMeter({
+    meter = new BillingMeter({
       store,
       flushIntervalMs: config.metering.flushInterval,
       logger: logger.child({ log: 'metering' }),
       onFlush: (ok) => metrics?.usageFlushes.inc({ result: ok ? 'success' : 'failure' }),
     });
-    usage.start();
-    hub.subscribe(usage);
+    meter.start();
+    hub.subscribe(meter);
   }
 
-  const alerts = config.alerts.rules.length > 0 ? new AlertScheduler({ config: config.alerts, windows, usage, metrics, logger }) : undefined;
+  const alerts = config.alerts.rules.length > 0 ? new AlertScheduler({ config: config.alerts, windows, meter, metrics, logger }) : undefined;
   alerts?.start();
 
   let tracing: Tracing | undefined;
@@ -95,7 +90,6 @@ export async function startTelemetry(config: TollgateConfig, logger: Logger, opt
   });
 
   const record = createRecordStage(hub, tracing, config.clients, (error) => logger.error({ err: error }, 'recording a request failed'));
-  const auth = createAdminAuth(config.publish.admin);
 
   return {
     hub,
@@ -103,23 +97,14 @@ export async function startTelemetry(config: TollgateConfig, logger: Logger, opt
     fetches: { hub, tracing, plans: config.clients },
     windows,
     metrics,
-    usage,
+    meter,
     alerts,
     tracing,
     subscriptions,
-    routes: (supergraph) =>
-      adminRoutes({
-        config,
-        auth,
-        metrics,
-        usage,
-        feed: createDashboardFeed({ windows, alerts, usage, supergraph, subscriptions: config.subscriptions.enabled ? subscriptions : undefined }),
-        onError: (error, path) => logger.error({ err: error, path }, 'admin endpoint failed'),
-      }),
     onReload: (ok) => metrics?.reloads.inc({ result: ok ? 'success' : 'failure' }),
     close: async () => {
       await alerts?.stop();
-      await usage?.close();
+      await meter?.close();
       // An exporter that can't deliver its last spans must not stop the gateway from stopping.
       await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'exporting the last spans failed'));
     },

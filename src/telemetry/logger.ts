@@ -20,8 +20,6 @@ export function redactPaths(headerNames: Iterable<string>): string[] {
   return paths;
 }
 
-export const REDACTED_PATHS = redactPaths(ALWAYS_REDACTED_HEADERS);
-
 /** Every header this config treats as a secret: the defaults, the JWT and API key headers, `logging.redactHeaders`. */
 export function redactedHeaders(config: Pick<TollgateConfig, 'logging' | 'authentication'>): string[] {
   const names: string[] = [...ALWAYS_REDACTED_HEADERS, ...config.logging.redactHeaders];

@@ -2,7 +2,8 @@
 // configured prefix and a hash checked to be 64 hex characters (or computed here), never a client's raw string.
 // A memory near cache (memory.ts, bounded by bytes) answers repeats without a round trip. A Redis outage is a miss:
 // the client re-sends the text and is served; nothing waits longer than `commandTimeout`.
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createRedisClient } from '../../util/redis';
 import type { Logger } from 'pino';
 import { sha256Hex } from '../manifest';
 import { MemoryApqStore } from './memory';
@@ -26,7 +27,7 @@ export class RedisApqStore implements ApqStore {
 
   constructor(private readonly options: RedisApqStoreOptions) {
     this.near = new MemoryApqStore(options.maxBytes);
-    this.redis = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: options.commandTimeoutMs });
+    this.redis = createRedisClient(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: options.commandTimeoutMs });
     this.redis.on('error', (error: Error) => this.failed(error));
     this.redis.on('ready', () => (this.lastError = undefined));
   }

@@ -2,6 +2,7 @@
 // supergraph SDL. The API schema @apollo/gateway serves has dropped them, so the supergraph is the source.
 // Directive names follow the supergraph's @link (an `as:` rename is honoured).
 import { Kind, parse, valueFromASTUntyped, type ConstDirectiveNode, type DocumentNode } from 'graphql';
+import { findLink, linkedName } from '../../util/specLinks';
 
 /** What one schema element demands: all present parts must hold. Scopes/policies are OR-of-AND lists. */
 export interface Requirement {
@@ -78,21 +79,13 @@ export function readAuthRequirements(supergraphSdl: string): AuthRequirements {
   return { fields, types, policyNames, isEmpty: fields.size === 0 && types.size === 0 };
 }
 
-/** The names the supergraph uses for the three directives: the spec name, or the link's `as:`. */
+/** The names the supergraph uses for the three directives: each is its spec's namesake (src/util/specLinks.ts). */
 function directiveNames(document: DocumentNode): Record<keyof typeof SPECS, string | undefined> {
-  const found: Record<keyof typeof SPECS, string | undefined> = { authenticated: undefined, requiresScopes: undefined, policy: undefined };
-  for (const definition of document.definitions) {
-    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
-    for (const directive of definition.directives ?? []) {
-      if (directive.name.value !== 'link') continue;
-      const args = Object.fromEntries((directive.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)]));
-      const match = typeof args.url === 'string' ? /specs\.apollo\.dev\/(authenticated|requiresScopes|policy)\/v/.exec(args.url) : null;
-      if (!match) continue;
-      const spec = match[1] as keyof typeof SPECS;
-      found[spec] = typeof args.as === 'string' ? args.as : SPECS[spec];
-    }
-  }
-  return found;
+  const name = (spec: keyof typeof SPECS) => {
+    const link = findLink(document, spec);
+    return link && linkedName(link, `@${SPECS[spec]}`, SPECS[spec]);
+  };
+  return { authenticated: name('authenticated'), requiresScopes: name('requiresScopes'), policy: name('policy') };
 }
 
 /** Whether a principal with these scopes meets an OR-of-AND scope list. */

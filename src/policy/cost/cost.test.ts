@@ -10,7 +10,7 @@ import { costConfig } from './config';
 import { readCostDirectives } from './directives';
 import { estimateCost, MAX_ESTIMATE, MAX_SLICING_SIZE } from './estimate';
 import { buildCostModel, type CostSchema } from './model';
-import { CostPolicy, estimateCacheKey } from './plugin';
+import { CostPolicy, estimateCacheKey } from './policy';
 import { collectEntityFetches, EntityFetchPlanner, estimatedEntityCost } from './queryPlan';
 
 const BOOKS = readFileSync(join(__dirname, 'fixtures', 'books.graphql'), 'utf8');

@@ -2,6 +2,7 @@
 // federation v2.9+) from the supergraph SDL — @apollo/gateway's API schema drops them — plus each field's
 // @join__field(requires:), whose selection the estimate adds (the planner fetches it even when not asked for).
 import { Kind, parse, valueFromASTUntyped, type ConstDirectiveNode, type DocumentNode } from 'graphql';
+import { findLink, linkedName } from '../../util/specLinks';
 
 export interface ListSize {
   assumedSize?: number;
@@ -109,23 +110,7 @@ function argumentValues(directive: ConstDirectiveNode): Record<string, unknown> 
  * imported (possibly `{ name: "@listSize", as: … }`). Without a cost link, the plain names (plain SDL in tests).
  */
 function costDirectiveNames(document: DocumentNode): { cost: string; listSize: string } {
-  for (const definition of document.definitions) {
-    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
-    for (const directive of definition.directives ?? []) {
-      if (directive.name.value !== 'link') continue;
-      const args = argumentValues(directive);
-      if (typeof args.url !== 'string' || !/^https:\/\/specs\.apollo\.dev\/cost\/v/.test(args.url)) continue;
-      const prefix = typeof args.as === 'string' ? args.as : 'cost';
-      let listSize = `${prefix}__listSize`;
-      for (const entry of Array.isArray(args.import) ? args.import : []) {
-        if (entry === '@listSize') listSize = 'listSize';
-        else if (entry && typeof entry === 'object' && (entry as { name?: unknown }).name === '@listSize') {
-          const as = (entry as { as?: unknown }).as;
-          listSize = typeof as === 'string' ? as.replace(/^@/, '') : 'listSize';
-        }
-      }
-      return { cost: prefix, listSize };
-    }
-  }
-  return { cost: 'cost', listSize: 'listSize' };
+  const link = findLink(document, 'cost');
+  if (!link) return { cost: 'cost', listSize: 'listSize' };
+  return { cost: linkedName(link, '@cost', 'cost'), listSize: linkedName(link, '@listSize', 'cost') };
 }

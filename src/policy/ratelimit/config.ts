@@ -27,7 +27,6 @@ const fieldLimit = z.strictObject({
   /** Per plan: another max and/or window, or `unlimited`. Plans not listed use the values above. */
   plans: z.record(z.string(), planLimit).default({}),
 });
-export type FieldLimitConfig = z.output<typeof fieldLimit>;
 
 export const rateLimitsConfig = z
   .strictObject({

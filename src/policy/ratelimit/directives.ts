@@ -3,8 +3,7 @@
 // it, so the supergraph is the source. The link's `as:` and import renames are honoured.
 import { Kind, parse, valueFromASTUntyped, type DocumentNode } from 'graphql';
 import { parseDuration } from '../../config/units';
-
-export const RATE_LIMIT_SPEC = 'https://tollgate.dev/rateLimit/v1.0';
+import { findLink, linkedName } from '../../util/specLinks';
 
 /** The directive's arguments, as graphql-rate-limit defines them. */
 export interface RateLimitDirective {
@@ -57,23 +56,8 @@ export function readRateLimitDirectives(supergraphSdl: string): { fields: Map<st
   return { fields, problems };
 }
 
-/** The name the supergraph uses for @rateLimit: from the spec link's import (`{ name, as }`), else `as:`, else the spec name. */
+/** The name the supergraph uses for @rateLimit (src/util/specLinks.ts resolves the link's renames). */
 function directiveName(document: DocumentNode): string | undefined {
-  for (const definition of document.definitions) {
-    if (definition.kind !== Kind.SCHEMA_DEFINITION && definition.kind !== Kind.SCHEMA_EXTENSION) continue;
-    for (const directive of definition.directives ?? []) {
-      if (directive.name.value !== 'link') continue;
-      const args = Object.fromEntries((directive.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)])) as Record<string, unknown>;
-      if (typeof args.url !== 'string' || !args.url.startsWith('https://tollgate.dev/rateLimit/')) continue;
-      for (const entry of Array.isArray(args.import) ? args.import : []) {
-        if (entry === '@rateLimit') return 'rateLimit';
-        if (entry && typeof entry === 'object' && (entry as { name?: unknown }).name === '@rateLimit') {
-          const as = (entry as { as?: unknown }).as;
-          return typeof as === 'string' ? as.replace(/^@/, '') : 'rateLimit';
-        }
-      }
-      return `${typeof args.as === 'string' ? args.as : 'rateLimit'}__rateLimit`;
-    }
-  }
-  return undefined;
+  const link = findLink(document, 'rateLimit');
+  return link && linkedName(link, '@rateLimit', 'rateLimit');
 }

@@ -2,8 +2,9 @@
 // unreachable. docs/configuration.md#store mirrors it.
 import { z } from 'zod';
 import { duration } from '../../config/fields';
+import { redisUrlSchema } from '../../util/redis';
 
-const redisUrl = z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL');
+const redisUrl = redisUrlSchema;
 
 export const storeConfig = z
   .strictObject({

@@ -1,10 +1,11 @@
 // The Redis counter store (ioredis; one node or Cluster). Every batch is one EVALSHA of lua.ts, so the check and
 // the charge are one atomic step across all instances. A dead Redis never hangs a request: no offline queue,
 // a per-command timeout, one retry, and our own deadline on top; reconnection runs in the background.
-import Redis, { Cluster, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { ADJUST_SCRIPT, APPLY_SCRIPT } from './lua';
 import { KEY_GRACE_MS, StoreUnavailableError, storeDelta, storeUnits, type CounterOp, type CounterResult, type CounterStore, type StoreStatus } from './types';
+import { createRedisClient, type RedisClient } from '../../util/redis';
 import { whenRedisReady } from '../../util/redisReady';
 
 export interface RedisStoreOptions {
@@ -23,7 +24,7 @@ interface ScriptCommands {
 const KIND_CODES = { hit: 'h', hitIfAdmitted: 'u', charge: 'c' } as const;
 
 export class RedisCounterStore implements CounterStore {
-  private readonly client: Redis | Cluster;
+  private readonly client: RedisClient;
   private available = false;
   private failures = 0;
   private lastError?: string;
@@ -43,23 +44,8 @@ export class RedisCounterStore implements CounterStore {
       enableReadyCheck: true,
     };
     const retry = (times: number) => Math.min(100 * times, 2000);
-    if (options.cluster) {
-      this.client = new Cluster(
-        options.cluster.map((url) => {
-          const parsed = new URL(url);
-          return { host: parsed.hostname, port: Number(parsed.port || 6379) };
-        }),
-        {
-          // As for one node; the per-node connections keep their queue, which Cluster needs for slot discovery.
-          enableOfflineQueue: false,
-          clusterRetryStrategy: retry,
-          redisOptions: { ...common, ...authFrom(options.cluster[0]) },
-        },
-      );
-    } else {
-      // Fail at once while disconnected instead of queueing (a queued command is a hung request).
-      this.client = new Redis(options.url!, { ...common, enableOfflineQueue: false, retryStrategy: retry });
-    }
+    // Fail at once while disconnected instead of queueing (a queued command is a hung request).
+    this.client = createRedisClient({ url: options.url, cluster: options.cluster }, { ...common, enableOfflineQueue: false, retryStrategy: retry });
     this.client.defineCommand('tollgateApply', { lua: APPLY_SCRIPT });
     this.client.defineCommand('tollgateAdjust', { lua: ADJUST_SCRIPT, numberOfKeys: 1 });
     this.client.on('ready', () => this.setAvailable(true));
@@ -130,14 +116,4 @@ export class RedisCounterStore implements CounterStore {
     this.lastError = error.message;
     this.lastErrorAt = new Date().toISOString();
   }
-}
-
-/** User and password from a redis:// URL, for Cluster nodes (which take host and port separately). */
-function authFrom(url: string): Pick<RedisOptions, 'username' | 'password' | 'tls'> {
-  const parsed = new URL(url);
-  return {
-    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    tls: parsed.protocol === 'rediss:' ? {} : undefined,
-  };
 }

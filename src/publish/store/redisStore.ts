@@ -1,6 +1,7 @@
 // The registry in Redis, for a fleet: every gateway with `supergraph.redis` reads `current` and the blob it names,
 // woken by a pub/sub message on each commit (and polling as a fallback). Key layout: redisKeys.ts.
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createRedisClient } from '../../util/redis';
 import { referencedBlobs, type HistoryEntry } from '../history';
 import { registryKeys, type RegistryKeys } from './redisKeys';
 import { DEFAULT_HISTORY_LIMIT, PublishConflictError, type RegistryStore } from './types';
@@ -42,7 +43,7 @@ export class RedisRegistryStore implements RegistryStore {
     this.keys = registryKeys(options.key);
     this.description = `redis ${options.key ?? 'tollgate:supergraph'}`;
     // A CLI run or an admin request should fail fast when Redis is down, not queue commands.
-    this.redis = new Redis(options.url, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+    this.redis = createRedisClient(options.url, { maxRetriesPerRequest: 1, connectTimeout: 5_000 });
     this.redis.on('error', () => {
       /* surfaced by the failing command */
     });

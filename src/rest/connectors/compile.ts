@@ -1,8 +1,11 @@
 // A Connectors SDL is compiled by translating it (translate.ts) and compiling the result as a REST description;
 // every problem is then placed back in the file as written. compile.ts calls this first, for any SDL that links
 // the connect spec, so composition and the gateway's loading both accept Connectors files unchanged.
-import type { CompileResult } from '../compile';
+import type { RestProblem } from '../description';
 import { mentionsConnectSpec, translateConnectors } from './translate';
+
+/** What the REST compiler (../compile.ts) answers; generic here so that this module need not import it. */
+type Compiled<T> = { ok: true; description: T } | { ok: false; problems: RestProblem[] };
 
 /** An SDL that @links the connect spec (Apollo Connectors): composition serves it as a REST subgraph. */
 export function isConnectorsSdl(sdl: string): boolean {
@@ -10,7 +13,7 @@ export function isConnectorsSdl(sdl: string): boolean {
 }
 
 /** Undefined when `sdl` is not a Connectors SDL; else the compiled description or its problems, file positions. */
-export function compileIfConnectors(sdl: string, compile: (sdl: string) => CompileResult): CompileResult | undefined {
+export function compileIfConnectors<T>(sdl: string, compile: (sdl: string) => Compiled<T>): Compiled<T> | undefined {
   if (!mentionsConnectSpec(sdl)) return undefined;
   const translated = translateConnectors(sdl);
   if (translated.kind === 'not-connectors') return undefined;

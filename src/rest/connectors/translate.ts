@@ -15,10 +15,11 @@ import {
   type TypeNode,
 } from 'graphql';
 import { REST_SPEC_URL, type RestProblem } from '../description';
+import { SPEC_URLS } from '../../util/specLinks';
 import { parseSelection } from '../selection';
 import { TextMap } from './textMap';
 
-export const CONNECT_SPEC_PREFIX = 'https://specs.apollo.dev/connect/';
+export const CONNECT_SPEC_PREFIX = SPEC_URLS.connect;
 /** The versions whose directives this translation reads (v0.2 and v0.3 add arguments, each handled or named). */
 export const CONNECT_VERSIONS = ['v0.1', 'v0.2', 'v0.3'];
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];

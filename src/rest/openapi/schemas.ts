@@ -50,7 +50,6 @@ export interface EnumDef {
 
 export type TypeDef = ObjectDef | EnumDef;
 
-const SCALAR_NAMES = new Set(['String', 'Int', 'Float', 'Boolean', 'ID']);
 const COMPONENT_PREFIX = '#/components/schemas/';
 /** How deep a generated selection goes into nested objects before it stops (cycles stop earlier). */
 const MAX_SELECTION_DEPTH = 8;
@@ -297,10 +296,6 @@ function scalarOf(type: string | undefined, format: string | undefined): string 
 
 export function namedOf(type: TypeRef): string {
   return type.kind === 'named' ? type.name : namedOf(type.of);
-}
-
-export function isScalarName(name: string): boolean {
-  return SCALAR_NAMES.has(name);
 }
 
 export function printType(type: TypeRef): string {

@@ -2,7 +2,7 @@
 // per subgraph, budgets at 80 % and 100 % as separate episodes that resolve when the period rolls over.
 import { buildConfig } from '../../config/load';
 import type { AlertRule } from '../../config/schema';
-import { emptyCounts, type UsageCounts } from '../metering/counts';
+import { emptyCounts, type MeteredCounts } from '../metering/counts';
 import { LATENCY_BUCKETS, latencyBucket } from '../window';
 import { measureRule, stepAlerts, type AlertSnapshot, type AlertState } from './evaluate';
 
@@ -15,7 +15,7 @@ interface Traffic {
   errors?: number;
   latencyMs?: number;
   services?: Record<string, { calls: number; failures: number }>;
-  usage?: UsageCounts[];
+  usage?: MeteredCounts[];
 }
 
 function snapshot(t: Traffic): AlertSnapshot {

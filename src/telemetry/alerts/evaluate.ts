@@ -3,7 +3,7 @@
 // An episode fires once when its condition has held for `for`, and resolves once when the condition clears.
 import type { AlertRule } from '../../config/schema';
 import type { REQUEST_COUNTERS, FETCH_COUNTERS } from '../liveWindows';
-import type { UsageCounts } from '../metering/counts';
+import type { MeteredCounts } from '../metering/counts';
 import { quantileMs, type WindowTotals } from '../window';
 
 /** What the rules look at, fixed at one instant. */
@@ -11,7 +11,7 @@ export interface AlertSnapshot {
   requests(windowMs: number): WindowTotals<(typeof REQUEST_COUNTERS)[number]>;
   services(windowMs: number): Array<{ service: string; totals: WindowTotals<(typeof FETCH_COUNTERS)[number]> }>;
   /** Usage of the current UTC hour or day (all gateways sharing the usage store). */
-  usage(period: 'hour' | 'day'): UsageCounts[];
+  usage(period: 'hour' | 'day'): MeteredCounts[];
 }
 
 /** One alert's condition right now. `key` identifies the episode's subject: the rule, plus a service or client. */

@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import type { TollgateConfig } from '../../config/schema';
 import type { LiveWindows } from '../liveWindows';
 import type { PrometheusMetrics } from '../metrics';
-import { DAY_MS, HOUR_MS, type UsageCounts } from '../metering/counts';
-import type { UsageMeter } from '../metering/meter';
+import { DAY_MS, HOUR_MS, type MeteredCounts } from '../metering/counts';
+import type { BillingMeter } from '../metering/meter';
 import { measureRule, stepAlerts, type AlertEvent, type AlertSnapshot, type AlertState } from './evaluate';
 import { WebhookNotifier } from './webhook';
 
@@ -15,7 +15,7 @@ const RECENT_EVENTS = 50;
 export interface AlertSchedulerDeps {
   config: TollgateConfig['alerts'];
   windows: LiveWindows;
-  usage?: UsageMeter;
+  meter?: BillingMeter;
   metrics?: PrometheusMetrics;
   logger: Logger;
 }
@@ -80,12 +80,12 @@ export class AlertScheduler {
   }
 
   /** Usage of the current hour and day, read only when a budget rule needs it. */
-  private async currentUsage(now: number): Promise<Record<'hour' | 'day', UsageCounts[]>> {
+  private async currentUsage(now: number): Promise<Record<'hour' | 'day', MeteredCounts[]>> {
     const needs = new Set(this.deps.config.rules.flatMap((r) => (r.kind === 'clientBudget' ? [r.period] : [])));
-    const result: Record<'hour' | 'day', UsageCounts[]> = { hour: [], day: [] };
-    if (!this.deps.usage || needs.size === 0) return result;
+    const result: Record<'hour' | 'day', MeteredCounts[]> = { hour: [], day: [] };
+    if (!this.deps.meter || needs.size === 0) return result;
     const dayStart = now - (now % DAY_MS);
-    const day = await this.deps.usage.read(dayStart, now + 1);
+    const day = await this.deps.meter.read(dayStart, now + 1);
     result.day = day;
     result.hour = day.filter((c) => c.hour === now - (now % HOUR_MS));
     return result;

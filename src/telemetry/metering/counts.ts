@@ -5,7 +5,7 @@ import { cacheKey } from '../../util/cacheKey';
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
 
-export interface UsageCounts {
+export interface MeteredCounts {
   /** Start of the UTC hour, epoch ms. */
   hour: number;
   client: string;
@@ -24,12 +24,12 @@ export interface UsageCounts {
 }
 
 /** A set of counts to add to a store; applying the same id twice counts once. */
-export interface UsageBatch {
+export interface MeteredBatch {
   id: string;
-  counts: UsageCounts[];
+  counts: MeteredCounts[];
 }
 
-export function emptyCounts(hour: number, client: string, plan: string): UsageCounts {
+export function emptyCounts(hour: number, client: string, plan: string): MeteredCounts {
   return { hour, client, plan, operations: 0, errors: 0, rejected: 0, estimatedCost: 0, actualCost: 0, calls: {} };
 }
 
@@ -37,7 +37,7 @@ export function countsKey(hour: number, client: string, plan: string): string {
   return cacheKey(hour, client, plan);
 }
 
-export function addCounts(into: UsageCounts, add: UsageCounts): void {
+export function addCounts(into: MeteredCounts, add: MeteredCounts): void {
   into.operations += add.operations;
   into.errors += add.errors;
   into.rejected += add.rejected;
@@ -47,9 +47,9 @@ export function addCounts(into: UsageCounts, add: UsageCounts): void {
 }
 
 /** Sums counts into one row per (period, client, plan); periods are UTC hours or days. */
-export function rollUp(counts: Iterable<UsageCounts>, granularity: 'hour' | 'day'): UsageCounts[] {
+export function rollUp(counts: Iterable<MeteredCounts>, granularity: 'hour' | 'day'): MeteredCounts[] {
   const size = granularity === 'day' ? DAY_MS : HOUR_MS;
-  const rows = new Map<string, UsageCounts>();
+  const rows = new Map<string, MeteredCounts>();
   for (const c of counts) {
     const period = c.hour - (c.hour % size);
     const key = countsKey(period, c.client, c.plan);

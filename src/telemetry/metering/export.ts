@@ -1,8 +1,8 @@
 // Usage export formats: JSON (one object per period, client and plan) and CSV (one column per service called).
 // Used by GET /admin/usage and `tollgate usage`; both show the same rows.
-import type { UsageCounts } from './counts';
+import type { MeteredCounts } from './counts';
 
-export interface UsageRow {
+export interface MeteredRow {
   /** Start of the UTC hour or day, ISO 8601. */
   period: string;
   client: string;
@@ -15,7 +15,7 @@ export interface UsageRow {
   calls: Record<string, number>;
 }
 
-export function toRows(counts: UsageCounts[]): UsageRow[] {
+export function toRows(counts: MeteredCounts[]): MeteredRow[] {
   return counts.map((c) => ({
     period: new Date(c.hour).toISOString().replace('.000Z', 'Z'),
     client: c.client,
@@ -29,7 +29,7 @@ export function toRows(counts: UsageCounts[]): UsageRow[] {
   }));
 }
 
-export function toCsv(rows: UsageRow[]): string {
+export function toCsv(rows: MeteredRow[]): string {
   const services = [...new Set(rows.flatMap((r) => Object.keys(r.calls)))].sort();
   const header = ['period', 'client', 'plan', 'operations', 'errors', 'rejected', 'estimated_cost', 'actual_cost', ...services.map((s) => `calls_${s}`)];
   const lines = [header.map(csvCell).join(',')];

@@ -1,32 +1,32 @@
 // Usage metering for billing: counts each request and service call per client, plan and UTC hour in memory
-// (a map increment on the hot path), and writes them to the store every `usage.flushInterval` and on a graceful
+// (a map increment on the hot path), and writes them to the store every `metering.flushInterval` and on a graceful
 // stop. Crash window: a process killed without a graceful stop loses what it counted since its last flush.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { FetchRecord, RequestRecord, TelemetryConsumer } from '../record';
-import { addCounts, countsKey, emptyCounts, HOUR_MS, type UsageBatch, type UsageCounts } from './counts';
+import { addCounts, countsKey, emptyCounts, HOUR_MS, type MeteredBatch, type MeteredCounts } from './counts';
 import type { MeteringStore } from './store';
 import { cacheKey } from '../../util/cacheKey';
 
-export interface UsageMeterOptions {
+export interface BillingMeterOptions {
   store: MeteringStore;
   flushIntervalMs: number;
   logger: Logger;
   onFlush?: (ok: boolean) => void;
 }
 
-export class UsageMeter implements TelemetryConsumer {
+export class BillingMeter implements TelemetryConsumer {
   /** Counts not yet written, by hour, then by client and plan. */
-  private pending = new Map<number, Map<string, UsageCounts>>();
+  private pending = new Map<number, Map<string, MeteredCounts>>();
   /** The hour most records fall in, and its map: one comparison instead of a lookup per record. */
   private hour = -1;
-  private hourCounts = new Map<string, UsageCounts>();
+  private hourCounts = new Map<string, MeteredCounts>();
   /** Batches a flush could not write, retried first and with their ids, so a retry never counts twice. */
-  private unsent: UsageBatch[] = [];
+  private unsent: MeteredBatch[] = [];
   private flushing: Promise<boolean> = Promise.resolve(true);
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly options: UsageMeterOptions) {}
+  constructor(private readonly options: BillingMeterOptions) {}
 
   start(): void {
     this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs);
@@ -48,7 +48,7 @@ export class UsageMeter implements TelemetryConsumer {
     calls[record.service] = (calls[record.service] ?? 0) + 1;
   }
 
-  private countsFor(at: number, client: string, plan = ''): UsageCounts {
+  private countsFor(at: number, client: string, plan = ''): MeteredCounts {
     const hour = at - (at % HOUR_MS);
     if (hour !== this.hour) {
       let counts = this.pending.get(hour);
@@ -99,7 +99,7 @@ export class UsageMeter implements TelemetryConsumer {
    * Counts for the hours in [from, to) from the store, after a flush; when the store can't be written, what is
    * still waiting here is added, so this gateway's numbers are never missing from its own answer.
    */
-  async read(from: number, to: number): Promise<UsageCounts[]> {
+  async read(from: number, to: number): Promise<MeteredCounts[]> {
     const flushed = await this.flush();
     const counts = await this.options.store.read(from, to);
     if (!flushed) {

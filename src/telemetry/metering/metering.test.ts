@@ -2,10 +2,10 @@
 // keeps for a retry (never counting one twice), rolling hours up to days, export formats and query parsing.
 import pino from 'pino';
 import type { FetchRecord, RequestRecord } from '../record';
-import { DAY_MS, HOUR_MS, rollUp, type UsageBatch } from './counts';
+import { DAY_MS, HOUR_MS, rollUp, type MeteredBatch } from './counts';
 import { toCsv, toRows } from './export';
-import { UsageMeter } from './meter';
-import { parseUsageQuery } from './query';
+import { BillingMeter } from './meter';
+import { parseMeteringQuery } from './query';
 import { MemoryMeteringStore } from './store';
 
 const T = Date.UTC(2025, 0, 31, 10, 15);
@@ -22,7 +22,7 @@ function fetchRecord(service: string, overrides: Partial<FetchRecord> = {}): Fet
 class FlakyStore extends MemoryMeteringStore {
   failing = false;
   attempts: string[] = [];
-  override async add(batch: UsageBatch): Promise<void> {
+  override async add(batch: MeteredBatch): Promise<void> {
     this.attempts.push(batch.id);
     if (this.failing) throw new Error('store down');
     return super.add(batch);
@@ -31,9 +31,9 @@ class FlakyStore extends MemoryMeteringStore {
 
 const logger = pino({ level: 'silent' });
 
-describe('UsageMeter', () => {
+describe('BillingMeter', () => {
   it('counts operations, errors, rejections, cost and calls per client, plan and hour', async () => {
-    const meter = new UsageMeter({ store: new MemoryMeteringStore(), flushIntervalMs: 60_000, logger });
+    const meter = new BillingMeter({ store: new MemoryMeteringStore(), flushIntervalMs: 60_000, logger });
     meter.request(request({ cost: { estimated: 10, actual: 7.5 } }));
     meter.request(request({ outcome: 'partial', cost: { estimated: 4 } }));
     meter.request(request({ outcome: 'rejected', status: 429, rejectionCode: 'RATE_LIMITED' }));
@@ -54,7 +54,7 @@ describe('UsageMeter', () => {
 
   it('keeps a batch the store refused and writes it once, with the same id, when the store is back', async () => {
     const store = new FlakyStore();
-    const meter = new UsageMeter({ store, flushIntervalMs: 60_000, logger });
+    const meter = new BillingMeter({ store, flushIntervalMs: 60_000, logger });
     meter.request(request());
     store.failing = true;
     expect(await meter.flush()).toBe(false);
@@ -73,7 +73,7 @@ describe('UsageMeter', () => {
 
   it('writes what is left on close', async () => {
     const store = new MemoryMeteringStore();
-    const meter = new UsageMeter({ store, flushIntervalMs: 60_000, logger });
+    const meter = new BillingMeter({ store, flushIntervalMs: 60_000, logger });
     meter.start();
     meter.request(request());
     await meter.close();
@@ -98,31 +98,31 @@ describe('export formats', () => {
   });
 });
 
-describe('parseUsageQuery', () => {
+describe('parseMeteringQuery', () => {
   const now = Date.UTC(2025, 1, 3, 12, 30);
 
   it('defaults to today (UTC) by day, as JSON', () => {
-    expect(parseUsageQuery({}, now)).toEqual({ ok: true, query: { from: Date.UTC(2025, 1, 3), to: now, granularity: 'day', format: 'json' } });
+    expect(parseMeteringQuery({}, now)).toEqual({ ok: true, query: { from: Date.UTC(2025, 1, 3), to: now, granularity: 'day', format: 'json' } });
   });
 
   it('takes ISO dates and times', () => {
-    const parsed = parseUsageQuery({ from: '2025-01-01', to: '2025-01-02T06:00:00+02:00', granularity: 'hour', format: 'csv' }, now);
+    const parsed = parseMeteringQuery({ from: '2025-01-01', to: '2025-01-02T06:00:00+02:00', granularity: 'hour', format: 'csv' }, now);
     expect(parsed).toEqual({ ok: true, query: { from: Date.UTC(2025, 0, 1), to: Date.UTC(2025, 0, 2, 4), granularity: 'hour', format: 'csv' } });
   });
 
   it('takes times without seconds or zone, as UTC (issue 14, item 7)', () => {
-    expect(parseUsageQuery({ from: '2025-02-03T03:00', to: '2025-02-03T04:00:00' }, now)).toMatchObject({ ok: true, query: { from: Date.UTC(2025, 1, 3, 3), to: Date.UTC(2025, 1, 3, 4) } });
-    expect(parseUsageQuery({ from: '2025-02-03T03:00+01:00', to: '2025-02-03T03:30:15.5Z' }, now)).toMatchObject({ ok: true, query: { from: Date.UTC(2025, 1, 3, 2), to: Date.UTC(2025, 1, 3, 3, 30, 15, 500) } });
-    expect(parseUsageQuery({ from: '2025-02-03T3:00' }, now)).toMatchObject({ ok: false });
-    expect(parseUsageQuery({ from: '2025-02-30' }, now)).toMatchObject({ ok: false, message: expect.stringContaining('from:') });
+    expect(parseMeteringQuery({ from: '2025-02-03T03:00', to: '2025-02-03T04:00:00' }, now)).toMatchObject({ ok: true, query: { from: Date.UTC(2025, 1, 3, 3), to: Date.UTC(2025, 1, 3, 4) } });
+    expect(parseMeteringQuery({ from: '2025-02-03T03:00+01:00', to: '2025-02-03T03:30:15.5Z' }, now)).toMatchObject({ ok: true, query: { from: Date.UTC(2025, 1, 3, 2), to: Date.UTC(2025, 1, 3, 3, 30, 15, 500) } });
+    expect(parseMeteringQuery({ from: '2025-02-03T3:00' }, now)).toMatchObject({ ok: false });
+    expect(parseMeteringQuery({ from: '2025-02-30' }, now)).toMatchObject({ ok: false, message: expect.stringContaining('from:') });
   });
 
   it('refuses what it cannot read', () => {
-    expect(parseUsageQuery({ from: 'yesterday' }, now)).toMatchObject({ ok: false, message: expect.stringContaining('from:') });
-    expect(parseUsageQuery({ from: '01/02/2025' }, now)).toMatchObject({ ok: false });
-    expect(parseUsageQuery({ from: '2025-02-02', to: '2025-02-01' }, now)).toMatchObject({ ok: false, message: 'to must be after from' });
-    expect(parseUsageQuery({ from: '2020-01-01', to: '2025-01-01' }, now)).toMatchObject({ ok: false, message: expect.stringContaining('400 days') });
-    expect(parseUsageQuery({ granularity: 'week' }, now)).toMatchObject({ ok: false });
-    expect(parseUsageQuery({ format: 'xml' }, now)).toMatchObject({ ok: false });
+    expect(parseMeteringQuery({ from: 'yesterday' }, now)).toMatchObject({ ok: false, message: expect.stringContaining('from:') });
+    expect(parseMeteringQuery({ from: '01/02/2025' }, now)).toMatchObject({ ok: false });
+    expect(parseMeteringQuery({ from: '2025-02-02', to: '2025-02-01' }, now)).toMatchObject({ ok: false, message: 'to must be after from' });
+    expect(parseMeteringQuery({ from: '2020-01-01', to: '2025-01-01' }, now)).toMatchObject({ ok: false, message: expect.stringContaining('400 days') });
+    expect(parseMeteringQuery({ granularity: 'week' }, now)).toMatchObject({ ok: false });
+    expect(parseMeteringQuery({ format: 'xml' }, now)).toMatchObject({ ok: false });
   });
 });

@@ -2,7 +2,7 @@
 // Shared by GET /admin/usage and `tollgate usage`, so both accept and refuse the same things.
 import { DAY_MS } from './counts';
 
-export interface UsageQuery {
+export interface MeteringQuery {
   /** Epoch ms, inclusive; an hour is included when it starts in [from, to). */
   from: number;
   to: number;
@@ -10,7 +10,7 @@ export interface UsageQuery {
   format: 'json' | 'csv';
 }
 
-export interface UsageQueryInput {
+export interface MeteringQueryInput {
   from?: string;
   to?: string;
   granularity?: string;
@@ -20,7 +20,7 @@ export interface UsageQueryInput {
 /** Longest range one export may cover. */
 const MAX_RANGE_MS = 400 * DAY_MS;
 
-export function parseUsageQuery(input: UsageQueryInput, now: number): { ok: true; query: UsageQuery } | { ok: false; message: string } {
+export function parseMeteringQuery(input: MeteringQueryInput, now: number): { ok: true; query: MeteringQuery } | { ok: false; message: string } {
   const from = input.from === undefined ? now - (now % DAY_MS) : parseTime(input.from);
   const to = input.to === undefined ? now : parseTime(input.to);
   if (from === undefined) return { ok: false, message: `from: expected an ISO 8601 date or time (2025-01-31, 2025-01-31T12:00 — UTC without a zone — or 2025-01-31T12:00:00+02:00), got ${JSON.stringify(input.from)}` };

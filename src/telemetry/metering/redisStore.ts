@@ -1,8 +1,9 @@
 // Usage counts in Redis: one hash per UTC hour (`<prefix>:<YYYYMMDDHH>`), a field per client, plan and metric.
 // A batch is applied by one Lua script — all its increments or none — guarded by a marker key of its id, so a
 // flush retried after an ambiguous failure (timeout, dropped connection after EVAL) never counts twice.
-import Redis from 'ioredis';
-import { emptyCounts, countsKey, HOUR_MS, type UsageBatch, type UsageCounts } from './counts';
+import type Redis from 'ioredis';
+import { createRedisClient } from '../../util/redis';
+import { emptyCounts, countsKey, HOUR_MS, type MeteredBatch, type MeteredCounts } from './counts';
 import type { MeteringStore } from './store';
 
 /** KEYS[1] = the batch marker, KEYS[2..] = hour hashes. ARGV = marker TTL, retention, then (key index, field, delta, 'i'|'f') quads. */
@@ -39,7 +40,7 @@ export class RedisMeteringStore implements MeteringStore {
 
   constructor(private readonly options: RedisMeteringStoreOptions) {
     // Fail fast while Redis is away (the meter keeps the batch and retries) instead of queueing commands forever.
-    const redis = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS });
+    const redis = createRedisClient(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS });
     redis.on('error', () => undefined); // reported by the failed flush, not as an unhandled event
     redis.defineCommand('tollgateApplyUsage', { lua: APPLY_BATCH });
     this.redis = redis as RedisWithUsage;
@@ -74,7 +75,7 @@ export class RedisMeteringStore implements MeteringStore {
     });
   }
 
-  async add(batch: UsageBatch): Promise<void> {
+  async add(batch: MeteredBatch): Promise<void> {
     if (batch.counts.length === 0) return;
     await this.connected();
     const keys = [`${this.options.keyPrefix}:batch:${batch.id}`];
@@ -102,7 +103,7 @@ export class RedisMeteringStore implements MeteringStore {
     await this.redis.tollgateApplyUsage(keys.length, ...keys, ...args);
   }
 
-  async read(from: number, to: number): Promise<UsageCounts[]> {
+  async read(from: number, to: number): Promise<MeteredCounts[]> {
     const hours: number[] = [];
     for (let hour = from - (from % HOUR_MS); hour < to; hour += HOUR_MS) hours.push(hour);
     if (hours.length === 0) return [];
@@ -110,7 +111,7 @@ export class RedisMeteringStore implements MeteringStore {
     const pipeline = this.redis.pipeline();
     for (const hour of hours) pipeline.hgetall(this.hourKey(hour));
     const replies = (await pipeline.exec()) ?? [];
-    const out = new Map<string, UsageCounts>();
+    const out = new Map<string, MeteredCounts>();
     replies.forEach(([error, fields], i) => {
       if (error) throw error;
       for (const [field, value] of Object.entries(fields as Record<string, string>)) {

@@ -1,6 +1,7 @@
 // Operation usage shared by a fleet, in Redis: every instance flushes its counts here; `tollgate check` reads them.
 // Keys under `<key>:` — `seen` (sorted set, member → last seen ms), `count` and `query` (hashes by member).
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createRedisClient } from '../../util/redis';
 import type { UsageSink } from './recorder';
 import type { OperationUsage, UsageSource } from './types';
 
@@ -55,7 +56,7 @@ export class RedisUsageStore implements UsageSink, UsageSource {
 
   constructor(private readonly options: RedisUsageStoreOptions) {
     // A command waits for at most one reconnect while Redis is down, then fails; the recorder keeps the counts.
-    this.redis = new Redis(options.url, { maxRetriesPerRequest: 1 });
+    this.redis = createRedisClient(options.url, { maxRetriesPerRequest: 1 });
     this.redis.on('error', () => {
       /* reported by the failing command; ioredis reconnects by itself */
     });

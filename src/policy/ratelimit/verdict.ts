@@ -2,6 +2,7 @@
 // what the store's answers mean — RATE_LIMITED errors at the refused paths and RateLimit-* headers. The policy
 // stage charges these ops together with the budget in one atomic store call and applies measure/enforce.
 import type { GraphQLFormattedError } from 'graphql';
+import { codedError } from '../../errors';
 import type { CounterOp, CounterResult } from '../store/types';
 import { argumentsOf, errorPath, type FieldOccurrence } from '../walk';
 import { callsOf, decideRateLimit, fixedWindow, rateLimitHeaders, rateLimitKey, type FixedWindow, type RateLimitDecision } from './decide';
@@ -68,11 +69,12 @@ export function headersOf(decisions: readonly RateLimitDecision[], refused: bool
 
 function rateLimitedError(occurrence: FieldOccurrence, decision: RateLimitDecision): GraphQLFormattedError {
   const { rule } = decision;
-  return {
-    message: rule.message ?? `Rate limit exceeded for ${rule.coordinate}: at most ${rule.max} per ${formatWindow(rule.windowMs)}; retry in ${decision.resetSeconds}s.`,
-    path: errorPath(occurrence.segments),
-    extensions: { code: 'RATE_LIMITED', coordinate: rule.coordinate, limit: rule.max, windowSeconds: rule.windowMs / 1000, retryAfter: decision.resetSeconds },
-  };
+  return codedError(
+    'RATE_LIMITED',
+    rule.message ?? `Rate limit exceeded for ${rule.coordinate}: at most ${rule.max} per ${formatWindow(rule.windowMs)}; retry in ${decision.resetSeconds}s.`,
+    { coordinate: rule.coordinate, limit: rule.max, windowSeconds: rule.windowMs / 1000, retryAfter: decision.resetSeconds },
+    errorPath(occurrence.segments),
+  );
 }
 
 function insideRemoved(occurrence: FieldOccurrence, removed: ReadonlySet<FieldOccurrence>): boolean {

@@ -1,7 +1,9 @@
-// Demand control for one request: the estimate (cached per operation and variables), the plan's maximum, the
+// Demand control for one request (the cost policy; the stage in ../stage.ts calls it): the estimate (cached per operation and variables), the plan's maximum, the
 // budget charge handed to the store with the rate limits, and — after execution — the actual cost, the
 // reconciliation of the charge, and `extensions.cost`. Pure logic lives in estimate.ts / actual.ts.
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
+import { codedError } from '../../errors';
+import { refuse, type PolicyRefusal } from '../refusal';
 import { LruCache } from '../../util/lru';
 import { fixedWindow } from '../ratelimit/decide';
 import type { CounterOp, CounterResult } from '../store/types';
@@ -40,8 +42,8 @@ export interface CostState {
 
 export type CostAssessment =
   | { kind: 'skip' }
-  | { kind: 'reject'; status: number; errors: GraphQLFormattedError[]; extensions?: Record<string, unknown> }
-  | { kind: 'ok'; settlement: CostSettlement; budgetOp?: CounterOp; violation?: string };
+  /** `refusals`: what the plan's limits refuse, in order; the stage decides (measure/enforce) what they do. */
+  | { kind: 'ok'; settlement: CostSettlement; budgetOp?: CounterOp; refusals: PolicyRefusal[] };
 
 /** The operation-level facts the estimate needs; `model` and `entityFetches` are cached on it by the stage. */
 export interface CostOperation {
@@ -92,66 +94,50 @@ export class CostPolicy {
       max: limits.max,
       extensions,
     };
-    const enforce = this.config.mode === 'enforce';
     const costExtension = extensions ? { cost: { estimated, ...(limits.max !== undefined ? { max: limits.max } : {}) } } : undefined;
-    let violation: string | undefined;
+    const refusals: PolicyRefusal[] = [];
     if (estimate.problems.length > 0) {
+      // Served in measure mode: the budget is still charged (the estimate sized such lists as if the value were absent).
       const message = `The operation's cost cannot be estimated: ${estimate.problems.join('; ')}.`;
-      if (enforce) return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'COST_QUERY_PARSE_FAILURE' } }], extensions: costExtension };
-      // Measure mode serves it: the budget is still charged (the estimate sized such lists as if the value were absent).
-      violation = message;
+      refusals.push(refuse('COST_QUERY_PARSE_FAILURE', [codedError('COST_QUERY_PARSE_FAILURE', message)], [], costExtension));
     }
     if (limits.max !== undefined && estimated > limits.max) {
       const message = `Operation estimated cost ${estimated} exceeded configured maximum ${limits.max}.`;
-      if (enforce) {
-        return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost: { estimated, max: limits.max } } }], extensions: costExtension };
-      }
-      violation = violation ? `${violation} ${message}` : message;
+      refusals.push(refuse('COST_ESTIMATED_TOO_EXPENSIVE', [codedError('COST_ESTIMATED_TOO_EXPENSIVE', message, { cost: { estimated, max: limits.max } })], [], costExtension));
     }
-    if (!limits.budget) return { kind: 'ok', settlement, violation };
+    if (!limits.budget) return { kind: 'ok', settlement, refusals };
     if (estimated > limits.budget.max) {
       // No window will ever hold it: a 400, not a 429 whose Retry-After would send the client back for nothing.
       const message = `Operation estimated cost ${estimated} exceeds the plan's whole budget of ${limits.budget.max} per ${limits.budget.window}; no window can fit it.`;
-      if (enforce) {
-        const cost = { estimated, budget: { limit: limits.budget.max } };
-        return { kind: 'reject', status: 400, errors: [{ message, extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost } }], extensions: costExtension };
-      }
-      violation = violation ? `${violation} ${message}` : message;
+      const cost = { estimated, budget: { limit: limits.budget.max } };
+      refusals.push(refuse('COST_ESTIMATED_TOO_EXPENSIVE', [codedError('COST_ESTIMATED_TOO_EXPENSIVE', message, { cost })], [], costExtension));
     }
     const window = fixedWindow(limits.budget.window, request.now);
     const budgetOp: CounterOp = { key: `${request.clientPrefix}:budget:${limits.budget.window}:${window.index}`, kind: 'charge', amount: estimated, max: limits.budget.max, windowEnd: window.end };
-    return { kind: 'ok', settlement, budgetOp, violation };
+    return { kind: 'ok', settlement, budgetOp, refusals };
   }
 
-  /** Reads the budget charge's result into the settlement; a refusal (in enforce mode) answers 429. */
-  budgetVerdict(
-    settlement: CostSettlement,
-    op: CounterOp,
-    result: CounterResult,
-    now: number,
-  ): { reject?: { status: number; errors: GraphQLFormattedError[]; headers: Array<[string, string]>; extensions?: Record<string, unknown> }; violation?: string } {
+  /** Reads the budget charge's result into the settlement; a charge the store refused becomes a 429 refusal. */
+  budgetVerdict(settlement: CostSettlement, op: CounterOp, result: CounterResult, now: number): PolicyRefusal | undefined {
     const resetSeconds = Math.max(1, Math.ceil((op.windowEnd - now) / 1000));
     const remaining = Math.max(0, op.max - result.count);
     if (result.admitted) {
       settlement.budget = { key: op.key, charged: op.amount, max: op.max, count: result.count, resetSeconds, windowEnd: op.windowEnd };
-      return {};
+      return undefined;
     }
     const message = `The cost budget is spent: this operation is estimated at ${settlement.estimated}, ${remaining} of ${op.max} remain; the budget refills in ${resetSeconds}s.`;
-    if (this.config.mode !== 'enforce') return { violation: message };
     const budget = { limit: op.max, remaining, reset: resetSeconds };
-    return {
-      reject: {
-        status: 429,
-        errors: [{ message, extensions: { code: 'COST_BUDGET_EXCEEDED', cost: { estimated: settlement.estimated, budget }, retryAfter: resetSeconds } }],
-        headers: [
-          ['ratelimit-limit', String(op.max)],
-          ['ratelimit-remaining', String(remaining)],
-          ['ratelimit-reset', String(resetSeconds)],
-          ['retry-after', String(resetSeconds)],
-        ],
-        extensions: settlement.extensions ? { cost: { estimated: settlement.estimated, ...(settlement.max !== undefined ? { max: settlement.max } : {}), budget } } : undefined,
-      },
-    };
+    return refuse(
+      'COST_BUDGET_EXCEEDED',
+      [codedError('COST_BUDGET_EXCEEDED', message, { cost: { estimated: settlement.estimated, budget }, retryAfter: resetSeconds })],
+      [
+        ['ratelimit-limit', String(op.max)],
+        ['ratelimit-remaining', String(remaining)],
+        ['ratelimit-reset', String(resetSeconds)],
+        ['retry-after', String(resetSeconds)],
+      ],
+      settlement.extensions ? { cost: { estimated: settlement.estimated, ...(settlement.max !== undefined ? { max: settlement.max } : {}), budget } } : undefined,
+    );
   }
 }
 

@@ -1,17 +1,19 @@
 // The admin HTTP endpoint teams' pipelines publish through: /admin/check, /admin/publish, /admin/rollback (POST),
-// /admin/history, /admin/usage (GET). Authenticated by admin keys (adminAuth.ts); the work is check.ts / publish.ts.
+// /admin/history, /admin/usage (GET). Authenticated by admin keys (auth.ts, Bearer only); the work is
+// src/publish/check.ts and publish.ts. Reached through the admin router (router.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { TollgateConfig } from '../config/schema';
-import { ERROR_CODES, rejectionBody, type ErrorCode } from '../errors';
+import { codedError, httpStatusOf, rejectionBody } from '../errors';
+import type { CodesOf } from '../pipeline/stages';
 import { readBody } from '../server/readBody';
 import type { UsageSource } from '../telemetry/usage/types';
-import { createAdminKeyStore, denyReason, type AdminAction, type AdminClient } from './adminAuth';
-import { checkSubgraph } from './check';
-import { historyView } from './history';
-import { gatherUsage, publishSubgraph, rollbackSupergraph } from './publish';
-import { loadRegistryState, RegistryError } from './state';
-import type { RegistryStore } from './store/types';
+import { createAdminKeyStore, denyReason, type AdminAction, type AdminClient, type AdminKeyLookup } from './auth';
+import { checkSubgraph } from '../publish/check';
+import { historyView } from '../publish/history';
+import { gatherUsage, publishSubgraph, rollbackSupergraph } from '../publish/publish';
+import { loadRegistryState, RegistryError } from '../publish/state';
+import type { RegistryStore } from '../publish/store/types';
 
 export interface AdminDeps {
   config: TollgateConfig;
@@ -20,6 +22,8 @@ export interface AdminDeps {
   store?: RegistryStore;
   /** Recently used operations: Redis (the fleet) or this instance's recorder. */
   usage?: UsageSource;
+  /** The gateway's admin key store (router.ts builds one for every admin route). */
+  authenticate?: AdminKeyLookup;
 }
 
 export type AdminHandler = (req: IncomingMessage, res: ServerResponse, path: string, search: string) => Promise<void>;
@@ -36,7 +40,7 @@ interface CandidateBody {
 
 class AdminRequestError extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: CodesOf<'admin'>,
     message: string,
     readonly extra: Record<string, unknown> = {},
   ) {
@@ -59,7 +63,7 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler | undefined {
   const { config, logger, store, usage } = deps;
   const { admin, rover, usageWindow } = config.publish;
   if (admin.keys.length === 0) return undefined;
-  const authenticate = createAdminKeyStore(admin.keys);
+  const authenticate = deps.authenticate ?? createAdminKeyStore(admin.keys);
   const requireStore = (): RegistryStore => {
     if (!store) throw new AdminRequestError('PUBLISH_NOT_CONFIGURED', 'this gateway composes supergraph.rover itself; publishing needs supergraph.file or supergraph.redis');
     return store;
@@ -95,7 +99,7 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler | undefined {
         usage: await gatherUsage(usage, usageWindow),
       });
       if (outcome.status === 'refused') {
-        const code: ErrorCode = outcome.reason === 'composition' ? 'COMPOSITION_FAILED' : 'BREAKING_CHANGES';
+        const code: CodesOf<'admin'> = outcome.reason === 'composition' ? 'COMPOSITION_FAILED' : 'BREAKING_CHANGES';
         const message =
           outcome.reason === 'composition'
             ? `"${candidate.subgraph}" does not compose; nothing was published`
@@ -126,13 +130,13 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler | undefined {
       if (!route) {
         req.resume();
         const known = Object.keys(routes).some((r) => r.endsWith(` ${path}`));
-        return send(res, known ? 405 : 404, rejectionBody(known ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND', known ? `${req.method} is not allowed on ${path}` : `Nothing at ${path}.`));
+        return fail(res, known ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND', known ? `${req.method} is not allowed on ${path}` : `Nothing at ${path}.`);
       }
       const client = authenticate(req.headers.authorization);
       if (!client) {
         req.resume();
         res.setHeader('www-authenticate', 'Bearer realm="tollgate-admin"');
-        return send(res, 401, rejectionBody('ADMIN_UNAUTHENTICATED', 'Send a valid admin key: authorization: Bearer <key>.'));
+        return fail(res, 'ADMIN_UNAUTHENTICATED', 'Send a valid admin key: authorization: Bearer <key>.');
       }
       let body: unknown;
       if (req.method === 'POST') {
@@ -141,9 +145,9 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler | undefined {
           if (read.reason === 'aborted') return void res.destroy();
           res.shouldKeepAlive = false;
           if (read.reason === 'timeout') {
-            return send(res, 408, rejectionBody('REQUEST_TIMEOUT', `The request body did not arrive within ${config.server.bodyTimeout} ms (server.bodyTimeout).`));
+            return fail(res, 'REQUEST_TIMEOUT', `The request body did not arrive within ${config.server.bodyTimeout} ms (server.bodyTimeout).`);
           }
-          return send(res, 413, rejectionBody('PAYLOAD_TOO_LARGE', `The request body exceeds ${admin.bodyLimit} bytes (publish.admin.bodyLimit).`));
+          return fail(res, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${admin.bodyLimit} bytes (publish.admin.bodyLimit).`);
         }
         try {
           body = read.body === '' ? {} : JSON.parse(read.body);
@@ -156,12 +160,17 @@ export function createAdminHandler(deps: AdminDeps): AdminHandler | undefined {
     } catch (error) {
       if (error instanceof AdminRequestError || error instanceof RegistryError) {
         const extra = error instanceof AdminRequestError ? error.extra : {};
-        return send(res, ERROR_CODES[error.code].status, JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }], ...extra }));
+        return send(res, httpStatusOf(error.code), JSON.stringify({ errors: [codedError(error.code, error.message)], ...extra }));
       }
       logger.error({ err: error, path }, 'admin request failed');
-      send(res, 500, rejectionBody('INTERNAL_SERVER_ERROR', 'Internal error; see the gateway log.'));
+      fail(res, 'INTERNAL_SERVER_ERROR', 'Internal error; see the gateway log.');
     }
   };
+}
+
+/** A refusal with no extras: the status from the code (src/errors.ts). */
+function fail(res: ServerResponse, code: CodesOf<'admin'>, message: string): void {
+  send(res, httpStatusOf(code), rejectionBody(code, message));
 }
 
 function send(res: ServerResponse, status: number, body: string): void {

@@ -1,6 +1,6 @@
 // Admin keys: hashed, Bearer only, and team keys limited to their subgraphs (no rollback).
 import { sha256Hex } from '../identity/apiKeys';
-import { createAdminKeyStore, denyReason } from './adminAuth';
+import { createAdminKeyStore, denyReason } from './auth';
 
 const lookup = createAdminKeyStore([
   { client: 'platform', key: 'platform-key-0123456789' },

@@ -22,6 +22,7 @@ import { bindRestServices, RestServices } from './rest/registry';
 import { createCounterStore } from './policy/store';
 import { createHttpServer, listen } from './server/httpServer';
 import { createSseEndpoint } from './subscriptions/sse';
+import { createMultipartEntry } from './subscriptions/multipart';
 import { subscriptionMetrics } from './subscriptions/metrics';
 import { SubscriptionService } from './subscriptions/service';
 import { attachWebSocket } from './subscriptions/websocket';
@@ -103,7 +104,6 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   const admin = createAdminHandler({ config, logger, store: registry, usage: checkUsage });
 
   let engine: ExecutionEngine | undefined;
-  const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies, usage, record: telemetry.record, persisted });
   // Subscriptions (src/subscriptions/): their own entry over WebSocket and SSE, through the same parse, authenticate
   // and policy stages; entity fetches through data sources of their own pool, built as the engine builds its own.
   const subscriptionPools = new ConnectionPools();
@@ -112,6 +112,8 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     ? new SubscriptionService({ config, logger, policies, persisted, buildService: serviceBuilder(config, supergraph, subscriptionPools, { fetches: telemetry.fetches }), metrics: metricsSink })
     : undefined;
   const sse = subscriptions ? createSseEndpoint(config, authenticate, subscriptions, metricsSink) : undefined;
+  const multipart = subscriptions ? createMultipartEntry(config, authenticate, subscriptions, metricsSink) : undefined;
+  const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies, usage, record: telemetry.record, persisted, subscriptions: multipart });
   const server: Server = createHttpServer(
     config,
     sse ? (req, res, search) => (sse.accepts(req) ? sse.handle(req, res) : handler(req, res, search)) : handler,

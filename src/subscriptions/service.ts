@@ -67,6 +67,8 @@ export class SubscriptionService {
   private readonly hub: UpstreamHub;
   private readonly open = new Set<Open>();
   private readonly perClient = new Map<string, number>();
+  /** Open connections (WebSockets, SSE and multipart streams) per client, for subscriptions.maxConnectionsPerClient. */
+  private readonly connectionsPerClient = new Map<string, number>();
   private readonly headerPlans = new Map<string, HeaderPlan>();
   private closing = false;
 
@@ -99,6 +101,38 @@ export class SubscriptionService {
     this.hub.closeAll();
   }
 
+  /**
+   * Takes one of the client's connection slots (subscriptions.maxConnectionsPerClient), or answers the coded refusal.
+   * Check and take happen in one synchronous step, so connections racing each other cannot both get the last slot.
+   * `release` is idempotent: every way a connection ends may call it.
+   */
+  openConnection(who: Pick<Subscriber, 'principal' | 'clientIp'>): { ok: true; release: () => void } | { ok: false; errors: GraphQLFormattedError[] } {
+    const max = this.deps.config.subscriptions.maxConnectionsPerClient;
+    const client = clientKey(who);
+    const held = this.connectionsPerClient.get(client) ?? 0;
+    if (held >= max) {
+      return { ok: false, errors: [{ message: `This client already holds ${held} open subscription connections (subscriptions.maxConnectionsPerClient).`, extensions: { code: 'SUBSCRIPTION_CONNECTION_LIMIT_EXCEEDED' } }] };
+    }
+    this.connectionsPerClient.set(client, held + 1);
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        const left = (this.connectionsPerClient.get(client) ?? 1) - 1;
+        if (left <= 0) this.connectionsPerClient.delete(client);
+        else this.connectionsPerClient.set(client, left);
+      },
+    };
+  }
+
+  /** Whether this text is a subscription operation (parse cached); the multipart HTTP entry asks before taking a request. */
+  isSubscription(query: string, operationName: string | undefined): boolean {
+    const analysis = this.analyzer.analyze(query, operationName);
+    return analysis.kind !== 'rejected' && analysis.operationType === 'subscription';
+  }
+
   async subscribe(request: SubscriptionRequest, subscriber: Subscriber): Promise<SubscribeOutcome> {
     const { config } = this.deps;
     if (this.closing) return rejected('SUPERGRAPH_NOT_READY', 'The gateway is shutting down.');
@@ -122,7 +156,7 @@ export class SubscriptionService {
     if (analysis.kind === 'rejected') return { kind: 'rejected', errors: [{ message: truncate(analysis.message, MAX_MESSAGE_LENGTH), extensions: { code: analysis.code, ...analysis.extensions } }] };
     if (resolution.unlisted) this.deps.persisted.audit(analysis.hash, request.operationName, subscriber.principal.client);
     if (analysis.operationType !== 'subscription') {
-      return rejected('BAD_REQUEST', `Only subscriptions are served over ${subscriber.protocol === 'ws' ? 'WebSocket' : 'Server-Sent Events'} so far; send queries and mutations over HTTP POST.`);
+      return rejected('BAD_REQUEST', `Only subscriptions are served over ${PROTOCOL_NAMES[subscriber.protocol]} so far; send queries and mutations over HTTP POST.`);
     }
     const operationName = analysis.operation.name?.value;
 
@@ -279,12 +313,14 @@ async function completeEvent(
   return result;
 }
 
+const PROTOCOL_NAMES: Record<Protocol, string> = { ws: 'WebSocket', sse: 'Server-Sent Events', multipart: 'multipart HTTP subscriptions' };
+
 function rejected(code: ErrorCode, message: string): SubscribeOutcome {
   return { kind: 'rejected', errors: [{ message, extensions: { code } }] };
 }
 
 /** Caps are per client: the token's subject or the API key's client, else (anonymous) the IP. */
-function clientKey(subscriber: Subscriber): string {
+function clientKey(subscriber: Pick<Subscriber, 'principal' | 'clientIp'>): string {
   const { principal } = subscriber;
   if (!principal.authenticated) return `ip:${subscriber.clientIp}`;
   return `${principal.kind}:${principal.subject ?? principal.client ?? principal.key}`;

@@ -338,3 +338,36 @@ describe('multipart HTTP subscriptions at shutdown', () => {
     }
   });
 });
+
+describe('rate limits per event (subscriptions.limitEvents)', () => {
+  let graph: SubscriptionGraph;
+  beforeAll(async () => {
+    graph = await startSubscriptionGraph((config) => {
+      config.subscriptions.limitEvents = true;
+      // Three calls a minute per anonymous client (signed-in ones, plan `free`, unlimited): the subscribe counts once,
+      // then each event once.
+      config.rateLimits.fields['Subscription.reviewAdded'] = { max: 3, window: 60_000, plans: { free: 'unlimited' } };
+    });
+  });
+  afterAll(() => graph?.close());
+  afterEach(() => noLeaks(graph));
+
+  it('counts each delivered event against the client’s field limit: over it, the event is nulled with RATE_LIMITED, other clients unaffected', async () => {
+    const limited = wsClient(graph.wsUrl);
+    const other = wsClient(graph.wsUrl, { authorization: `Bearer ${await graph.sign({ sub: 'other' })}` });
+    const query = 'subscription { reviewAdded { body product { name } } }';
+    const subs = [collect(limited, query), collect(other, query)];
+    await until(() => graph.gateway.subscriptions!.counts.clients === 2 && reviewFeed.subscribers === 1, 'both subscribed');
+    for (const body of ['One.', 'Two.', 'Three.']) await addReview(graph.gateway.url, '1', body);
+    await Promise.all(subs.map((s) => s.waitFor(3)));
+    const [mine, theirs] = subs.map((s) => s.results);
+    expect(mine.slice(0, 2)).toEqual([{ data: { reviewAdded: { body: 'One.', product: { name: 'Table' } } } }, { data: { reviewAdded: { body: 'Two.', product: { name: 'Table' } } } }]);
+    expect(mine[2].data).toEqual({ reviewAdded: null });
+    expect(mine[2].errors?.map((e) => e.extensions?.code)).toEqual(['RATE_LIMITED']);
+    expect(theirs.map((r) => (r.data as { reviewAdded: { body: string } }).reviewAdded.body)).toEqual(['One.', 'Two.', 'Three.']);
+    // The limited subscription stays open: an event in a new window is delivered again.
+    expect(graph.gateway.subscriptions!.counts.clients).toBe(2);
+    for (const s of subs) s.unsubscribe();
+    await Promise.all([limited.dispose(), other.dispose()]);
+  });
+});

@@ -1,5 +1,6 @@
 // The subscription stages, shared by every protocol (WebSocket, SSE): parse + limits (pipeline/analyzeOperation),
-// the policy stage (authorization, rate limits, cost — charged once, on subscribe), per-client caps, validation and
+// the policy stage (authorization, rate limits, cost — charged on subscribe, and per event with
+// subscriptions.limitEvents), per-client caps, validation and
 // planning (./plans.ts), then the upstream subscription (./upstream.ts, shared between identical ones) whose every
 // event is completed by the plan's `rest` (entity fetches through the subgraphs' data sources), shaped like a query
 // answer, filtered by the policy outcome, and queued to the client's bounded stream (./stream.ts).
@@ -18,7 +19,8 @@ import type { PersistedOperations } from '../persisted/registry';
 import { OperationAnalyzer } from '../pipeline/analyzeOperation';
 import type { TollgateContext } from '../pipeline/context';
 import { applyPolicyOutcome } from '../pipeline/respond';
-import type { PolicyStage, SchemaState } from '../policy/stage';
+import { measureActualCost } from '../policy/cost/plugin';
+import type { PolicyInput, PolicyOutcome, PolicyRemoval, PolicyStage, SchemaState } from '../policy/stage';
 import { MAX_MESSAGE_LENGTH, truncate } from '../util/bounded';
 import type { Protocol, SubscriptionMetrics } from './metrics';
 import { SupergraphPlans, webSocketUrlFor, type SubscriptionPlan } from './plans';
@@ -161,7 +163,7 @@ export class SubscriptionService {
     const operationName = analysis.operation.name?.value;
 
     // ── policy ── (every subscription is judged before anything is planned or opened)
-    const outcome = await this.deps.policies.run({
+    const policyInput: PolicyInput = {
       query,
       operationName,
       variables: request.variables,
@@ -171,7 +173,8 @@ export class SubscriptionService {
       clientIp: subscriber.clientIp,
       wantsCost: false,
       requestId: subscriber.requestId,
-    });
+    };
+    const outcome = await this.deps.policies.run(policyInput);
     if (outcome.kind === 'reject') return { kind: 'rejected', errors: outcome.errors };
     const context: TollgateContext = { requestId: subscriber.requestId, headers: subscriber.headers, principal: subscriber.principal, clientIp: subscriber.clientIp, telemetry: {} };
     if (outcome.removals.length > 0) context.policy = { removals: outcome.removals, typenameHelper: outcome.typenameHelper };
@@ -202,7 +205,9 @@ export class SubscriptionService {
     this.deps.metrics.subscription(subscriber.protocol, 1);
     const started = Date.now();
     let events = 0;
-    const leave = this.join(plans, prepared.plan, request.variables ?? {}, context, stream, () => (events += 1));
+    // subscriptions.limitEvents: each event is judged again by the same policy stage (rate limits, cost, budget).
+    const judge = config.subscriptions.limitEvents ? () => this.deps.policies.run(policyInput) : undefined;
+    const leave = this.join(plans, prepared.plan, request.variables ?? {}, context, stream, () => (events += 1), judge);
     const expiry: { timer?: { clear(): void } } = {};
     stream.whenEnded((reason) => {
       leave();
@@ -222,7 +227,15 @@ export class SubscriptionService {
   }
 
   /** Subscribes upstream; each event is completed, shaped and queued in order. Returns how to leave. */
-  private join(plans: SupergraphPlans, plan: SubscriptionPlan, variables: Record<string, unknown>, context: TollgateContext, stream: EventStream, counted: () => void): () => void {
+  private join(
+    plans: SupergraphPlans,
+    plan: SubscriptionPlan,
+    variables: Record<string, unknown>,
+    context: TollgateContext,
+    stream: EventStream,
+    counted: () => void,
+    judge?: () => Promise<PolicyOutcome>,
+  ): () => void {
     const { primary } = plan;
     const subgraph = primary.serviceName;
     const routingUrl = plans.routingUrls.get(subgraph);
@@ -256,7 +269,22 @@ export class SubscriptionService {
         if (!stream.isOpen) return;
         if (event.kind === 'complete') return stream.end();
         if (event.kind === 'error') return stream.end({ errors: event.errors });
-        stream.push(await completeEvent(plan, run, event.data, event.errors, context));
+        if (!judge) {
+          stream.push(await completeEvent(plan, run, event.data, event.errors, context));
+          counted();
+          return;
+        }
+        const verdict = await judge();
+        if (!stream.isOpen) return;
+        // Refused (onLimit: reject, cost maximum or budget): this event is dropped and replaced by the coded error;
+        // the subscription stays open, so a later event in a new window is delivered again.
+        if (verdict.kind === 'reject') return void stream.push({ data: null, errors: verdict.errors });
+        const result = await completeEvent(plan, run, event.data, event.errors, context);
+        // onLimit: filter — fields over their limit for this event are null with their error, like in a query answer.
+        const extra = eventRemovals(verdict.removals, context);
+        if (extra.length > 0) applyPolicyOutcome(result, { ...context, policy: { removals: extra, typenameHelper: false }, cost: undefined });
+        if (verdict.cost) void this.deps.policies.settle(verdict.cost, measureActualCost(verdict.cost, result.data));
+        stream.push(result);
         counted();
       });
     };
@@ -287,6 +315,13 @@ export class SubscriptionService {
   private endAll(last: StreamResult | undefined): void {
     for (const { stream } of [...this.open]) stream.end(last);
   }
+}
+
+/** An event's own removals (fields over their rate limit now): those the subscription's own removals don't already make. */
+function eventRemovals(removals: readonly PolicyRemoval[], context: TollgateContext): PolicyRemoval[] {
+  if (removals.length === 0) return [];
+  const already = new Set((context.policy?.removals ?? []).map((r) => JSON.stringify(r.error.path ?? [])));
+  return removals.filter((r) => !already.has(JSON.stringify(r.error.path ?? [])));
 }
 
 /** One event: the primary's data, completed by the rest of the plan, shaped, then the policy removals applied. */

@@ -12,7 +12,7 @@ import type { TollgateConfig } from '../config/schema';
 import type { ErrorCode } from '../errors';
 import type { BuildService } from '../execute/engineOptions';
 import { compileHeaderRules, type HeaderPlan } from '../execute/headerRules';
-import { executePlanNodeFrom } from '../execute/plan/executePlan';
+import { executeExecNodeFrom } from '../execute/plan/executePlan';
 import { shapeResponse } from '../execute/plan/shape';
 import type { Principal } from '../identity/principal';
 import type { PersistedOperations } from '../persisted/registry';
@@ -91,7 +91,7 @@ export class SubscriptionService {
   setSchema(state: SchemaState): void {
     if (this.plans?.sdl === state.supergraphSdl) return;
     const previous = this.plans;
-    this.plans = new SupergraphPlans(state.supergraphSdl, this.deps.buildService);
+    this.plans = new SupergraphPlans(state.supergraphSdl, this.deps.buildService, this.deps.config.planner);
     if (!previous) return;
     this.endAll({ errors: [{ message: 'The supergraph was reloaded; subscribe again.', extensions: { code: 'SUBSCRIPTION_SCHEMA_RELOAD' } }] });
   }
@@ -182,7 +182,7 @@ export class SubscriptionService {
     if (executed.kind === 'rejected') return rejected('INTERNAL_SERVER_ERROR', 'The policy-filtered subscription did not parse.');
 
     // ── validate + plan ──
-    const prepared = plans.prepare(outcome.query, operationName, executed.document);
+    const prepared = await plans.prepare(outcome.query, operationName, executed.document);
     if (!prepared.ok) return { kind: 'rejected', errors: prepared.errors.map((e) => ({ ...e, extensions: { ...e.extensions, code: prepared.code } })) };
     const variableDefinitions = analysis.operation.variableDefinitions ?? [];
     if (variableDefinitions.length > 0) {
@@ -327,7 +327,7 @@ function eventRemovals(removals: readonly PolicyRemoval[], context: TollgateCont
 /** One event: the primary's data, completed by the rest of the plan, shaped, then the policy removals applied. */
 async function completeEvent(
   plan: SubscriptionPlan,
-  run: Parameters<typeof executePlanNodeFrom>[2],
+  run: Parameters<typeof executeExecNodeFrom>[2],
   data: Record<string, unknown> | null | undefined,
   upstreamErrors: GraphQLFormattedError[] | undefined,
   context: TollgateContext,
@@ -336,7 +336,7 @@ async function completeEvent(
   let result: StreamResult;
   try {
     // Each client completes its own copy: entity fetches merge in place, and clients may differ in identity.
-    const executed = await executePlanNodeFrom(plan.rest, structuredClone(data), run);
+    const executed = await executeExecNodeFrom(plan.rest, structuredClone(data), run);
     const shaped = shapeResponse(plan.shape, executed.data, run.variables, () => null);
     const errors = [...(upstreamErrors ?? []), ...executed.errors];
     result = errors.length > 0 ? { errors, data: shaped.data } : { data: shaped.data };

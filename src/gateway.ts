@@ -104,7 +104,8 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   const admin = createAdminHandler({ config, logger, store: registry, usage: checkUsage });
 
   let engine: ExecutionEngine | undefined;
-  // Subscriptions (src/subscriptions/): their own entry over WebSocket and SSE, through the same parse, authenticate
+  // Subscriptions (src/subscriptions/): their own entry over WebSocket, SSE and multipart HTTP (handed over by the HTTP
+  // pipeline after its receive stage), through the same parse, authenticate
   // and policy stages; entity fetches through data sources of their own pool, built as the engine builds its own.
   const subscriptionPools = new ConnectionPools();
   const metricsSink = subscriptionMetrics(telemetry.metrics?.registry);

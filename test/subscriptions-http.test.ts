@@ -2,6 +2,8 @@
 // format), per-client connection caps across WebSocket, SSE and multipart (raced), and the browser-facing guards:
 // CSRF prevention on the SSE entry and the Origin check on WebSocket upgrades.
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { parsePrometheus } from './fixtures/promText';
 import { reviewFeed, startSubscriptionGraph, until, wsClient, collect, type SubscriptionGraph } from './fixtures/subscriptionGraph';
@@ -369,5 +371,54 @@ describe('rate limits per event (subscriptions.limitEvents)', () => {
     expect(graph.gateway.subscriptions!.counts.clients).toBe(2);
     for (const s of subs) s.unsubscribe();
     await Promise.all([limited.dispose(), other.dispose()]);
+  });
+});
+
+describe('the README’s multipart and wscat examples', () => {
+  let graph: SubscriptionGraph;
+  beforeAll(async () => {
+    graph = await startSubscriptionGraph();
+  });
+  afterAll(() => graph?.close());
+  afterEach(() => noLeaks(graph));
+
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Subscriptions'));
+
+  it('answers the multipart curl with the part the README shows', async () => {
+    const command = /curl -N \S+ -H '(accept: multipart[^']*)' -H 'content-type: application\/json' \\\n\s+-d '([^']*)'/.exec(section);
+    const shown = /```text\n(--graphql\n[^`]*?\{"payload"[^\n]*)\n--graphql\n```/.exec(section)?.[1];
+    expect(command && shown).toBeTruthy();
+    const accept = command![1].slice('accept: '.length);
+    const response = await fetch(graph.gateway.url, { method: 'POST', headers: { accept, 'content-type': 'application/json' }, body: command![2] });
+    const reader = new MultipartReader(response);
+    await until(() => reviewFeed.subscribers === 1, 'the upstream subscription');
+    await addReview(graph.gateway.url, '1', 'Sturdy.');
+    await until(() => reader.payloads.length === 1, 'the event');
+    const part = shown!.split('\n');
+    expect(part[1]).toBe('content-type: application/json; charset=utf-8');
+    expect(JSON.parse(part.at(-1)!)).toEqual({ payload: reader.payloads[0] });
+    await reader.cancel();
+  });
+
+  it('answers the wscat messages with the same event', async () => {
+    const lines = [...section.matchAll(/^> (\{.*\})$/gm)].map((m) => m[1]);
+    expect(lines).toHaveLength(2);
+    expect(section).toContain('npx wscat -c ws://127.0.0.1:4000/graphql -s graphql-transport-ws');
+    const socket = new WebSocket(graph.wsUrl, 'graphql-transport-ws');
+    const received: Array<{ type: string; payload?: unknown }> = [];
+    socket.on('message', (data) => received.push(JSON.parse(String(data))));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(lines[0]);
+    await until(() => received.length === 1, 'connection_ack');
+    expect(received[0].type).toBe('connection_ack');
+    socket.send(lines[1]);
+    await until(() => reviewFeed.subscribers === 1, 'the upstream subscription');
+    await addReview(graph.gateway.url, '1', 'Sturdy.');
+    await until(() => received.length === 2, 'the event');
+    expect(received[1]).toEqual({ id: '1', type: 'next', payload: { data: { reviewAdded: { body: 'Sturdy.', product: { name: 'Table' } } } } });
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.close();
+    await closed;
   });
 });

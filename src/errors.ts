@@ -103,6 +103,8 @@ export const ERROR_CODES = {
   SUBSCRIPTION_TOKEN_EXPIRED: { status: 401, meaning: 'The token a subscription was authenticated with has expired; the subscription ends. Reconnect with a fresh token.' },
   SUBSCRIPTION_SCHEMA_RELOAD: { status: 200, meaning: 'The supergraph was reloaded, so open subscriptions end (as Apollo Router does); resubscribe to run on the new one.' },
   SUBSCRIPTION_CLIENT_TOO_SLOW: { status: 200, meaning: 'The client read events more slowly than they came: over `subscriptions.maxBufferedEvents` waited, so its subscription was ended and the buffer freed.' },
+  SUBSCRIPTION_CONNECTION_LIMIT_EXCEEDED: { status: 429, meaning: 'The client already holds `subscriptions.maxConnectionsPerClient` open subscription connections (WebSockets, SSE and multipart streams) on this instance; close one first.' },
+  ORIGIN_NOT_ALLOWED: { status: 403, meaning: 'A WebSocket upgrade from a browser page whose Origin is neither the gateway itself nor one of `server.cors.origins` (cross-site WebSocket hijacking).' },
   // gateway state
   SUPERGRAPH_NOT_READY: { status: 503, meaning: 'No supergraph is loaded yet (see `/ready`).' },
   INTERNAL_SERVER_ERROR: { status: 500, meaning: 'A bug in Tollgate; the log has the details under the request id.' },

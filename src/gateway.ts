@@ -22,6 +22,7 @@ import { RestServices } from './rest/registry';
 import { createCounterStore } from './policy/store';
 import { createHttpServer, listen } from './server/httpServer';
 import { createSseEndpoint } from './subscriptions/sse';
+import { createMultipartEntry } from './subscriptions/multipart';
 import { SubscriptionService } from './subscriptions/service';
 import { attachWebSocket } from './subscriptions/websocket';
 import { startTelemetry, type Telemetry, type TelemetryOptions } from './telemetry';
@@ -103,8 +104,8 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
   const admin = createAdminRouter({ config, logger, telemetry, supergraph: () => supergraph.status, store: registry, operations: checkUsage });
 
   let engine: ExecutionEngine | undefined;
-  const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies, usage, record: telemetry.record, persisted });
-  // Subscriptions (src/subscriptions/): their own entry over WebSocket and SSE, through the same parse, authenticate
+  // Subscriptions (src/subscriptions/): their own entry over WebSocket, SSE and multipart HTTP (handed over by the HTTP
+  // pipeline after its receive stage), through the same parse, authenticate
   // and policy stages; entity fetches through data sources of their own pool, built as the engine builds its own.
   const subscriptionPools = new ConnectionPools();
   const metricsSink = telemetry.subscriptions;
@@ -112,6 +113,8 @@ export async function startGateway(config: TollgateConfig, options: StartOptions
     ? new SubscriptionService({ config, logger, policies, persisted, buildService: serviceBuilder(config, subscriptionPools, { fetches: telemetry.fetches, rest }), metrics: metricsSink })
     : undefined;
   const sse = subscriptions ? createSseEndpoint(config, authenticate, subscriptions, metricsSink) : undefined;
+  const multipart = subscriptions ? createMultipartEntry(config, authenticate, subscriptions, metricsSink) : undefined;
+  const handler = createGraphQLHandler({ config, logger, engine: () => engine, authenticate, policies, usage, record: telemetry.record, persisted, subscriptions: multipart });
   const server: Server = createHttpServer(
     config,
     sse ? (req, res, search) => (sse.accepts(req) ? sse.handle(req, res) : handler(req, res, search)) : handler,

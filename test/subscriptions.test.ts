@@ -344,3 +344,34 @@ describe('subscriptions under a persisted-operation safelist', () => {
     await closed;
   });
 });
+
+describe('subscriptions planned by Hive’s planner (planner: hive)', () => {
+  let graph: SubscriptionGraph;
+  beforeAll(async () => {
+    graph = await startSubscriptionGraph((config) => {
+      config.planner = 'hive';
+    });
+  });
+  afterAll(() => graph?.close());
+  afterEach(() => noLeaks(graph));
+
+  it('runs Hive’s Sequence[Subscription{primary}, Flatten…] plan: events joined across subgraphs, variables forwarded upstream', async () => {
+    const client = wsClient(graph.wsUrl);
+    const all = collect(client, JOINED);
+    const filtered = collect(client, 'subscription Only($upc: String) { reviewAdded(upc: $upc) { body product { name inStock } } }', { upc: '2' });
+    await until(() => reviewFeed.subscribers === 2, 'both upstream subscriptions');
+    await addReview(graph.gateway.url, '1', 'Hive one.');
+    await addReview(graph.gateway.url, '2', 'Hive two.');
+    await all.waitFor(2);
+    await filtered.waitFor(1);
+    expect(all.results).toEqual([
+      { data: { reviewAdded: { body: 'Hive one.', product: { upc: '1', name: 'Table', price: 899, inStock: true }, author: { id: '1', name: 'Uri Goldshtein', username: 'urigo' } } } },
+      { data: { reviewAdded: { body: 'Hive two.', product: { upc: '2', name: 'Couch', price: 1299, inStock: false }, author: { id: '1', name: 'Uri Goldshtein', username: 'urigo' } } } },
+    ]);
+    // Only upc 2 reached the filtered subscription: its variable went to the subgraph.
+    expect(filtered.results).toEqual([{ data: { reviewAdded: { body: 'Hive two.', product: { name: 'Couch', inStock: false } } } }]);
+    all.unsubscribe();
+    filtered.unsubscribe();
+    await client.dispose();
+  });
+});

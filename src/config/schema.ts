@@ -467,6 +467,12 @@ export const configSchema = z.strictObject({
       keepAlive: duration.default(12_000),
       /** How long a WebSocket client has to send `connection_init` after connecting. */
       connectionInitTimeout: duration.default(3_000),
+      /** Open subscription connections (WebSockets, SSE streams, multipart HTTP streams) one client may hold at once, per instance. */
+      maxConnectionsPerClient: int(1).default(100),
+      /** Judge every delivered event again by the policy stage: it counts against the client's field rate limits and cost budget (docs/subscriptions.md). */
+      limitEvents: bool.default(false),
+      /** Apollo's multipart HTTP subscriptions: an empty `{}` part this often keeps proxies and clients from timing out. */
+      multipartHeartbeat: duration.default(5_000),
       /** Per subgraph: the WebSocket URL its subscriptions are opened at. Default: its routing URL with ws:// (wss:// for https://). */
       subgraphs: z.record(z.string(), z.strictObject({ url: z.string().regex(/^wss?:\/\/\S+$/, 'expected a ws:// or wss:// URL') })).default({}),
     })

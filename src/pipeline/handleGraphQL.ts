@@ -27,6 +27,7 @@ import { MAX_MESSAGE_LENGTH, truncate } from '../util/bounded';
 import type { PersistedOperations } from '../persisted/registry';
 import { DeferPlanner } from '../incremental/defer';
 import { answerDeferred } from '../incremental/deferResponse';
+import type { MultipartEntry } from '../subscriptions/multipart';
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 /** How much of an oversized upload is read and discarded, at least, so the client can read its 413. */
@@ -45,11 +46,13 @@ export interface PipelineDeps {
   record: RecordStage;
   /** Persisted operations (src/persisted/): turns ids into text per the caller's mode. */
   persisted: PersistedOperations;
+  /** Apollo's multipart HTTP subscriptions (src/subscriptions/multipart.ts); absent when subscriptions are off. */
+  subscriptions?: MultipartEntry;
 }
 
 export type GraphQLHandler = (req: IncomingMessage, res: ServerResponse, search: string) => Promise<void>;
 
-export function createGraphQLHandler({ config, logger, engine, authenticate, policies, usage, record, persisted }: PipelineDeps): GraphQLHandler {
+export function createGraphQLHandler({ config, logger, engine, authenticate, policies, usage, record, persisted, subscriptions }: PipelineDeps): GraphQLHandler {
   const { server } = config;
   const analyzer = new OperationAnalyzer(config.limits);
   const inbound = new InflightDeduper<HttpAnswer>();
@@ -104,6 +107,16 @@ export function createGraphQLHandler({ config, logger, engine, authenticate, pol
         received = paramsFromSearch(new URLSearchParams(search), config.limits.maxVariablesDepth);
       }
       if (!received.ok) return respond(reject('BAD_REQUEST', received.message));
+
+      // ── Apollo multipart subscriptions: past receive (CSRF, body), served by src/subscriptions/ ──
+      // Its own authenticate, policy and caps, as over WebSocket and SSE; recorded here like a streamed @defer answer.
+      if (subscriptions && req.method === 'POST' && subscriptions.takes(req.headers.accept, received.params)) {
+        draft.operationType = 'subscription';
+        draft.answer = { status: 200, headers: [], body: '' };
+        const { query, operationName, variables, extensions } = received.params;
+        const head: Record<string, string> = { [server.requestIdHeader]: requestId, ...cors };
+        return await subscriptions.handle(req, res, { query, operationName, variables, extensions }, head, requestId);
+      }
 
       // ── persisted operations: the text this request runs (src/persisted/) ───
       // An id becomes its text here, per the caller's mode; from here on the text is judged like sent text.

@@ -21,3 +21,19 @@ export function preflightHeaders(config: CorsConfig): Record<string, string> {
     'access-control-max-age': String(Math.floor(config.maxAge / 1000)),
   };
 }
+
+/**
+ * Whether a WebSocket upgrade from `origin` may proceed. No Origin: not a browser (browsers always send one), allowed.
+ * The gateway's own origin (same host) is allowed; any other must be an allowed CORS origin.
+ */
+export function webSocketOriginAllowed(config: CorsConfig, origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  if (host !== undefined) {
+    try {
+      if (new URL(origin).host === host.toLowerCase()) return true;
+    } catch {
+      return false; // `null` (sandboxed frames, file://) or garbage: never the gateway's own page
+    }
+  }
+  return config.enabled && (config.origins.includes('*') || config.origins.includes(origin));
+}

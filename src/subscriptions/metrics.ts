@@ -9,10 +9,10 @@ import { METRICS } from '../telemetry/metrics';
 import { CounterCells } from '../telemetry/promCells';
 import type { EndReason } from './stream';
 
-export type Protocol = 'ws' | 'sse';
+export type Protocol = 'ws' | 'sse' | 'multipart';
 
 /** The protocols whose gauges start at 0 (so a dashboard sees the series before the first client). */
-const KNOWN_PROTOCOLS: readonly string[] = ['ws', 'sse'];
+const KNOWN_PROTOCOLS: readonly string[] = ['ws', 'sse', 'multipart'];
 const END_REASONS: readonly EndReason[] = ['complete', 'client', 'error', 'too-slow'];
 /** `code` label when a subscription ended without an error. */
 export const NO_CODE = 'none';
@@ -67,7 +67,7 @@ export const NO_INSTRUMENTS: SubscriptionInstruments = { connection() {}, subscr
 export function subscriptionInstruments(registry: Registry | undefined, onOverflow: () => void = () => undefined): SubscriptionInstruments {
   if (!registry) return NO_INSTRUMENTS;
   const registers = [registry];
-  const connections = new Gauge({ name: METRICS.SUBSCRIPTION_CONNECTIONS, help: 'Open subscription connections (WebSocket connections, SSE streams) by protocol', labelNames: ['protocol'], registers });
+  const connections = new Gauge({ name: METRICS.SUBSCRIPTION_CONNECTIONS, help: 'Open subscription connections (WebSocket connections, SSE and multipart HTTP streams) by protocol', labelNames: ['protocol'], registers });
   const open = new Gauge({ name: METRICS.SUBSCRIPTIONS_OPEN, help: 'Open client subscriptions by protocol', labelNames: ['protocol'], registers });
   const upstreams = new Gauge({ name: METRICS.SUBSCRIPTION_UPSTREAMS_OPEN, help: 'Open subscriptions to subgraphs (each shared by every client that asked for the same one)', labelNames: ['subgraph'], registers });
   // Per event (and per event per client): cells, not prom-client's per-call label hashing (promCells.ts).

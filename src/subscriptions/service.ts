@@ -1,5 +1,6 @@
 // The subscription stages, shared by every protocol (WebSocket, SSE): parse + limits (pipeline/analyzeOperation),
-// the policy stage (authorization, rate limits, cost — charged once, on subscribe), per-client caps, validation and
+// the policy stage (authorization, rate limits, cost — charged on subscribe, and per event with
+// subscriptions.limitEvents), per-client caps, validation and
 // planning (./plans.ts), then the upstream subscription (./upstream.ts, shared between identical ones) whose every
 // event is completed by the plan's `rest` (entity fetches through the subgraphs' data sources), shaped like a query
 // answer, filtered by the policy outcome, and queued to the client's bounded stream (./stream.ts).
@@ -11,7 +12,7 @@ import type { TollgateConfig } from '../config/schema';
 import type { ErrorCode } from '../errors';
 import type { BuildService } from '../execute/engineOptions';
 import { compileHeaderRules, type HeaderPlan } from '../execute/headerRules';
-import { executePlanNodeFrom } from '../execute/plan/executePlan';
+import { executeExecNodeFrom } from '../execute/plan/executePlan';
 import { shapeResponse } from '../execute/plan/shape';
 import { forwardClaims } from '../identity/forwardClaims';
 import type { Principal } from '../identity/principal';
@@ -19,7 +20,8 @@ import type { PersistedOperations } from '../persisted/registry';
 import { OperationAnalyzer } from '../pipeline/analyzeOperation';
 import type { TollgateContext } from '../pipeline/context';
 import { applyPolicyOutcome } from '../pipeline/respond';
-import type { PolicyStage, SchemaState } from '../policy/stage';
+import { measureActualCost } from '../policy/cost/policy';
+import type { PolicyInput, PolicyOutcome, PolicyRemoval, PolicyStage, SchemaState } from '../policy/stage';
 import { MAX_MESSAGE_LENGTH, truncate } from '../util/bounded';
 import type { Protocol, SubscriptionMetrics } from './metrics';
 import { SupergraphPlans, webSocketUrlFor, type SubscriptionPlan } from './plans';
@@ -68,6 +70,8 @@ export class SubscriptionService {
   private readonly hub: UpstreamHub;
   private readonly open = new Set<Open>();
   private readonly perClient = new Map<string, number>();
+  /** Open connections (WebSockets, SSE and multipart streams) per client, for subscriptions.maxConnectionsPerClient. */
+  private readonly connectionsPerClient = new Map<string, number>();
   private readonly headerPlans = new Map<string, HeaderPlan>();
   private closing = false;
 
@@ -88,7 +92,7 @@ export class SubscriptionService {
   setSchema(state: SchemaState): void {
     if (this.plans?.sdl === state.supergraphSdl) return;
     const previous = this.plans;
-    this.plans = new SupergraphPlans(state.supergraphSdl, this.deps.buildService);
+    this.plans = new SupergraphPlans(state.supergraphSdl, this.deps.buildService, this.deps.config.planner);
     if (!previous) return;
     this.endAll({ errors: [{ message: 'The supergraph was reloaded; subscribe again.', extensions: { code: 'SUBSCRIPTION_SCHEMA_RELOAD' } }] });
   }
@@ -98,6 +102,38 @@ export class SubscriptionService {
     this.closing = true;
     this.endAll(undefined);
     this.hub.closeAll();
+  }
+
+  /**
+   * Takes one of the client's connection slots (subscriptions.maxConnectionsPerClient), or answers the coded refusal.
+   * Check and take happen in one synchronous step, so connections racing each other cannot both get the last slot.
+   * `release` is idempotent: every way a connection ends may call it.
+   */
+  openConnection(who: Pick<Subscriber, 'principal' | 'clientIp'>): { ok: true; release: () => void } | { ok: false; errors: GraphQLFormattedError[] } {
+    const max = this.deps.config.subscriptions.maxConnectionsPerClient;
+    const client = clientKey(who);
+    const held = this.connectionsPerClient.get(client) ?? 0;
+    if (held >= max) {
+      return { ok: false, errors: [{ message: `This client already holds ${held} open subscription connections (subscriptions.maxConnectionsPerClient).`, extensions: { code: 'SUBSCRIPTION_CONNECTION_LIMIT_EXCEEDED' } }] };
+    }
+    this.connectionsPerClient.set(client, held + 1);
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        const left = (this.connectionsPerClient.get(client) ?? 1) - 1;
+        if (left <= 0) this.connectionsPerClient.delete(client);
+        else this.connectionsPerClient.set(client, left);
+      },
+    };
+  }
+
+  /** Whether this text is a subscription operation (parse cached); the multipart HTTP entry asks before taking a request. */
+  isSubscription(query: string, operationName: string | undefined): boolean {
+    const analysis = this.analyzer.analyze(query, operationName);
+    return analysis.kind !== 'rejected' && analysis.operationType === 'subscription';
   }
 
   async subscribe(request: SubscriptionRequest, subscriber: Subscriber): Promise<SubscribeOutcome> {
@@ -130,12 +166,12 @@ export class SubscriptionService {
     if (analysis.kind === 'rejected') return { kind: 'rejected', errors: [{ message: truncate(analysis.message, MAX_MESSAGE_LENGTH), extensions: { code: analysis.code, ...analysis.extensions } }] };
     if (resolution.unlisted) this.deps.persisted.audit(analysis.hash, request.operationName, subscriber.principal.client);
     if (analysis.operationType !== 'subscription') {
-      return rejected('BAD_REQUEST', `Only subscriptions are served over ${subscriber.protocol === 'ws' ? 'WebSocket' : 'Server-Sent Events'} so far; send queries and mutations over HTTP POST.`);
+      return rejected('BAD_REQUEST', `Only subscriptions are served over ${PROTOCOL_NAMES[subscriber.protocol]} so far; send queries and mutations over HTTP POST.`);
     }
     const operationName = analysis.operation.name?.value;
 
     // ── policy ── (every subscription is judged before anything is planned or opened)
-    const outcome = await this.deps.policies.run({
+    const policyInput: PolicyInput = {
       query,
       operationName,
       variables: request.variables,
@@ -145,7 +181,8 @@ export class SubscriptionService {
       clientIp: subscriber.clientIp,
       wantsCost: false,
       requestId: subscriber.requestId,
-    });
+    };
+    const outcome = await this.deps.policies.run(policyInput);
     if (outcome.kind === 'reject') return { kind: 'rejected', errors: outcome.errors };
     const context: TollgateContext = { requestId: subscriber.requestId, headers: subscriber.headers, principal: subscriber.principal, clientIp: subscriber.clientIp, telemetry: {} };
     if (outcome.removals.length > 0) context.policy = { removals: outcome.removals, typenameHelper: outcome.typenameHelper };
@@ -153,7 +190,7 @@ export class SubscriptionService {
     if (executed.kind === 'rejected') return rejected('INTERNAL_SERVER_ERROR', 'The policy-filtered subscription did not parse.');
 
     // ── validate + plan ──
-    const prepared = plans.prepare(outcome.query, operationName, executed.document);
+    const prepared = await plans.prepare(outcome.query, operationName, executed.document);
     if (!prepared.ok) return { kind: 'rejected', errors: prepared.errors.map((e) => ({ ...e, extensions: { ...e.extensions, code: prepared.code } })) };
     const variableDefinitions = analysis.operation.variableDefinitions ?? [];
     if (variableDefinitions.length > 0) {
@@ -175,7 +212,9 @@ export class SubscriptionService {
     this.perClient.set(client, held + 1);
     // Metrics, the access-log line when it ends, the dashboard's view (telemetry/subscriptions.ts).
     const recorded = this.deps.metrics.opened({ protocol: subscriber.protocol, requestId: subscriber.requestId, principal: subscriber.principal, operationName, operationHash: analysis.hash, subgraph: prepared.plan.primary.serviceName });
-    const leave = this.join(plans, prepared.plan, request.variables ?? {}, context, stream, recorded.delivered);
+    // subscriptions.limitEvents: each event is judged again by the same policy stage (rate limits, cost, budget).
+    const judge = config.subscriptions.limitEvents ? () => this.deps.policies.run(policyInput) : undefined;
+    const leave = this.join(plans, prepared.plan, request.variables ?? {}, context, stream, recorded.delivered, judge);
     const expiry: { timer?: { clear(): void } } = {};
     stream.whenEnded((reason) => {
       leave();
@@ -193,7 +232,15 @@ export class SubscriptionService {
   }
 
   /** Subscribes upstream; each event is completed, shaped and queued in order. Returns how to leave. */
-  private join(plans: SupergraphPlans, plan: SubscriptionPlan, variables: Record<string, unknown>, context: TollgateContext, stream: EventStream, counted: () => void): () => void {
+  private join(
+    plans: SupergraphPlans,
+    plan: SubscriptionPlan,
+    variables: Record<string, unknown>,
+    context: TollgateContext,
+    stream: EventStream,
+    counted: () => void,
+    judge?: () => Promise<PolicyOutcome>,
+  ): () => void {
     const { primary } = plan;
     const subgraph = primary.serviceName;
     const routingUrl = plans.routingUrls.get(subgraph);
@@ -227,7 +274,21 @@ export class SubscriptionService {
         if (!stream.isOpen) return;
         if (event.kind === 'complete') return stream.end();
         if (event.kind === 'error') return stream.end({ errors: event.errors });
-        if (stream.push(await completeEvent(plan, run, event.data, event.errors, context))) counted();
+        if (!judge) {
+          if (stream.push(await completeEvent(plan, run, event.data, event.errors, context))) counted();
+          return;
+        }
+        const verdict = await judge();
+        if (!stream.isOpen) return;
+        // Refused (onLimit: reject, cost maximum or budget): this event is dropped and replaced by the coded error;
+        // the subscription stays open, so a later event in a new window is delivered again.
+        if (verdict.kind === 'reject') return void stream.push({ data: null, errors: verdict.errors });
+        const result = await completeEvent(plan, run, event.data, event.errors, context);
+        // onLimit: filter — fields over their limit for this event are null with their error, like in a query answer.
+        const extra = eventRemovals(verdict.removals, context);
+        if (extra.length > 0) applyPolicyOutcome(result, { ...context, policy: { removals: extra, typenameHelper: false }, cost: undefined });
+        if (verdict.cost) void this.deps.policies.settle(verdict.cost, measureActualCost(verdict.cost, result.data));
+        if (stream.push(result)) counted();
       });
     };
     const headers = this.forwardedHeaders(subgraph, context);
@@ -253,10 +314,17 @@ export class SubscriptionService {
   }
 }
 
+/** An event's own removals (fields over their rate limit now): those the subscription's own removals don't already make. */
+function eventRemovals(removals: readonly PolicyRemoval[], context: TollgateContext): PolicyRemoval[] {
+  if (removals.length === 0) return [];
+  const already = new Set((context.policy?.removals ?? []).map((r) => JSON.stringify(r.error.path ?? [])));
+  return removals.filter((r) => !already.has(JSON.stringify(r.error.path ?? [])));
+}
+
 /** One event: the primary's data, completed by the rest of the plan, shaped, then the policy removals applied. */
 async function completeEvent(
   plan: SubscriptionPlan,
-  run: Parameters<typeof executePlanNodeFrom>[2],
+  run: Parameters<typeof executeExecNodeFrom>[2],
   data: Record<string, unknown> | null | undefined,
   upstreamErrors: GraphQLFormattedError[] | undefined,
   context: TollgateContext,
@@ -265,7 +333,7 @@ async function completeEvent(
   let result: StreamResult;
   try {
     // Each client completes its own copy: entity fetches merge in place, and clients may differ in identity.
-    const executed = await executePlanNodeFrom(plan.rest, structuredClone(data), run);
+    const executed = await executeExecNodeFrom(plan.rest, structuredClone(data), run);
     const shaped = shapeResponse(plan.shape, executed.data, run.variables, () => null);
     const errors = [...(upstreamErrors ?? []), ...executed.errors];
     result = errors.length > 0 ? { errors, data: shaped.data } : { data: shaped.data };
@@ -277,12 +345,14 @@ async function completeEvent(
   return result;
 }
 
+const PROTOCOL_NAMES: Record<Protocol, string> = { ws: 'WebSocket', sse: 'Server-Sent Events', multipart: 'multipart HTTP subscriptions' };
+
 function rejected(code: ErrorCode, message: string): SubscribeOutcome {
   return { kind: 'rejected', errors: [{ message, extensions: { code } }] };
 }
 
 /** Caps are per client: the token's subject or the API key's client, else (anonymous) the IP. */
-function clientKey(subscriber: Subscriber): string {
+function clientKey(subscriber: Pick<Subscriber, 'principal' | 'clientIp'>): string {
   const { principal } = subscriber;
   if (!principal.authenticated) return `ip:${subscriber.clientIp}`;
   return `${principal.kind}:${principal.subject ?? principal.client ?? principal.key}`;

@@ -11,6 +11,7 @@ import { rejectionBody } from '../errors';
 import type { Authenticator } from '../identity/authenticate';
 import { clientIpOf, compileTrustedProxies } from '../identity/clientIp';
 import { corsHeaders } from '../server/cors';
+import { isPreflightedRequest } from '../server/csrf';
 import { readBody } from '../server/readBody';
 import { requestIdFrom } from '../server/requestId';
 import type { SubscriptionMetrics } from './metrics';
@@ -69,6 +70,12 @@ export function createSseEndpoint(config: TollgateConfig, authenticate: Authenti
         req.resume();
         return fail(405, rejectionBody('METHOD_NOT_ALLOWED', 'Subscribe over SSE with GET or POST.'));
       }
+      // The CSRF prevention of the HTTP entry: a subscription a page on another site could start without a preflight
+      // (a GET, or a form-like POST) would run with the user's cookies and count against their limits.
+      if (server.csrfPrevention.enabled && !isPreflightedRequest(req.headers, server.csrfPrevention.requiredHeaders)) {
+        req.resume();
+        return fail(400, rejectionBody('CSRF_PREVENTED', `This request could have been sent by a browser without a CORS preflight. Send content-type: application/json, or one of these headers: ${server.csrfPrevention.requiredHeaders.join(', ')}.`));
+      }
       let body: string | null = null;
       if (req.method === 'POST') {
         const read = await readBody(req, server.bodyLimit, server.bodyTimeout);
@@ -89,41 +96,52 @@ export function createSseEndpoint(config: TollgateConfig, authenticate: Authenti
         clientIp: clientIpOf(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted),
         requestId,
       };
-      const request: SseRequest<IncomingMessage, RequestContext> = {
-        method: req.method,
-        url: req.url ?? '/',
-        headers: { get: (key) => (Array.isArray(req.headers[key]) ? (req.headers[key] as string[]).join('\n') : (req.headers[key] as string | undefined)) },
-        body,
-        raw: req,
-        context: { subscriber, pacing },
-      };
-      let response;
+      const slot = service.openConnection(subscriber);
+      if (!slot.ok) return fail(429, JSON.stringify({ errors: slot.errors }));
       try {
-        response = await handler(request);
-      } catch {
-        // graphql-sse throws on a body that is not JSON, among others: the client's mistake, answered as one.
-        return fail(400, rejectionBody('BAD_REQUEST', 'The request is not a GraphQL-over-SSE request (a JSON body with "query", or GET parameters).'));
-      }
-      const [stream, init] = response;
-      res.writeHead(init.status, init.statusText, { ...init.headers, [server.requestIdHeader]: requestId, ...cors });
-      if (!stream || typeof stream === 'string') return void res.end(stream ?? undefined);
-      metrics.connection('sse', 1);
-      res.once('close', () => void stream.return(undefined));
-      try {
-        for await (const chunk of stream) {
-          if (res.destroyed) break;
-          if (!res.write(chunk)) await drained(res);
-          if (chunk.startsWith('event: next')) {
-            pacing.written += 1;
-            pacing.wake?.();
-          }
-        }
-        if (!res.destroyed) res.end();
+        await serve(req, res, subscriber, pacing, requestId, cors, body, fail);
       } finally {
-        metrics.connection('sse', -1);
+        slot.release();
       }
     },
   };
+
+  /** The stream itself, once the request is authenticated and holds a connection slot. */
+  async function serve(req: IncomingMessage, res: ServerResponse, subscriber: Subscriber, pacing: Pacing, requestId: string, cors: Record<string, string> | undefined, body: string | null, fail: (status: number, body: string) => void): Promise<void> {
+    const request: SseRequest<IncomingMessage, RequestContext> = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: { get: (key) => (Array.isArray(req.headers[key]) ? (req.headers[key] as string[]).join('\n') : (req.headers[key] as string | undefined)) },
+      body,
+      raw: req,
+      context: { subscriber, pacing },
+    };
+    let response;
+    try {
+      response = await handler(request);
+    } catch {
+      // graphql-sse throws on a body that is not JSON, among others: the client's mistake, answered as one.
+      return fail(400, rejectionBody('BAD_REQUEST', 'The request is not a GraphQL-over-SSE request (a JSON body with "query", or GET parameters).'));
+    }
+    const [stream, init] = response;
+    res.writeHead(init.status, init.statusText, { ...init.headers, [server.requestIdHeader]: requestId, ...cors });
+    if (!stream || typeof stream === 'string') return void res.end(stream ?? undefined);
+    metrics.connection('sse', 1);
+    res.once('close', () => void stream.return(undefined));
+    try {
+      for await (const chunk of stream) {
+        if (res.destroyed) break;
+        if (!res.write(chunk)) await drained(res);
+        if (chunk.startsWith('event: next')) {
+          pacing.written += 1;
+          pacing.wake?.();
+        }
+      }
+      if (!res.destroyed) res.end();
+    } finally {
+      metrics.connection('sse', -1);
+    }
+  }
 }
 
 /** The client's stream, pulled by graphql-sse only when everything it pulled before has been written. */

@@ -123,7 +123,9 @@ export class UpstreamHub {
     this.open.delete(key);
     this.hooks.onOpen?.(upstream.subgraph, -1);
     upstream.stop();
-    void upstream.client.dispose();
+    // dispose() waits for a socket still connecting and rejects with its close event when that fails (e.g. the
+    // subgraph shuts down too): nothing is left to tell anyone, and an unhandled rejection would crash the process.
+    Promise.resolve(upstream.client.dispose()).catch(() => undefined);
   }
 }
 

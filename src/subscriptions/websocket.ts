@@ -12,7 +12,9 @@ import type { TollgateConfig } from '../config/schema';
 import type { Authenticator } from '../identity/authenticate';
 import { clientIpOf, compileTrustedProxies } from '../identity/clientIp';
 import type { Principal } from '../identity/principal';
+import { webSocketOriginAllowed } from '../server/cors';
 import { requestIdFrom } from '../server/requestId';
+import { rejectionBody } from '../errors';
 import type { SubscriptionMetrics } from './metrics';
 import type { SubscriptionService } from './service';
 import type { StreamResult } from './stream';
@@ -24,6 +26,8 @@ interface Extra {
   headers?: IncomingHttpHeaders;
   /** Subscriptions running on this socket (until graphql-ws has queued their `complete`). */
   active: number;
+  /** Gives the client's connection slot back (set once authenticated). */
+  release?: () => void;
 }
 
 export interface WebSocketEndpoint {
@@ -50,6 +54,15 @@ export function attachWebSocket(server: Server, config: TollgateConfig, authenti
         socket.close(CloseCode.Unauthorized, `UNAUTHENTICATED: ${authenticated.message}`.slice(0, 120));
         return false;
       }
+      // One connection slot per authenticated connection (subscriptions.maxConnectionsPerClient), held until it closes.
+      const slot = service.openConnection({ principal: authenticated.principal, clientIp: clientIpOf(request.socket.remoteAddress, request.headers['x-forwarded-for'], trusted) });
+      if (!slot.ok) {
+        socket.close(CloseCode.TooManyInitialisationRequests, `SUBSCRIPTION_CONNECTION_LIMIT_EXCEEDED: ${slot.errors[0].message}`.slice(0, 120));
+        return false;
+      }
+      // The socket may have closed while the credentials were checked: then the slot goes back at once.
+      if (socket.readyState !== socket.OPEN) slot.release();
+      else ctx.extra.release = slot.release;
       ctx.extra.principal = authenticated.principal;
       ctx.extra.headers = headers;
       return true;
@@ -81,6 +94,13 @@ export function attachWebSocket(server: Server, config: TollgateConfig, authenti
     const path = (request.url ?? '/').split('?', 1)[0];
     if (path !== graphqlPath) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    // Browsers apply no CORS to WebSockets and send the site's cookies along: a page on another origin could ride the
+    // user's session (cross-site WebSocket hijacking). A browser's upgrade names its page's Origin; only allowed ones pass.
+    if (!webSocketOriginAllowed(config.server.cors, request.headers.origin, request.headers.host)) {
+      const body = rejectionBody('ORIGIN_NOT_ALLOWED', 'This Origin may not open WebSockets here (server.cors.origins).');
+      socket.end(`HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
@@ -119,6 +139,7 @@ export function attachWebSocket(server: Server, config: TollgateConfig, authenti
     socket.once('close', (code, reason) => {
       if (pinger) clearInterval(pinger);
       extras.delete(extra);
+      extra.release?.();
       metrics.connection('ws', -1);
       void closed(code, String(reason));
     });

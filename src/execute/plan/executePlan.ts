@@ -4,11 +4,11 @@
 // rules, fetch dedupe, instrumentation, REST), and their errors are re-pathed to client paths the way
 // @apollo/gateway's executeQueryPlan does. Node kinds it cannot run (Defer, Subscription) are refused before any
 // call (see `unsupportedNode`).
-import { type GraphQLDataSource, INCOMING_OPERATION, type GatewayGraphQLRequestContext, type GatewayGraphQLResponse, type PlanNode } from '../../apollo';
+import { type GraphQLDataSource, INCOMING_OPERATION, type GatewayGraphQLRequestContext, type GatewayGraphQLResponse } from '../../apollo';
 import type { DocumentNode, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { TollgateContext } from '../../pipeline/context';
 import { applyRewrites, deepMerge, matchesAny, selectRequires, type KeyBuffer } from './entities';
-import { fromApolloNode, isTypeCondition, type BatchFetchNode, type EntityBatchAlias, type ExecNode, type ExecPlan, type FetchNode, type PathSegment, type RequiresSelection, type Rewrite } from './planNodes';
+import { isTypeCondition, type BatchFetchNode, type EntityBatchAlias, type ExecNode, type ExecPlan, type FetchNode, type PathSegment, type RequiresSelection, type Rewrite } from './planNodes';
 
 type JsonMap = Record<string, unknown>;
 type Path = ReadonlyArray<string | number>;
@@ -80,9 +80,9 @@ export async function executePlan(plan: ExecPlan, run: PlanRun): Promise<PlanRes
  * Runs one plan node over data already in hand, merging into `data` in place: a subscription event (the answer of a
  * `Subscription` node's primary fetch) is completed by running the node's `rest` this way (src/subscriptions/).
  */
-export async function executePlanNodeFrom(node: PlanNode | undefined, data: JsonMap, run: PlanRun): Promise<PlanResult> {
+export async function executeExecNodeFrom(node: ExecNode | undefined, data: JsonMap, run: PlanRun): Promise<PlanResult> {
   const state: State = { run, data, errors: [], incoming: incomingFor(run.context) };
-  if (node) await executeNode(state, fromApolloNode(node), { planPath: [], path: [], data });
+  if (node) await executeNode(state, node, { planPath: [], path: [], data });
   return { data, errors: state.errors };
 }
 

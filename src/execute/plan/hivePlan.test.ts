@@ -2,7 +2,7 @@ import type { GraphQLDataSource } from '@apollo/gateway';
 import { buildSchema } from 'graphql';
 import type { TollgateContext } from '../../pipeline/context';
 import { executePlan } from './executePlan';
-import { fromHivePlan, UnsupportedHivePlan } from './hivePlan';
+import { fromHivePlan, fromHiveSubscriptionPlan, UnsupportedHivePlan } from './hivePlan';
 import { withoutIntrospection } from './hivePlanner';
 import { parse, print } from 'graphql';
 
@@ -170,5 +170,37 @@ describe('Hive plans', () => {
     expect(print(withoutIntrospection(doc))).toBe(print(parse('{ topProducts { upc } ... on Query { __typename } }')));
     const plain = parse('{ topProducts { upc } }');
     expect(withoutIntrospection(plain)).toBe(plain);
+  });
+});
+
+describe('fromHiveSubscriptionPlan', () => {
+  // Hive's primary carries no `kind`; what completes each event follows it in a Sequence.
+  const primary = { serviceName: 'reviews', operationKind: 'subscription', operation: 'subscription($upc:String){reviewAdded(upc:$upc){body product{__typename upc}}}', variableUsages: ['upc'] };
+  const flatten = {
+    kind: 'Flatten',
+    path: [{ Field: 'reviewAdded' }, { Field: 'product' }],
+    node: { kind: 'Fetch', serviceName: 'products', operation: 'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{name}}}', requires: [{ kind: 'InlineFragment', typeCondition: 'Product', selections: [{ kind: 'Field', name: '__typename' }, { kind: 'Field', name: 'upc' }] }] },
+  };
+
+  it('reads Sequence[Subscription{primary}, rest]', () => {
+    const planned = fromHiveSubscriptionPlan({ node: { kind: 'Sequence', nodes: [{ kind: 'Subscription', primary }, flatten] } });
+    expect(planned?.primary).toMatchObject({ kind: 'Fetch', serviceName: 'reviews', operation: primary.operation, variableUsages: ['upc'] });
+    expect(planned?.rest).toMatchObject({ kind: 'Flatten', path: ['reviewAdded', 'product'], node: { kind: 'Fetch', serviceName: 'products' } });
+  });
+
+  it('wraps several nodes after the primary in a Sequence, and reads a lone Subscription node', () => {
+    const twice = fromHiveSubscriptionPlan({ node: { kind: 'Sequence', nodes: [{ kind: 'Subscription', primary }, flatten, flatten] } });
+    expect(twice?.rest).toMatchObject({ kind: 'Sequence', nodes: [{ kind: 'Flatten' }, { kind: 'Flatten' }] });
+    const alone = fromHiveSubscriptionPlan({ node: { kind: 'Subscription', primary } });
+    expect(alone?.primary.serviceName).toBe('reviews');
+    expect(alone?.rest).toBeUndefined();
+  });
+
+  it('answers undefined for anything else', () => {
+    expect(fromHiveSubscriptionPlan({})).toBeUndefined();
+    expect(fromHiveSubscriptionPlan({ node: { kind: 'Fetch', ...primary } })).toBeUndefined();
+    expect(fromHiveSubscriptionPlan({ node: { kind: 'Sequence', nodes: [] } })).toBeUndefined();
+    expect(fromHiveSubscriptionPlan({ node: { kind: 'Sequence', nodes: [flatten, { kind: 'Subscription', primary }] } })).toBeUndefined();
+    expect(fromHiveSubscriptionPlan({ node: { kind: 'Subscription' } })).toBeUndefined();
   });
 });

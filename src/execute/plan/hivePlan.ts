@@ -13,6 +13,26 @@ export function fromHivePlan(plan: { node?: unknown }): ExecPlan {
   return plan.node ? { node: node(plan.node as Json) } : {};
 }
 
+/**
+ * A Hive plan of a subscription: `Subscription{primary}` alone, or `Sequence[Subscription{primary}, …rest]` (the
+ * entity fetches that complete each event). Hive's `primary` is a fetch without a `kind`. Undefined for any other shape.
+ */
+export function fromHiveSubscriptionPlan(plan: { node?: unknown }): { primary: FetchNode; rest?: ExecNode } | undefined {
+  const root = plan.node as Json | undefined;
+  if (!root) return undefined;
+  const subscription = (value: unknown) => {
+    const v = value as Json | undefined;
+    return v?.kind === 'Subscription' && v.primary && typeof v.primary === 'object' ? fetchNode(v.primary as Json) : undefined;
+  };
+  const alone = subscription(root);
+  if (alone) return { primary: alone, rest: (root.rest as Json | undefined) ? node(root.rest as Json) : undefined };
+  if (root.kind !== 'Sequence' || !Array.isArray(root.nodes) || root.nodes.length === 0) return undefined;
+  const primary = subscription(root.nodes[0]);
+  if (!primary) return undefined;
+  const rest = (root.nodes as Json[]).slice(1).map(node);
+  return { primary, rest: rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : { kind: 'Sequence', nodes: rest } };
+}
+
 function node(value: Json): ExecNode {
   switch (value.kind) {
     case 'Fetch':

@@ -43,6 +43,11 @@ export class HivePlanner {
     const plan = await this.planner.planAsync(print(withoutIntrospection(document)), operationName ?? null, new Set(), 0);
     return fromHivePlan(plan);
   }
+
+  /** The plan as Hive returns it, unconverted (subscriptions convert their own shape). */
+  async raw(document: DocumentNode, operationName: string | undefined): Promise<{ node?: unknown }> {
+    return this.planner.planAsync(print(document), operationName ?? null, new Set(), 0);
+  }
 }
 
 /** The document without `__schema` / `__type` fields; a selection set they leave empty keeps a `__typename`. */

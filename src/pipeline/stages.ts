@@ -113,12 +113,13 @@ export const STAGE_TABLE = [
     also: ['NOT_FOUND', 'METHOD_NOT_ALLOWED', 'BAD_REQUEST', 'REQUEST_TIMEOUT', 'PAYLOAD_TOO_LARGE', 'INTERNAL_SERVER_ERROR'],
   },
   {
-    // Over WebSocket / SSE: the request-level codes above (authenticate, persisted, parse, policy) on subscribe,
-    // then these in the stream, after which the subscription completes.
+    // Over WebSocket / SSE / multipart HTTP: the request-level codes above (authenticate, persisted, parse, policy) on
+    // subscribe, the connection caps and the WebSocket Origin check, then these in the stream, after which the
+    // subscription completes.
     stage: 'subscriptions',
     kind: 'surface',
     where: ['src/subscriptions/'],
-    owns: ['SUBSCRIPTION_LIMIT_EXCEEDED', 'SUBSCRIPTION_TOKEN_EXPIRED', 'SUBSCRIPTION_SCHEMA_RELOAD', 'SUBSCRIPTION_CLIENT_TOO_SLOW'],
+    owns: ['SUBSCRIPTION_LIMIT_EXCEEDED', 'SUBSCRIPTION_CONNECTION_LIMIT_EXCEEDED', 'ORIGIN_NOT_ALLOWED', 'SUBSCRIPTION_TOKEN_EXPIRED', 'SUBSCRIPTION_SCHEMA_RELOAD', 'SUBSCRIPTION_CLIENT_TOO_SLOW'],
     also: ['UNAUTHENTICATED', 'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'SUBGRAPH_UNAVAILABLE', 'SUBGRAPH_BAD_RESPONSE', 'INTERNAL_SERVER_ERROR'],
   },
 ] as const satisfies readonly StageEntry[];

@@ -281,6 +281,13 @@ export const configSchema = z.strictObject({
    */
   planner: z.enum(['apollo', 'hive']).default('apollo'),
 
+  /**
+   * With `planner: hive`: an operation Hive's planner cannot plan (it refuses, or it plans a subgraph operation the
+   * subgraph's schema refuses) is planned by @apollo/query-planner instead (built on first need, logged once per
+   * plan at warn). `false` answers such operations QUERY_PLANNING_FAILED.
+   */
+  plannerFallback: bool.default(true),
+
   /** Identical queries in flight at once (same document, operation, variables, identity and forwarded headers) run once. */
   dedupe: z.strictObject({ inbound: bool.default(true) }).prefault({}),
 

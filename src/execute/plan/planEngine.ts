@@ -253,7 +253,7 @@ async function buildPlanEntry(state: Loaded, operationName: string | undefined, 
     }
     // Logged once per plan built: the plan is then cached (a plan evicted from the bounded cache logs again).
     fallback.logger.warn({ planner: 'hive', plannedBy: 'apollo', operationName, reason }, 'Hive planner could not plan this operation; planned by @apollo/query-planner');
-    return { plan: fromApolloPlan(apolloPlanner(state).buildQueryPlan(operation)), plannedBy: 'apollo' };
+    return { plan: fromApolloPlan(apolloPlanner(state, fallback.logger).buildQueryPlan(operation)), plannedBy: 'apollo' };
   };
   const built = tracer
     ? await tracer.startActiveSpan('gateway.plan', async (span) => {
@@ -270,8 +270,11 @@ async function buildPlanEntry(state: Loaded, operationName: string | undefined, 
 }
 
 /** @apollo/query-planner for this supergraph: built at load for `planner: apollo`, on first need for Hive's fallback. */
-function apolloPlanner(state: Loaded): QueryPlanner {
-  state.planner ??= new QueryPlanner(state.supergraph);
+function apolloPlanner(state: Loaded, logger?: Logger): QueryPlanner {
+  if (!state.planner) {
+    state.planner = new QueryPlanner(state.supergraph);
+    logger?.info({ planner: 'hive' }, 'built @apollo/query-planner for the Hive fallback (once per supergraph)');
+  }
   return state.planner;
 }
 

@@ -119,7 +119,7 @@ beforeAll(async () => {
   supergraphSdl = composed.supergraphSdl;
   // Inbound dedupe off: each request must really run on its gateway.
   apollo = await startTestGateway(supergraphSdl, { executor: 'apollo', dedupe: { inbound: false } });
-  tollgate = await startTestGateway(supergraphSdl, { executor: 'tollgate', dedupe: { inbound: false } });
+  tollgate = await startTestGateway(supergraphSdl, { executor: 'tollgate', planner: 'apollo', dedupe: { inbound: false } });
   // plannerFallback is on by default: what Hive cannot plan is planned by @apollo/query-planner, and logged.
   hive = await startTestGateway(
     supergraphSdl,
@@ -361,7 +361,7 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
     ]);
     trio = [
       await startTestGateway(sdl, { executor: 'apollo', dedupe: { inbound: false } }),
-      await startTestGateway(sdl, { executor: 'tollgate', dedupe: { inbound: false } }),
+      await startTestGateway(sdl, { executor: 'tollgate', planner: 'apollo', dedupe: { inbound: false } }),
       await startTestGateway(sdl, { executor: 'tollgate', planner: 'hive', dedupe: { inbound: false } }),
     ];
   });
@@ -386,7 +386,7 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
 
   it('executor tollgate: a hot-reloaded supergraph gets a new planner and new data sources', async () => {
     const shopOnly = compose([{ name: 'shop', url: shop.url, sdl: SHOP_SDL }]);
-    const reloading = await startTestGateway(shopOnly, { executor: 'tollgate' });
+    const reloading = await startTestGateway(shopOnly, { executor: 'tollgate', planner: 'apollo' });
     try {
       const query = { query: '{ maybeItems { id detail } }' };
       expect((await postJson(reloading.url, query)).json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -405,7 +405,7 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
 
   it('executor tollgate with tracing on: the same span tree as Apollo (request > plan, fetch > tollgate.fetch)', async () => {
     const exporter = new InMemorySpanExporter();
-    const traced = await startTestGateway(sdl, { executor: 'tollgate', tracing: { enabled: true } }, { spanExporter: exporter });
+    const traced = await startTestGateway(sdl, { executor: 'tollgate', planner: 'apollo', tracing: { enabled: true } }, { spanExporter: exporter });
     try {
       await postJson(traced.url, { query: '{ maybeItems { id detail } }' }, { 'x-request-id': 'traced-1' });
       let spans: ReadableSpan[] = [];
@@ -435,7 +435,7 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
   it('introspection turned off: the same GRAPHQL_VALIDATION_FAILED from both executors', async () => {
     const closed: [Gateway, Gateway, Gateway] = [
       await startTestGateway(sdl, { executor: 'apollo', server: { introspection: false } }),
-      await startTestGateway(sdl, { executor: 'tollgate', server: { introspection: false } }),
+      await startTestGateway(sdl, { executor: 'tollgate', planner: 'apollo', server: { introspection: false } }),
       await startTestGateway(sdl, { executor: 'tollgate', planner: 'hive', server: { introspection: false } }),
     ];
     try {

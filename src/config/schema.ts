@@ -277,7 +277,8 @@ export const configSchema = z.strictObject({
 
   /**
    * Who plans for `executor: tollgate`: `apollo` (@apollo/query-planner) or `hive` (Hive Router's Rust planner, the
-   * optional N-API addon @graphql-hive/router-query-planner; linux glibc and macOS, x64/arm64).
+   * optional N-API addon @graphql-hive/router-query-planner; linux glibc and macOS, x64/arm64). Unset: `hive` where
+   * the addon loads (with `plannerFallback`), else `apollo` with a one-line warning (musl, Windows).
    */
   planner: z.enum(['apollo', 'hive']).default('apollo'),
 

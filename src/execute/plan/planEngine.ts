@@ -35,7 +35,7 @@ import type { BuildService, EngineOptions } from '../engineOptions';
 import { InflightDeduper } from '../inflight';
 import { executePlan, unsupportedNode } from './executePlan';
 import { UnsupportedHivePlan } from './hivePlan';
-import { HivePlanner, loadHiveAddon } from './hivePlanner';
+import { HivePlanner, resolvePlanner } from './hivePlanner';
 import { fromApolloPlan, type ExecPlan } from './planNodes';
 import { compileShape, shapeResponse, type ResponseShape } from './shape';
 import { subgraphOperationProblem } from './subgraphOperationCheck';
@@ -74,11 +74,12 @@ interface PlanEntry {
 }
 
 export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSupergraph, logger: Logger, options: EngineOptions, buildService: BuildService, stopPools: () => Promise<void>): Promise<ExecutionEngine> {
-  // Before anything else: `planner: hive` where the addon cannot load is a one-line start-up error.
-  if (config.planner === 'hive') loadHiveAddon();
+  // Before anything else: `planner: hive` where the addon cannot load is a one-line start-up error; unset, the
+  // planner is `hive` where it loads and `apollo` (with a warning) where it cannot.
+  const plannerName = resolvePlanner(config.planner, logger);
   let loaded: Loaded | undefined;
   // `planner: hive` plans what Hive cannot with @apollo/query-planner (on by default; `plannerFallback: false` off).
-  const fallback: Fallback | undefined = config.planner === 'hive' && config.plannerFallback ? { logger } : undefined;
+  const fallback: Fallback | undefined = plannerName === 'hive' && config.plannerFallback ? { logger } : undefined;
   let lastSdl: string | undefined;
   // Throwing refuses the supergraph: LiveSupergraph keeps serving the last good one (as with @apollo/gateway).
   const load = (coreSupergraphSdl: string) => {
@@ -91,8 +92,8 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
       apiSchema,
       supergraphSchema: built.schema.toGraphQLJSSchema(),
       supergraph: built,
-      planner: config.planner === 'hive' ? undefined : new QueryPlanner(built),
-      hive: config.planner === 'hive' ? new HivePlanner(coreSupergraphSdl) : undefined,
+      planner: plannerName === 'hive' ? undefined : new QueryPlanner(built),
+      hive: plannerName === 'hive' ? new HivePlanner(coreSupergraphSdl) : undefined,
       sources,
       documents: new LruCache(DOCUMENT_CACHE_SIZE),
       plans: new LruCache(PLAN_CACHE_SIZE),
@@ -249,6 +250,10 @@ async function buildPlanEntry(state: Loaded, operationName: string | undefined, 
       if (!problem) return { plan, plannedBy: 'hive' };
       reason = `a subgraph would refuse its operation: ${problem}`;
     } catch (error) {
+      // Hive's "no path" refusal is its answer, not a failure: no subgraph resolves a selected field (e.g. one only
+      // a non-resolvable @interfaceObject has), where @apollo/query-planner would plan too little and answer a
+      // silent null. It stays QUERY_PLANNING_FAILED; every other refusal is planned by Apollo's planner.
+      if (isUnsatisfiable(error)) throw error;
       reason = (error as Error).message;
     }
     // Logged once per plan built: the plan is then cached (a plan evicted from the bounded cache logs again).
@@ -267,6 +272,11 @@ async function buildPlanEntry(state: Loaded, operationName: string | undefined, 
       })
     : await build();
   return { operation, plan: built.plan, plannedBy: built.plannedBy, shape: compileShape(operation), unsupported: unsupportedNode(built.plan) };
+}
+
+/** Hive's refusal of an operation no subgraph path can resolve ("walker failed to locate path: No paths found …"). */
+export function isUnsatisfiable(error: unknown): boolean {
+  return /walker failed to locate path|No paths found for selection/.test((error as Error)?.message ?? '');
 }
 
 /** @apollo/query-planner for this supergraph: built at load for `planner: apollo`, on first need for Hive's fallback. */

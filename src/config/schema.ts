@@ -280,7 +280,7 @@ export const configSchema = z.strictObject({
    * optional N-API addon @graphql-hive/router-query-planner; linux glibc and macOS, x64/arm64). Unset: `hive` where
    * the addon loads (with `plannerFallback`), else `apollo` with a one-line warning (musl, Windows).
    */
-  planner: z.enum(['apollo', 'hive']).default('apollo'),
+  planner: z.enum(['apollo', 'hive']).optional(),
 
   /**
    * With `planner: hive`: an operation Hive's planner cannot plan (it refuses, or it plans a subgraph operation the

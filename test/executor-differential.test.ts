@@ -52,6 +52,10 @@ const OPERATIONS: Operation[] = [
   { label: 'lists of entities', query: '{ users { id username reviews { id product { upc name price reviews { id } } } } }' },
   { label: 'wishlist: non-null list of entities', query: '{ users { id wishlist { upc name shippingEstimate } } }' },
   {
+    label: 'client alias over the key the next entity fetch needs',
+    query: '{ topProducts { reviews { id: product { sku: weight inStock sku1: sku ... on Product { shippingEstimate: listPrice { __typename } } } } } }',
+  },
+  {
     label: 'interface fragments on Facility',
     query: '{ facilities { __typename region code name ... on Warehouse { capacity } ... on Store { openingHours } manager { username } } }',
   },
@@ -165,7 +169,12 @@ async function both(operation: Operation, pair: [Gateway, Gateway] = [apollo, to
  * subgraphs; Hive fails with "Expected a single parent, but the FetchStep [n] has many" where a Product list is
  * reached through a second entity hop. test/planner-fallback.test.ts has `plannerFallback: false`.
  */
-const HIVE_FALLS_BACK: Record<string, string> = { 'wishlist: non-null list of entities': 'Expected a single parent, but the FetchStep' };
+const HIVE_FALLS_BACK: Record<string, string> = {
+  'wishlist: non-null list of entities': 'Expected a single parent, but the FetchStep',
+  // Found with DIFF_SEED=5: Hive fetches `sku: weight` as an internal alias beside the key `sku`, then renames it onto
+  // `sku`, so the pricing fetch would get the weight as the key (subgraphOperationCheck.ts, renameCollision).
+  'client alias over the key the next entity fetch needs': 'an output rewrite renames "_internal_qp_alias_0" to "sku"',
+};
 
 /**
  * Generated operations (seed 11) Hive's planner (0.0.38) gets wrong, each with the reason logged for its fallback:
@@ -279,10 +288,9 @@ describe('generated operations (seeded)', () => {
     // With the fallback, Hive's planner answers right wherever Apollo's does, whatever the seed.
     expect(mismatches.hive).toEqual([]);
     // Which operations fell back, and why, is recorded for seed 11 (the one CI runs): exactly these.
-    if (process.env.DIFF_SEED === undefined || process.env.DIFF_SEED === '11') expect(Object.keys(fellBack)).toEqual(Object.keys(HIVE_GENERATED_FALLBACKS));
-    for (const [label, reasons] of Object.entries(fellBack)) {
-      const why = HIVE_GENERATED_FALLBACKS[label];
-      if (why) expect(reasons).toContain(why);
+    if (process.env.DIFF_SEED === undefined || process.env.DIFF_SEED === '11') {
+      expect(Object.keys(fellBack)).toEqual(Object.keys(HIVE_GENERATED_FALLBACKS));
+      for (const [label, reasons] of Object.entries(fellBack)) expect(reasons).toContain(HIVE_GENERATED_FALLBACKS[label]);
     }
   });
 });

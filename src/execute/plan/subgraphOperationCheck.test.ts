@@ -56,4 +56,13 @@ describe('subgraphOperationProblem', () => {
     const node: ExecNode = { kind: 'BatchFetch', serviceName: 'inventory', operation: '{ nope }', aliases: [] };
     expect(subgraphOperationProblem(plan(node), schemaOf)).toMatch(/^inventory: Cannot query field "nope" on type "Query"/);
   });
+
+  it('refuses an output KeyRenamer onto a name the same selection fetches (a client alias over a key)', () => {
+    // Hive 0.0.38 for `{ ... product { sku: weight sku1: sku } }` where `sku` is the key the next fetch needs.
+    const operation = 'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Facility { _internal_qp_alias_0: city code } } }';
+    const renamer = (renameKeyTo: string): ExecNode => ({ kind: 'Fetch', serviceName: 'inventory', operation, outputRewrites: [{ kind: 'KeyRenamer', path: [{ types: ['Facility'] }, '_internal_qp_alias_0'], renameKeyTo }] });
+    expect(subgraphOperationProblem(plan(renamer('code')), schemaOf)).toBe('inventory: an output rewrite renames "_internal_qp_alias_0" to "code", which the same selection also fetches');
+    // Renaming to a name nothing else in that selection uses is what such rewrites are for.
+    expect(subgraphOperationProblem(plan(renamer('town')), schemaOf)).toBeUndefined();
+  });
 });

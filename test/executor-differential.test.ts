@@ -285,7 +285,10 @@ describe('generated operations (seeded)', () => {
     // DIFF_DUMP=file writes the mismatches and fallbacks in full (to record them for another seed or planner version).
     if (process.env.DIFF_DUMP) writeFileSync(process.env.DIFF_DUMP, [...mismatches.apollo, ...mismatches.hive, JSON.stringify(fellBack, null, 2)].join('\n=====\n'));
     expect(mismatches.apollo).toEqual([]);
-    // With the fallback, Hive's planner answers right wherever Apollo's does, whatever the seed.
+    // With the fallback, Hive's planner answers as Apollo's does. Seeds 1–10 were tried: every Hive mismatch left
+    // is one where Apollo's plan is the wrong one (seed 6 #87: @apollo/query-planner sends accounts an invalid
+    // operation, `id__alias_0` over two fields; seed 9 #57: a client alias `weight: upc` answered as an invalid
+    // Int), so on another seed a mismatch here must be read before it is called a Tollgate bug.
     expect(mismatches.hive).toEqual([]);
     // Which operations fell back, and why, is recorded for seed 11 (the one CI runs): exactly these.
     if (process.env.DIFF_SEED === undefined || process.env.DIFF_SEED === '11') {

@@ -110,7 +110,7 @@ export const ERROR_CODES = {
   INTERNAL_SERVER_ERROR: { status: 500, meaning: 'A bug in Tollgate; the log has the details under the request id.' },
   QUERY_PLANNING_FAILED: {
     status: 200,
-    meaning: "`planner: hive`: Hive Router's planner found no way to resolve the (valid) operation across the subgraphs, e.g. a field only a non-resolvable key or @interfaceObject reaches; `data` is null.",
+    meaning: "`planner: hive`: Hive Router's planner found no way to resolve the (valid) operation across the subgraphs, e.g. a field only a non-resolvable key or @interfaceObject reaches; `data` is null Other refusals of Hive's planner are planned by @apollo/query-planner instead, unless `plannerFallback: false`.",
   },
   INVALID_GRAPHQL: {
     status: 200,

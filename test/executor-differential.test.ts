@@ -52,6 +52,10 @@ const OPERATIONS: Operation[] = [
   { label: 'lists of entities', query: '{ users { id username reviews { id product { upc name price reviews { id } } } } }' },
   { label: 'wishlist: non-null list of entities', query: '{ users { id wishlist { upc name shippingEstimate } } }' },
   {
+    label: 'client alias over the key the next entity fetch needs',
+    query: '{ topProducts { reviews { id: product { sku: weight inStock sku1: sku ... on Product { shippingEstimate: listPrice { __typename } } } } } }',
+  },
+  {
     label: 'interface fragments on Facility',
     query: '{ facilities { __typename region code name ... on Warehouse { capacity } ... on Store { openingHours } manager { username } } }',
   },
@@ -106,6 +110,8 @@ let apollo: Gateway;
 let tollgate: Gateway;
 let hive: Gateway;
 let supergraphSdl: string;
+/** `planner: hive`'s log (warn and up): each fallback to @apollo/query-planner is one line. */
+const hiveLog: Array<{ msg?: string; reason?: string; plannedBy?: string }> = [];
 
 beforeAll(async () => {
   subgraphs = await startExampleSubgraphs();
@@ -117,8 +123,13 @@ beforeAll(async () => {
   supergraphSdl = composed.supergraphSdl;
   // Inbound dedupe off: each request must really run on its gateway.
   apollo = await startTestGateway(supergraphSdl, { executor: 'apollo', dedupe: { inbound: false } });
-  tollgate = await startTestGateway(supergraphSdl, { executor: 'tollgate', dedupe: { inbound: false } });
-  hive = await startTestGateway(supergraphSdl, { executor: 'tollgate', planner: 'hive', dedupe: { inbound: false } });
+  tollgate = await startTestGateway(supergraphSdl, { executor: 'tollgate', planner: 'apollo', dedupe: { inbound: false } });
+  // plannerFallback is on by default: what Hive cannot plan is planned by @apollo/query-planner, and logged.
+  hive = await startTestGateway(
+    supergraphSdl,
+    { executor: 'tollgate', planner: 'hive', dedupe: { inbound: false }, logging: { level: 'warn' } },
+    { logTo: { write: (line: string) => void hiveLog.push(JSON.parse(line) as (typeof hiveLog)[number]) } },
+  );
 });
 
 afterAll(async () => {
@@ -152,23 +163,29 @@ async function both(operation: Operation, pair: [Gateway, Gateway] = [apollo, to
 }
 
 /**
- * Operations Hive Router's planner (0.0.38) cannot plan although @apollo/query-planner plans them right: Tollgate
- * answers them with QUERY_PLANNING_FAILED and `data: null` (asserted, so a fixed planner shows up here). The
- * example graph's Product has keys `upc` and `sku` across five subgraphs; Hive fails with "Expected a single
- * parent, but the FetchStep [n] has many" where a Product list is reached through a second entity hop.
+ * Operations Hive Router's planner (0.0.38) cannot plan although @apollo/query-planner plans them right; with
+ * `plannerFallback` (the default) Tollgate plans them with Apollo's planner, answers as Apollo does, and logs why
+ * (asserted, so a fixed planner shows up here). The example graph's Product has keys `upc` and `sku` across five
+ * subgraphs; Hive fails with "Expected a single parent, but the FetchStep [n] has many" where a Product list is
+ * reached through a second entity hop. test/planner-fallback.test.ts has `plannerFallback: false`.
  */
-const HIVE_CANNOT_PLAN = new Set(['wishlist: non-null list of entities']);
+const HIVE_FALLS_BACK: Record<string, string> = {
+  'wishlist: non-null list of entities': 'Expected a single parent, but the FetchStep',
+  // Found with DIFF_SEED=5: Hive fetches `sku: weight` as an internal alias beside the key `sku`, then renames it onto
+  // `sku`, so the pricing fetch would get the weight as the key (subgraphOperationCheck.ts, renameCollision).
+  'client alias over the key the next entity fetch needs': 'an output rewrite renames "_internal_qp_alias_0" to "sku"',
+};
 
 /**
- * Generated operations (seed 11) where Tollgate with Hive's planner (0.0.38) answers otherwise than Apollo, each
- * with the text that shows why. All are the planner's: it refuses to plan (the Product-keys failure above, or
- * "Failed to build a plan", e.g. for a root field under `@include(if: false)`), or it sends a
- * subgraph an invalid operation where a client alias collides with a field it needs (`code: city` beside the key
- * `code`; a `reviews` alias over another field), which the subgraph rejects.
+ * Generated operations (seed 11) Hive's planner (0.0.38) gets wrong, each with the reason logged for its fallback:
+ * it refuses to plan (the Product-keys failure above, or "Failed to build a plan", e.g. for a root field under
+ * `@include(if: false)`), or it plans a subgraph operation the subgraph's schema refuses, where a client alias
+ * collides with a field it needs (`code: city` beside the key `code`; a `reviews` alias over another field). Before
+ * the fallback these were answered otherwise than Apollo (QUERY_PLANNING_FAILED, or the subgraph's refusal).
  */
-const HIVE_GENERATED_MISMATCHES: Record<string, string> = {
+const HIVE_GENERATED_FALLBACKS: Record<string, string> = {
   'generated #4': 'Expected a single parent, but the FetchStep',
-  'generated #21 (invalid)': '[Review]\\" must have a selection of subfields',
+  'generated #21 (invalid)': 'must have a selection of subfields',
   'generated #25': 'Expected a single parent, but the FetchStep',
   'generated #33': 'Expected a single parent, but the FetchStep',
   'generated #39': 'Expected a single parent, but the FetchStep',
@@ -183,18 +200,26 @@ const HIVE_GENERATED_MISMATCHES: Record<string, string> = {
   'generated #111': 'failed to build plan: Failed to build a plan',
 };
 
+/** The fallback reasons `planner: hive` logged while `send` ran (requests are sent one at a time per gateway). */
+async function fallbacksDuring<T>(send: () => Promise<T>): Promise<[T, string[]]> {
+  const before = hiveLog.length;
+  const result = await send();
+  const reasons = hiveLog.slice(before).filter((line) => line.plannedBy === 'apollo').map((line) => line.reason ?? '');
+  return [result, reasons];
+}
+
 /**
  * Sends the operation once to Apollo's executor and once to Tollgate's under each planner, and requires the same
- * answer from both (`trio` for another graph: [apollo executor, tollgate + apollo planner, tollgate + hive]).
+ * answer from all three (`trio` for another graph: [apollo executor, tollgate + apollo planner, tollgate + hive]).
  */
 async function expectSameAnswer(operation: Operation, trio: [Gateway, Gateway, Gateway] = [apollo, tollgate, hive]): Promise<void> {
-  const [a, t, h] = await Promise.all(trio.map((g) => post(g, operation)));
+  const [[a, t, h], fallbacks] = await fallbacksDuring(() => Promise.all(trio.map((g) => post(g, operation))));
   expectSameReply(operation, a, t);
-  if (HIVE_CANNOT_PLAN.has(operation.label)) {
-    expect(h.json).toEqual({ data: null, errors: [expect.objectContaining({ extensions: { code: 'QUERY_PLANNING_FAILED' } })] });
-  } else {
-    expectSameReply(operation, a, h);
-  }
+  expectSameReply(operation, a, h);
+  if (trio[2] !== hive) return;
+  const why = HIVE_FALLS_BACK[operation.label];
+  expect({ label: operation.label, fallbacks: fallbacks.length }).toEqual({ label: operation.label, fallbacks: why ? 1 : 0 });
+  if (why) expect(fallbacks[0]).toContain(why);
 }
 
 function expectSameReply(operation: Operation, a: HttpReply, t: HttpReply): void {
@@ -245,8 +270,10 @@ describe('generated operations (seeded)', () => {
 
   it('answers 100 generated valid operations and 20 invalid ones alike, under each planner', async () => {
     const mismatches: Record<string, string[]> = { apollo: [], hive: [] };
+    const fellBack: Record<string, string> = {};
     for (const operation of cases) {
-      const [a, t, h] = await Promise.all([apollo, tollgate, hive].map((g) => post(g, operation)));
+      const [[a, t, h], fallbacks] = await fallbacksDuring(() => Promise.all([apollo, tollgate, hive].map((g) => post(g, operation))));
+      if (fallbacks.length > 0) fellBack[operation.label] = fallbacks.join('; ');
       for (const [planner, reply] of [['apollo', t], ['hive', h]] as const) {
         const same =
           a.status === reply.status &&
@@ -255,15 +282,18 @@ describe('generated operations (seeded)', () => {
         if (!same) mismatches[planner].push(`${operation.label}: ${operation.query} ${JSON.stringify(operation.variables)}\napollo ${a.status} ${a.text}\ntollgate (${planner}) ${reply.status} ${reply.text}`);
       }
     }
+    // DIFF_DUMP=file writes the mismatches and fallbacks in full (to record them for another seed or planner version).
+    if (process.env.DIFF_DUMP) writeFileSync(process.env.DIFF_DUMP, [...mismatches.apollo, ...mismatches.hive, JSON.stringify(fellBack, null, 2)].join('\n=====\n'));
     expect(mismatches.apollo).toEqual([]);
-    // Hive's mismatches are its planner's, recorded (with DIFF_SEED=11) in HIVE_GENERATED_MISMATCHES: exactly these.
-    // DIFF_DUMP=file writes Hive's mismatches in full (to record them for another seed or planner version).
-    if (process.env.DIFF_DUMP) writeFileSync(process.env.DIFF_DUMP, mismatches.hive.join('\n=====\n'));
-    const hiveLabels = mismatches.hive.map((m) => m.slice(0, m.indexOf(':')));
-    if (process.env.DIFF_SEED === undefined || process.env.DIFF_SEED === '11') expect(hiveLabels).toEqual(Object.keys(HIVE_GENERATED_MISMATCHES));
-    for (const m of mismatches.hive) {
-      const why = HIVE_GENERATED_MISMATCHES[m.slice(0, m.indexOf(':'))];
-      if (why) expect(m).toContain(why);
+    // With the fallback, Hive's planner answers as Apollo's does. Seeds 1–10 were tried: every Hive mismatch left
+    // is one where Apollo's plan is the wrong one (seed 6 #87: @apollo/query-planner sends accounts an invalid
+    // operation, `id__alias_0` over two fields; seed 9 #57: a client alias `weight: upc` answered as an invalid
+    // Int), so on another seed a mismatch here must be read before it is called a Tollgate bug.
+    expect(mismatches.hive).toEqual([]);
+    // Which operations fell back, and why, is recorded for seed 11 (the one CI runs): exactly these.
+    if (process.env.DIFF_SEED === undefined || process.env.DIFF_SEED === '11') {
+      expect(Object.keys(fellBack)).toEqual(Object.keys(HIVE_GENERATED_FALLBACKS));
+      for (const [label, reasons] of Object.entries(fellBack)) expect(reasons).toContain(HIVE_GENERATED_FALLBACKS[label]);
     }
   });
 });
@@ -342,7 +372,7 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
     ]);
     trio = [
       await startTestGateway(sdl, { executor: 'apollo', dedupe: { inbound: false } }),
-      await startTestGateway(sdl, { executor: 'tollgate', dedupe: { inbound: false } }),
+      await startTestGateway(sdl, { executor: 'tollgate', planner: 'apollo', dedupe: { inbound: false } }),
       await startTestGateway(sdl, { executor: 'tollgate', planner: 'hive', dedupe: { inbound: false } }),
     ];
   });
@@ -367,7 +397,7 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
 
   it('executor tollgate: a hot-reloaded supergraph gets a new planner and new data sources', async () => {
     const shopOnly = compose([{ name: 'shop', url: shop.url, sdl: SHOP_SDL }]);
-    const reloading = await startTestGateway(shopOnly, { executor: 'tollgate' });
+    const reloading = await startTestGateway(shopOnly, { executor: 'tollgate', planner: 'apollo' });
     try {
       const query = { query: '{ maybeItems { id detail } }' };
       expect((await postJson(reloading.url, query)).json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -386,7 +416,7 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
 
   it('executor tollgate with tracing on: the same span tree as Apollo (request > plan, fetch > tollgate.fetch)', async () => {
     const exporter = new InMemorySpanExporter();
-    const traced = await startTestGateway(sdl, { executor: 'tollgate', tracing: { enabled: true } }, { spanExporter: exporter });
+    const traced = await startTestGateway(sdl, { executor: 'tollgate', planner: 'apollo', tracing: { enabled: true } }, { spanExporter: exporter });
     try {
       await postJson(traced.url, { query: '{ maybeItems { id detail } }' }, { 'x-request-id': 'traced-1' });
       let spans: ReadableSpan[] = [];
@@ -416,7 +446,7 @@ describe('null propagation and entity errors (a two-subgraph graph)', () => {
   it('introspection turned off: the same GRAPHQL_VALIDATION_FAILED from both executors', async () => {
     const closed: [Gateway, Gateway, Gateway] = [
       await startTestGateway(sdl, { executor: 'apollo', server: { introspection: false } }),
-      await startTestGateway(sdl, { executor: 'tollgate', server: { introspection: false } }),
+      await startTestGateway(sdl, { executor: 'tollgate', planner: 'apollo', server: { introspection: false } }),
       await startTestGateway(sdl, { executor: 'tollgate', planner: 'hive', server: { introspection: false } }),
     ];
     try {

@@ -15,7 +15,7 @@ let hivePlanner: Gateway;
 beforeAll(async () => {
   graph = await startPlannerGraph();
   apolloExecutor = await startTestGateway(graph.supergraphSdl, { executor: 'apollo', dedupe: { inbound: false } });
-  apolloPlanner = await startTestGateway(graph.supergraphSdl, { executor: 'tollgate', dedupe: { inbound: false } });
+  apolloPlanner = await startTestGateway(graph.supergraphSdl, { executor: 'tollgate', planner: 'apollo', dedupe: { inbound: false } });
   hivePlanner = await startTestGateway(graph.supergraphSdl, { executor: 'tollgate', planner: 'hive', dedupe: { inbound: false } });
 });
 

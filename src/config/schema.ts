@@ -278,9 +278,17 @@ export const configSchema = z.strictObject({
 
   /**
    * Who plans for `executor: tollgate`: `apollo` (@apollo/query-planner) or `hive` (Hive Router's Rust planner, the
-   * optional N-API addon @graphql-hive/router-query-planner; linux glibc and macOS, x64/arm64).
+   * optional N-API addon @graphql-hive/router-query-planner; linux glibc and macOS, x64/arm64). Unset: `hive` where
+   * the addon loads (with `plannerFallback`), else `apollo` with a one-line warning (musl, Windows).
    */
-  planner: z.enum(['apollo', 'hive']).default('apollo'),
+  planner: z.enum(['apollo', 'hive']).optional(),
+
+  /**
+   * With `planner: hive`: an operation Hive's planner cannot plan (it refuses, or it plans a subgraph operation the
+   * subgraph's schema refuses) is planned by @apollo/query-planner instead (built on first need, logged once per
+   * plan at warn). `false` answers such operations QUERY_PLANNING_FAILED.
+   */
+  plannerFallback: bool.default(true),
 
   /** Identical queries in flight at once (same document, operation, variables, identity and forwarded headers) run once. */
   dedupe: z.strictObject({ inbound: bool.default(true) }).prefault({}),

@@ -27,6 +27,25 @@ export function loadHiveAddon(): AddonModule {
   return addon;
 }
 
+/**
+ * The planner to run: the configured one (`hive` throws the one-line reason where the addon cannot load), or, when
+ * none is configured, `hive` where the addon loads and `apollo` with a one-line warning where it cannot.
+ */
+export function resolvePlanner(configured: 'apollo' | 'hive' | undefined, logger: { warn(obj: object, msg: string): void }): 'apollo' | 'hive' {
+  if (configured === 'apollo') return 'apollo';
+  if (configured === 'hive') {
+    loadHiveAddon();
+    return 'hive';
+  }
+  try {
+    loadHiveAddon();
+    return 'hive';
+  } catch (error) {
+    logger.warn({ planner: 'apollo' }, `Hive's query planner (the default) cannot load here, so @apollo/query-planner plans: ${(error as Error).message.replace(/ Use planner: apollo\.$/, '')}`);
+    return 'apollo';
+  }
+}
+
 export class HivePlanner {
   private readonly planner: HiveAddon.QueryPlanner;
 

@@ -35,9 +35,10 @@ import type { BuildService, EngineOptions } from '../engineOptions';
 import { InflightDeduper } from '../inflight';
 import { executePlan, unsupportedNode } from './executePlan';
 import { UnsupportedHivePlan } from './hivePlan';
-import { HivePlanner, loadHiveAddon } from './hivePlanner';
+import { HivePlanner, resolvePlanner } from './hivePlanner';
 import { fromApolloPlan, type ExecPlan } from './planNodes';
 import { compileShape, shapeResponse, type ResponseShape } from './shape';
+import { subgraphOperationProblem } from './subgraphOperationCheck';
 
 const DOCUMENT_CACHE_SIZE = 1_000;
 const PLAN_CACHE_SIZE = 1_000;
@@ -47,10 +48,12 @@ interface Loaded {
   apiSchema: GraphQLSchema;
   supergraphSchema: GraphQLSchema;
   supergraph: Supergraph;
-  /** `planner: apollo`. */
+  /** `planner: apollo`; with `planner: hive` built on the first fallback (see `apolloPlanner`). */
   planner?: QueryPlanner;
   /** `planner: hive` (federation-internals still builds the Operation the response shape is compiled from). */
   hive?: HivePlanner;
+  /** `planner: hive` + `plannerFallback`: each subgraph's schema, built on the first Hive plan to check. */
+  subgraphSchemas?: Map<string, GraphQLSchema>;
   sources: Map<string, GraphQLDataSource<TollgateContext>>;
   documents: LruCache<string, DocumentEntry>;
   plans: LruCache<string, PlanEntry>;
@@ -62,6 +65,8 @@ type DocumentEntry = { document: DocumentNode; errors?: undefined } | { errors: 
 
 interface PlanEntry {
   operation: Operation;
+  /** Who planned it: `hive`, or `apollo` (`planner: apollo`, or Hive's fallback). */
+  plannedBy: 'apollo' | 'hive';
   plan: ExecPlan;
   shape: ResponseShape;
   /** A node kind the executor cannot run (Defer, Subscription), if the plan has one. */
@@ -69,9 +74,12 @@ interface PlanEntry {
 }
 
 export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSupergraph, logger: Logger, options: EngineOptions, buildService: BuildService, stopPools: () => Promise<void>): Promise<ExecutionEngine> {
-  // Before anything else: `planner: hive` where the addon cannot load is a one-line start-up error.
-  if (config.planner === 'hive') loadHiveAddon();
+  // Before anything else: `planner: hive` where the addon cannot load is a one-line start-up error; unset, the
+  // planner is `hive` where it loads and `apollo` (with a warning) where it cannot.
+  const plannerName = resolvePlanner(config.planner, logger);
   let loaded: Loaded | undefined;
+  // `planner: hive` plans what Hive cannot with @apollo/query-planner (on by default; `plannerFallback: false` off).
+  const fallback: Fallback | undefined = plannerName === 'hive' && config.plannerFallback ? { logger } : undefined;
   let lastSdl: string | undefined;
   // Throwing refuses the supergraph: LiveSupergraph keeps serving the last good one (as with @apollo/gateway).
   const load = (coreSupergraphSdl: string) => {
@@ -84,12 +92,13 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
       apiSchema,
       supergraphSchema: built.schema.toGraphQLJSSchema(),
       supergraph: built,
-      planner: config.planner === 'hive' ? undefined : new QueryPlanner(built),
-      hive: config.planner === 'hive' ? new HivePlanner(coreSupergraphSdl) : undefined,
+      planner: plannerName === 'hive' ? undefined : new QueryPlanner(built),
+      hive: plannerName === 'hive' ? new HivePlanner(coreSupergraphSdl) : undefined,
       sources,
       documents: new LruCache(DOCUMENT_CACHE_SIZE),
       plans: new LruCache(PLAN_CACHE_SIZE),
       planning: new InflightDeduper(),
+      subgraphSchemas: undefined,
     };
     lastSdl = coreSupergraphSdl;
     options.onSchema?.({ apiSchema, supergraphSdl: coreSupergraphSdl });
@@ -133,7 +142,7 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
 
     let plan: PlanEntry;
     try {
-      const found = planEntry(state, query, params.operationName, entry.document, tracer);
+      const found = planEntry(state, query, params.operationName, entry.document, tracer, fallback);
       plan = found instanceof Promise ? await found : found;
     } catch (error) {
       // Hive's planner does not validate, but the operation has been: its refusal means no subgraph path resolves a
@@ -211,32 +220,87 @@ function documentEntry(state: Loaded, query: string, rules: readonly ValidationR
  * The cached plan, synchronously on a hit (no await on the hot path); on a miss one planning per (document,
  * operation name) however many requests wait for it (the Hive planner plans off the event loop, so misses overlap).
  */
-function planEntry(state: Loaded, query: string, operationName: string | undefined, document: DocumentNode, tracer: Tracer | undefined): PlanEntry | Promise<PlanEntry> {
+function planEntry(state: Loaded, query: string, operationName: string | undefined, document: DocumentNode, tracer: Tracer | undefined, fallback: Fallback | undefined): PlanEntry | Promise<PlanEntry> {
   const key = cacheKey(query, operationName);
   const entry = state.plans.get(key);
   if (entry) return entry;
   return state.planning.run(key, () =>
-    buildPlanEntry(state, operationName, document, tracer).then((built) => {
+    buildPlanEntry(state, operationName, document, tracer, fallback).then((built) => {
       state.plans.set(key, built);
       return built;
     }),
   );
 }
 
-async function buildPlanEntry(state: Loaded, operationName: string | undefined, document: DocumentNode, tracer: Tracer | undefined): Promise<PlanEntry> {
+/** `planner: hive` with `plannerFallback` on: where the fallback is logged. */
+interface Fallback {
+  logger: Logger;
+}
+
+async function buildPlanEntry(state: Loaded, operationName: string | undefined, document: DocumentNode, tracer: Tracer | undefined, fallback: Fallback | undefined): Promise<PlanEntry> {
   const operation = operationFromDocument(state.supergraph.apiSchema(), document, { operationName });
-  const { hive, planner } = state;
-  const build = async (): Promise<ExecPlan> => (hive ? hive.plan(document, operationName) : fromApolloPlan(planner!.buildQueryPlan(operation)));
-  const plan = tracer
+  const build = async (): Promise<{ plan: ExecPlan; plannedBy: PlanEntry['plannedBy'] }> => {
+    const { hive } = state;
+    if (!hive) return { plan: fromApolloPlan(apolloPlanner(state).buildQueryPlan(operation)), plannedBy: 'apollo' };
+    if (!fallback) return { plan: await hive.plan(document, operationName), plannedBy: 'hive' };
+    let reason: string;
+    try {
+      const plan = await hive.plan(document, operationName);
+      const problem = subgraphOperationProblem(plan, (name) => subgraphSchema(state, name));
+      if (!problem) return { plan, plannedBy: 'hive' };
+      reason = `a subgraph would refuse its operation: ${problem}`;
+    } catch (error) {
+      // Hive's "no path" refusal is its answer, not a failure: no subgraph resolves a selected field (e.g. one only
+      // a non-resolvable @interfaceObject has), where @apollo/query-planner would plan too little and answer a
+      // silent null. It stays QUERY_PLANNING_FAILED; every other refusal is planned by Apollo's planner.
+      if (isUnsatisfiable(error)) throw error;
+      reason = (error as Error).message;
+    }
+    // Logged once per plan built: the plan is then cached (a plan evicted from the bounded cache logs again).
+    fallback.logger.warn({ planner: 'hive', plannedBy: 'apollo', operationName, reason }, 'Hive planner could not plan this operation; planned by @apollo/query-planner');
+    return { plan: fromApolloPlan(apolloPlanner(state, fallback.logger).buildQueryPlan(operation)), plannedBy: 'apollo' };
+  };
+  const built = tracer
     ? await tracer.startActiveSpan('gateway.plan', async (span) => {
         try {
-          return await build();
+          const result = await build();
+          span.setAttribute('tollgate.planner', result.plannedBy);
+          return result;
         } finally {
           span.end();
         }
       })
     : await build();
-  return { operation, plan, shape: compileShape(operation), unsupported: unsupportedNode(plan) };
+  return { operation, plan: built.plan, plannedBy: built.plannedBy, shape: compileShape(operation), unsupported: unsupportedNode(built.plan) };
+}
+
+/** Hive's refusal of an operation no subgraph path can resolve ("walker failed to locate path: No paths found …"). */
+export function isUnsatisfiable(error: unknown): boolean {
+  return /walker failed to locate path|No paths found for selection/.test((error as Error)?.message ?? '');
+}
+
+/** @apollo/query-planner for this supergraph: built at load for `planner: apollo`, on first need for Hive's fallback. */
+function apolloPlanner(state: Loaded, logger?: Logger): QueryPlanner {
+  if (!state.planner) {
+    state.planner = new QueryPlanner(state.supergraph);
+    logger?.info({ planner: 'hive' }, 'built @apollo/query-planner for the Hive fallback (once per supergraph)');
+  }
+  return state.planner;
+}
+
+/** A subgraph's schema as extracted from the supergraph (with `_entities`), for checking Hive's operations. */
+function subgraphSchema(state: Loaded, name: string): GraphQLSchema | undefined {
+  if (!state.subgraphSchemas) {
+    state.subgraphSchemas = new Map();
+    for (const subgraph of state.supergraph.subgraphs()) {
+      try {
+        state.subgraphSchemas.set(subgraph.name, subgraph.schema.toGraphQLJSSchema());
+      } catch {
+        // Not checked then (subgraphOperationProblem skips it): Hive's plan is run as before the check existed.
+      }
+    }
+  }
+  return state.subgraphSchemas.get(name);
 }
 
 function inSpan<T>(tracer: Tracer, name: string, attributes: Record<string, string>, fn: () => Promise<T>): Promise<T> {

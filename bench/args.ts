@@ -19,6 +19,7 @@ export const TARGET_NAMES = [
   'tollgate-exec-hive',
   'tollgate-exec-hive+subgraph-dedupe',
   'tollgate-exec-hive+dedupe',
+  'tollgate-exec-hive+policies',
   'hive-gateway',
   'hive-gateway+subgraph-dedupe',
   'hive-gateway+dedupe',

@@ -110,6 +110,15 @@ export const TARGETS: Record<TargetName, TargetSpec> = {
     label: 'Tollgate, executor tollgate, planner hive',
     description: `tollgate start, executor: tollgate, planner: hive, ${BOTH_DEDUPE}`,
   },
+  'tollgate-exec-hive+policies': {
+    kind: 'tollgate',
+    dedupe: 'none',
+    executor: 'tollgate',
+    planner: 'hive',
+    policies: 'memory',
+    label: 'Tollgate, executor tollgate, planner hive, every policy on',
+    description: `as tollgate-exec-hive (no dedupe), plus ${POLICIES}; memory store`,
+  },
   'hive-gateway': {
     kind: 'hive-gateway',
     dedupe: 'none',

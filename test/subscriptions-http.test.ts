@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { parsePrometheus } from './fixtures/promText';
 import { reviewFeed, startSubscriptionGraph, until, wsClient, collect, type SubscriptionGraph } from './fixtures/subscriptionGraph';
+import { windowClock } from './harness';
 
 const ACCEPT = 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0",application/json';
 const JOINED = 'subscription NewReviews { reviewAdded { body product { name inStock } author { name } } }';
@@ -344,12 +345,17 @@ describe('multipart HTTP subscriptions at shutdown', () => {
 describe('rate limits per event (subscriptions.limitEvents)', () => {
   let graph: SubscriptionGraph;
   beforeAll(async () => {
-    graph = await startSubscriptionGraph((config) => {
-      config.subscriptions.limitEvents = true;
-      // Three calls a minute per anonymous client (signed-in ones, plan `free`, unlimited): the subscribe counts once,
-      // then each event once.
-      config.rateLimits.fields['Subscription.reviewAdded'] = { max: 3, window: 60_000, plans: { free: 'unlimited' } };
-    });
+    // The policy stage's clock starts at a window's start and barely moves: a slow run can't cross into the next window.
+    const clock = windowClock(60_000);
+    graph = await startSubscriptionGraph(
+      (config) => {
+        config.subscriptions.limitEvents = true;
+        // Three calls a minute per anonymous client (signed-in ones, plan `free`, unlimited): the subscribe counts once,
+        // then each event once.
+        config.rateLimits.fields['Subscription.reviewAdded'] = { max: 3, window: 60_000, plans: { free: 'unlimited' } };
+      },
+      { now: clock.now },
+    );
   });
   afterAll(() => graph?.close());
   afterEach(() => noLeaks(graph));

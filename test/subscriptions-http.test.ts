@@ -365,7 +365,7 @@ describe('rate limits per event (subscriptions.limitEvents)', () => {
     const other = wsClient(graph.wsUrl, { authorization: `Bearer ${await graph.sign({ sub: 'other' })}` });
     const query = 'subscription { reviewAdded { body product { name } } }';
     const subs = [collect(limited, query), collect(other, query)];
-    await until(() => graph.gateway.subscriptions!.counts.clients === 2 && reviewFeed.subscribers === 1, 'both subscribed');
+    await until(() => graph.gateway.subscriptions!.counts.clients === 2 && reviewFeed.subscribers === 2, 'both subscribed (one upstream each: their forwarded identities differ)', 5000, () => JSON.stringify(graph.gateway.subscriptions!.counts));
     for (const body of ['One.', 'Two.', 'Three.']) await addReview(graph.gateway.url, '1', body);
     await Promise.all(subs.map((s) => s.waitFor(3)));
     const [mine, theirs] = subs.map((s) => s.results);

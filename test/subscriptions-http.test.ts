@@ -3,6 +3,7 @@
 // CSRF prevention on the SSE entry and the Origin check on WebSocket upgrades.
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { parsePrometheus } from './fixtures/promText';
@@ -427,4 +428,56 @@ describe('the README’s multipart and wscat examples', () => {
     socket.close();
     await closed;
   });
+});
+
+describe('a slow multipart reader', () => {
+  let graph: SubscriptionGraph;
+  beforeAll(async () => {
+    graph = await startSubscriptionGraph((config) => {
+      config.subscriptions.maxBufferedEvents = 8;
+    });
+  });
+  afterAll(() => graph?.close());
+  afterEach(() => noLeaks(graph));
+
+  it('is ended with SUBSCRIPTION_CLIENT_TOO_SLOW as a transport error, its buffer dropped, other clients untouched', async () => {
+    const fast = wsClient(graph.wsUrl);
+    const fastSub = collect(fast, 'subscription { reviewAdded { body } }');
+    // A raw HTTP client that stops reading its socket once the stream has started (HTTP/1.0: no chunked framing
+    // between the parts, the connection closes at the end).
+    const { host, port } = new URL(graph.gateway.url);
+    const socket = connect({ host: host.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''), port: Number(port) });
+    const body = JSON.stringify({ query: 'subscription { reviewAdded { body } }' });
+    let text = '';
+    socket.on('data', (chunk) => (text += String(chunk)));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`POST /graphql HTTP/1.0\r\nhost: ${host}\r\naccept: ${ACCEPT}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    await until(() => graph.gateway.subscriptions!.counts.clients === 2 && text.includes('{}'), 'both subscribed, the stream started');
+    await until(() => reviewFeed.subscribers === 1, 'the upstream subscription');
+    socket.pause();
+
+    const big = 'x'.repeat(64 * 1024);
+    let published = 0;
+    const product = { upc: '1', reviews: [] };
+    const author = { id: '1', username: 'urigo', reviews: [] };
+    // Publish until the gateway gives up on the slow reader (kernel buffers first take a few MB).
+    while (graph.gateway.subscriptions!.counts.clients === 2 && published < 2_000) {
+      for (let i = 0; i < 10; i++) reviewFeed.publish({ id: `slow-mp-${published++}`, body: big, product, author } as never);
+      await fastSub.waitFor(published);
+    }
+    expect(graph.gateway.subscriptions!.counts.clients).toBe(1);
+    expect(fastSub.results).toHaveLength(published);
+
+    socket.resume();
+    await until(() => text.includes('--graphql--'), 'the slow reader to read to the end', 60_000);
+    const parts = text.split('\r\n--graphql').slice(1, -1).map((p) => JSON.parse(p.slice(p.indexOf('\r\n\r\n') + 4)) as { payload?: unknown; errors?: Array<{ extensions: { code: string } }> });
+    const last = parts.at(-1)!;
+    expect(last.payload).toBeNull();
+    expect(last.errors![0].extensions.code).toBe('SUBSCRIPTION_CLIENT_TOO_SLOW');
+    // It got less than everything: what it could not take was dropped, not buffered.
+    expect(parts.filter((p) => p.payload).length).toBeLessThan(published);
+    socket.destroy();
+    fastSub.unsubscribe();
+    await fast.dispose();
+  }, 120_000); // pushes megabytes through a paused socket: slow on a loaded machine, never a timing assertion
 });

@@ -231,6 +231,8 @@ describe('subscriptions', () => {
     await until(() => received.length === 1, 'connection_ack');
     slow.send(JSON.stringify({ id: 's', type: 'subscribe', payload: { query: 'subscription { reviewAdded { body } }' } }));
     await until(() => graph.gateway.subscriptions!.counts.clients === 2, 'both subscribed');
+    // Events published before the subgraph holds the (shared) upstream subscription would be lost, and waited for.
+    await until(() => reviewFeed.subscribers === 1, 'the upstream subscription');
     (slow as unknown as { _socket: { pause(): void } })._socket.pause();
 
     const body = 'x'.repeat(64 * 1024);

@@ -53,6 +53,22 @@ export function respondWithResult(status: number, result: GraphQLResult, context
   return { status, headers: [['cache-control', 'no-store'], ['content-type', graphqlContentType(accept)]], body, actualCost: context.cost?.actual, errors: context.telemetry.answerErrors };
 }
 
+/**
+ * Whether the policy stage left work that needs the result as objects: fields to null (removals) or an actual cost
+ * to measure. Without it, Tollgate's executor may hand over `data` already serialised (respondWithDataText).
+ */
+export function needsResultObject(context: TollgateContext): boolean {
+  return context.cost !== undefined || (context.policy !== undefined && context.policy.removals.length > 0);
+}
+
+/**
+ * The HTTP answer for a result that is `data` only, already JSON text (src/execute/plan/serialize.ts): the bytes
+ * respondWithResult would send for `{ data }` — no errors to bound or summarise, nothing for the policy stage.
+ */
+export function respondWithDataText(dataText: string, context: TollgateContext, accept: string | undefined): HttpAnswer {
+  return { status: 200, headers: [['cache-control', 'no-store'], ['content-type', graphqlContentType(accept)]], body: '{"data":' + dataText + '}\n', actualCost: context.cost?.actual, errors: context.telemetry.answerErrors };
+}
+
 /** `application/graphql-response+json` only for a client that asks for it and not for JSON (as Apollo Server). */
 export function graphqlContentType(accept: string | undefined): string {
   if (accept && !accept.includes('application/json') && !accept.includes('*/*') && accept.includes('application/graphql-response+json')) {

@@ -62,11 +62,31 @@ export function needsResultObject(context: TollgateContext): boolean {
 }
 
 /**
- * The HTTP answer for a result that is `data` only, already JSON text (src/execute/plan/serialize.ts): the bytes
- * respondWithResult would send for `{ data }` — no errors to bound or summarise, nothing for the policy stage.
+ * The HTTP answer for a result that is `data` only, already serialised as the whole body's bytes (Tollgate's
+ * executor writes `{"data":…}\n` itself, src/execute/plan/serialize.ts): the bytes respondWithResult would send for
+ * `{ data }` — no errors to bound or summarise, nothing for the policy stage (see needsResultObject).
  */
-export function respondWithDataText(dataText: string, context: TollgateContext, accept: string | undefined): HttpAnswer {
-  return { status: 200, headers: [['cache-control', 'no-store'], ['content-type', graphqlContentType(accept)]], body: '{"data":' + dataText + '}\n', actualCost: context.cost?.actual, errors: context.telemetry.answerErrors };
+export function respondWithEncodedBody(encoded: Buffer, context: TollgateContext, accept: string | undefined): HttpAnswer {
+  return new EncodedAnswer(graphqlContentType(accept), encoded, context.cost?.actual, context.telemetry.answerErrors);
+}
+
+/** An answer whose bytes came first: its text is decoded only if something asks for it (no caller on the hot path). */
+class EncodedAnswer implements HttpAnswer {
+  readonly status = 200;
+  readonly headers: HttpAnswer['headers'];
+
+  constructor(
+    contentType: string,
+    readonly encoded: Buffer,
+    readonly actualCost: number | undefined,
+    readonly errors: HttpAnswer['errors'],
+  ) {
+    this.headers = [['cache-control', 'no-store'], ['content-type', contentType]];
+  }
+
+  get body(): string {
+    return this.encoded.toString('utf8');
+  }
 }
 
 /** `application/graphql-response+json` only for a client that asks for it and not for JSON (as Apollo Server). */

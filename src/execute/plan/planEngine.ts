@@ -28,7 +28,7 @@ import type { LiveSupergraph } from '../../compose/liveSupergraph';
 import type { TollgateContext } from '../../pipeline/context';
 import { ERROR_CODES } from '../../errors';
 import type { ExecutionEngine, GraphQLParams, HttpAnswer } from '../../pipeline/request';
-import { needsResultObject, respondWithDataText, respondWithResult, type GraphQLResult } from '../../pipeline/respond';
+import { needsResultObject, respondWithEncodedBody, respondWithResult, type GraphQLResult } from '../../pipeline/respond';
 import { cacheKey } from '../../util/cacheKey';
 import { LruCache } from '../../util/lru';
 import type { BuildService, EngineOptions } from '../engineOptions';
@@ -169,8 +169,8 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
     // The happy path: `data` written as text straight from the merged tree (no shaped copy, no JSON.stringify);
     // serializeData gives up on anything shapeResponse must decide (nulls to propagate, invalid values).
     if (executed.errors.length === 0 && !needsResultObject(context)) {
-      const text = serializeData(plan.shape, executed.data, params.variables);
-      if (text !== undefined) return respondWithDataText(text, context, accept);
+      const encoded = serializeData(plan.shape, executed.data, params.variables, '{"data":', '}\n');
+      if (encoded !== undefined) return respondWithEncodedBody(encoded, context, accept);
     }
     let result: GraphQLResult;
     try {

@@ -31,8 +31,12 @@ function reference(query: string, data: Record<string, unknown>, variables?: Rec
   return shaped.errors.length > 0 || shaped.data === null ? undefined : JSON.stringify(shaped.data);
 }
 
+function text(query: string, data: Record<string, unknown>, variables?: Record<string, unknown>): string | undefined {
+  return serializeData(compiled(query), data, variables)?.toString('utf8');
+}
+
 function both(query: string, data: Record<string, unknown>, variables?: Record<string, unknown>) {
-  return { fast: serializeData(compiled(query), data, variables), slow: reference(query, data, variables) };
+  return { fast: text(query, data, variables), slow: reference(query, data, variables) };
 }
 
 describe('serializeData: the text of shapeResponse(...).data, straight from the merged tree', () => {
@@ -61,14 +65,37 @@ describe('serializeData: the text of shapeResponse(...).data, straight from the 
     expect(JSON.parse(fast!)).toEqual({ one: { id: '"\\\u0000\u2028\ud800', name: 'é😀</script>', note: null }, blob: data.blob, n: 1.5 });
   });
 
+  it('writes the prefix and suffix around it, and grows past its size hint (a small answer, then a large one)', () => {
+    const query = '{ items { id name note } }';
+    const small = serializeData(compiled(query), { items: [] }, undefined, '{"data":', '}\n');
+    expect(small?.toString()).toBe('{"data":{"items":[]}}\n');
+    const items = Array.from({ length: 3000 }, (_, i) => ({ id: String(i), name: i % 7 === 0 ? `n\u00e9\u{1F600}"${i}` : `name ${i}`, note: i % 3 === 0 ? null : '\\x\n' }));
+    const large = serializeData(compiled(query), { items }, undefined, '{"data":', '}\n');
+    expect(large?.toString()).toBe(JSON.stringify({ data: { items } }) + '\n');
+    expect(large!.length).toBe(Buffer.byteLength(JSON.stringify({ data: { items } }) + '\n'));
+    // And again, now starting from the large answer's size hint.
+    expect(serializeData(compiled(query), { items: items.slice(0, 2) }, undefined)?.toString()).toBe(JSON.stringify({ items: items.slice(0, 2) }));
+  });
+
+  it('escapes every character JSON.stringify escapes, at any position of a string', () => {
+    const specials = ['"', '\\', '\n', '\u0000', '\u001f', '\u007f', '\u0080', '\u00ff', '\u2028', '\ud800', '\udfff', '\ud83d\ude00', 'é'];
+    for (const special of specials) {
+      const long = "x".repeat(40);
+      for (const name of [special, `a${special}`, `${special}b`, `a${special}b${special}`, `${long}${special}`, `${special}${long}`, `${long}${special}${long}`]) {
+        const data = { one: { id: name, name, note: null } };
+        expect(text('{ one { id name note } }', data)).toBe(JSON.stringify(data));
+      }
+    }
+  });
+
   it('gives up where shapeResponse reports: a null in a non-null position, an invalid value or __typename', () => {
-    expect(serializeData(compiled('{ maybe { id name } }'), { maybe: [{ id: '1', name: 'a' }, { id: '2', name: null }] }, undefined)).toBeUndefined();
-    expect(serializeData(compiled('{ items { id name } }'), { items: [{ id: '1' }] }, undefined)).toBeUndefined();
-    expect(serializeData(compiled('{ color }'), { color: 'BLUE' }, undefined)).toBeUndefined();
-    expect(serializeData(compiled('{ grid }'), { grid: [[1, 2.5]] }, undefined)).toBeUndefined();
-    expect(serializeData(compiled('{ shape { id } }'), { shape: { __typename: 'Nope', id: '1' } }, undefined)).toBeUndefined();
-    expect(serializeData(compiled('{ shape { id } }'), { shape: [] }, undefined)).toBeUndefined();
-    expect(serializeData(compiled('{ items { id } }'), { items: { id: '1' } }, undefined)).toBeUndefined();
+    expect(text('{ maybe { id name } }', { maybe: [{ id: '1', name: 'a' }, { id: '2', name: null }] })).toBeUndefined();
+    expect(text('{ items { id name } }', { items: [{ id: '1' }] })).toBeUndefined();
+    expect(text('{ color }', { color: 'BLUE' })).toBeUndefined();
+    expect(text('{ grid }', { grid: [[1, 2.5]] })).toBeUndefined();
+    expect(text('{ shape { id } }', { shape: { __typename: 'Nope', id: '1' } })).toBeUndefined();
+    expect(text('{ shape { id } }', { shape: [] })).toBeUndefined();
+    expect(text('{ items { id } }', { items: { id: '1' } })).toBeUndefined();
   });
 
   it('writes nulls where they are allowed', () => {
@@ -84,8 +111,8 @@ describe('serializeData: the text of shapeResponse(...).data, straight from the 
     expect(fast).toBe('{"one":{"__proto__":"p","constructor":"c","toString":null,"hasOwnProperty":"Item"}}');
     expect(fast).toBe(slow);
     // Missing own properties are nulls (never Object.prototype's members), and a missing non-null gives up.
-    expect(serializeData(compiled('{ one { toString: note } }'), { one: {} }, undefined)).toBe('{"one":{"toString":null}}');
-    expect(serializeData(compiled('{ one { constructor: id } }'), { one: {} }, undefined)).toBeUndefined();
+    expect(text('{ one { toString: note } }', { one: {} })).toBe('{"one":{"toString":null}}');
+    expect(text('{ one { constructor: id } }', { one: {} })).toBeUndefined();
     expect(({} as Record<string, unknown>).p).toBeUndefined();
   });
 

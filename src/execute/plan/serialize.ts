@@ -2,8 +2,12 @@
 // shape (./shape.ts) — no shaped copy of the tree and no JSON.stringify of it. It is the happy path only: anything
 // that needs shape.ts's rules for errors (a null in a non-null position, an invalid value or __typename, a malformed
 // merged tree) makes it give up (undefined), and the caller runs shapeResponse + JSON.stringify, which decide.
-import { isSubtype, isValidLeafValue, type CompositeType, type Schema } from '../../apollo';
+import { isSubtype as isSubtypeExport, isValidLeafValue as isValidLeafValueExport, type CompositeType, type Schema } from '../../apollo';
 import type { FieldShape, ResponseShape, SelectionShape, TypeShape } from './shape';
+
+// Re-exports compile to getters (../../apollo, then the package's index): read once, not on every call.
+const isSubtype = isSubtypeExport;
+const isValidLeafValue = isValidLeafValueExport;
 
 type JsonMap = Record<string, unknown>;
 
@@ -15,6 +19,8 @@ interface Streamable {
   keys: Map<FieldShape, { first: string; next: string }>;
   /** Type condition → object typename → whether the fragment applies (isSubtype, cached). */
   conditions: Map<CompositeType, Map<string, boolean>>;
+  /** Bytes to allocate for the next answer: the last one's size. */
+  sizeHint: number;
 }
 
 const compiled = new WeakMap<ResponseShape, Streamable | null>();
@@ -27,7 +33,7 @@ const compiled = new WeakMap<ResponseShape, Streamable | null>();
 function streamable(shape: ResponseShape): Streamable | null {
   let found = compiled.get(shape);
   if (found !== undefined) return found;
-  const info: Streamable = { readsVariables: false, keys: new Map(), conditions: new Map() };
+  const info: Streamable = { readsVariables: false, keys: new Map(), conditions: new Map(), sizeHint: MIN_SIZE_HINT };
   found = check(shape.selections, info) ? info : null;
   compiled.set(shape, found);
   return found;
@@ -52,7 +58,9 @@ function check(selections: readonly SelectionShape[], info: Streamable, names = 
 }
 
 interface Writer {
-  text: string;
+  /** The answer's bytes so far (UTF-8), `pos` of them written. */
+  buf: Buffer;
+  pos: number;
   /** No field written yet in the object being written. */
   first: boolean;
   schema: Schema;
@@ -61,27 +69,103 @@ interface Writer {
 }
 
 /**
- * The JSON text of the client's `data`, exactly as `JSON.stringify(shapeResponse(...).data)` writes it, or undefined
- * when this answer needs shapeResponse (a null or a value to report, or a shape written in two passes).
+ * `prefix`, then the client's `data` as JSON exactly as `JSON.stringify(shapeResponse(...).data)` writes it, then
+ * `suffix`, as UTF-8 bytes; undefined when this answer needs shapeResponse (a null or a value to report, or a shape
+ * written in two passes). Bytes, not a string: a string built piece by piece is a rope of thousands of parts that
+ * V8 must flatten and then encode, which cost more than the walk itself.
  */
-export function serializeData(shape: ResponseShape, input: JsonMap, variables: JsonMap | undefined): string | undefined {
+export function serializeData(shape: ResponseShape, input: JsonMap, variables: JsonMap | undefined, prefix = '', suffix = ''): Buffer | undefined {
   const info = streamable(shape);
   if (!info) return undefined;
   const w: Writer = {
-    text: '',
+    buf: Buffer.allocUnsafe(info.sizeHint),
+    pos: 0,
     first: true,
     schema: shape.schema,
     variables: info.readsVariables && variables ? { ...shape.defaultedVariables, ...variables } : shape.defaultedVariables,
     info,
   };
-  return writeObject(w, input, shape.selections, shape.rootType) ? w.text : undefined;
+  ascii(w, prefix);
+  if (!writeObject(w, input, shape.selections, shape.rootType)) return undefined;
+  ascii(w, suffix);
+  // The next answer for this operation starts with room for one this size (bounded, so one huge answer does not
+  // make every later one allocate as much).
+  info.sizeHint = Math.min(MAX_SIZE_HINT, Math.max(MIN_SIZE_HINT, w.pos + 1024));
+  return w.buf.subarray(0, w.pos);
+}
+
+const MIN_SIZE_HINT = 4096;
+const MAX_SIZE_HINT = 1 << 20;
+
+function ensure(w: Writer, bytes: number): void {
+  if (w.pos + bytes <= w.buf.length) return;
+  const grown = Buffer.allocUnsafe(Math.max(w.buf.length * 2, w.pos + bytes));
+  w.buf.copy(grown, 0, 0, w.pos);
+  w.buf = grown;
+}
+
+/** Text known to be ASCII needing no escapes: keys (GraphQL names), numbers, punctuation. */
+function ascii(w: Writer, text: string): void {
+  const length = text.length;
+  ensure(w, length);
+  const buf = w.buf;
+  let pos = w.pos;
+  for (let i = 0; i < length; i++) buf[pos++] = text.charCodeAt(i);
+  w.pos = pos;
+}
+
+/** Any JSON text, through Node's UTF-8 encoder. */
+function utf8(w: Writer, text: string): void {
+  ensure(w, Buffer.byteLength(text, 'utf8'));
+  w.pos += w.buf.write(text, w.pos, 'utf8');
+}
+
+/** What JSON.stringify would escape, or what is not one byte in UTF-8. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
+const NOT_PLAIN = /["\\\u0000-\u001f\u007f-\uffff]/;
+/** Below this length a string is copied byte by byte; above, one regular-expression scan and one native copy win. */
+const SHORT_STRING = 32;
+
+/** A string value as JSON: printable ASCII copied as is; anything else as JSON.stringify escapes it. */
+function string(w: Writer, value: string): void {
+  const length = value.length;
+  if (length >= SHORT_STRING) {
+    if (NOT_PLAIN.test(value)) return utf8(w, JSON.stringify(value));
+    ensure(w, length + 2);
+    const buf = w.buf;
+    buf[w.pos] = 0x22;
+    buf.write(value, w.pos + 1, length, 'latin1');
+    buf[w.pos + 1 + length] = 0x22;
+    w.pos += length + 2;
+    return;
+  }
+  ensure(w, length + 2);
+  const buf = w.buf;
+  let pos = w.pos;
+  buf[pos++] = 0x22;
+  for (let i = 0; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return utf8(w, JSON.stringify(value));
+    buf[pos++] = c;
+  }
+  buf[pos++] = 0x22;
+  w.pos = pos;
+}
+
+/** A leaf as JSON.stringify writes it. */
+function leaf(w: Writer, value: unknown): void {
+  if (typeof value === 'string') string(w, value);
+  else if (typeof value === 'number') ascii(w, JSON.stringify(value));
+  else if (value === true) ascii(w, 'true');
+  else if (value === false) ascii(w, 'false');
+  else utf8(w, JSON.stringify(value));
 }
 
 function writeObject(w: Writer, input: JsonMap, selections: readonly SelectionShape[], parentType: CompositeType): boolean {
-  w.text += '{';
+  ascii(w, '{');
   w.first = true;
   if (!writeFields(w, input, selections, parentType)) return false;
-  w.text += '}';
+  ascii(w, '}');
   w.first = false;
   return true;
 }
@@ -114,11 +198,12 @@ function writeFields(w: Writer, input: JsonMap, selections: readonly SelectionSh
       if (value === null && name !== '__typename') value = input.__typename ?? null;
       const type = typeof value === 'string' ? (w.schema.type(value) ?? parentType) : parentType;
       if (type.kind !== 'ObjectType') return false;
-      w.text += (w.first ? key.first : key.next) + JSON.stringify(type.name);
+      ascii(w, w.first ? key.first : key.next);
+      string(w, type.name);
       w.first = false;
       continue;
     }
-    w.text += w.first ? key.first : key.next;
+    ascii(w, w.first ? key.first : key.next);
     w.first = false;
     if (!writeValue(w, selection.type, value, selection.selections)) return false;
     w.first = false;
@@ -149,18 +234,18 @@ function writeValue(w: Writer, type: TypeShape, value: unknown, selections: Sele
   if (value === null || value === undefined) {
     // A null where none may be: shapeResponse reports it and nulls the nearest nullable parent.
     if (nonNull) return false;
-    w.text += 'null';
+    ascii(w, 'null');
     return true;
   }
   switch (type.kind) {
     case 'list': {
       if (!Array.isArray(value)) return false;
-      w.text += '[';
+      ascii(w, '[');
       for (let i = 0; i < value.length; i++) {
-        if (i > 0) w.text += ',';
+        if (i > 0) ascii(w, ',');
         if (!writeValue(w, type.of, value[i], selections)) return false;
       }
-      w.text += ']';
+      ascii(w, ']');
       return true;
     }
     case 'composite': {
@@ -177,7 +262,7 @@ function writeValue(w: Writer, type: TypeShape, value: unknown, selections: Sele
     }
     case 'leaf': {
       if (!validLeaf(w.schema, value, type.type)) return false;
-      w.text += JSON.stringify(value);
+      leaf(w, value);
       return true;
     }
     default:
@@ -186,11 +271,30 @@ function writeValue(w: Writer, type: TypeShape, value: unknown, selections: Sele
   }
 }
 
-/** isValidLeafValue, with the common case (a string for a String, ID or custom scalar) decided without calls. */
+/**
+ * isValidLeafValue (federation-internals' values.ts), with the built-in scalars' common cases decided here: a string
+ * for String or ID, a boolean for Boolean, an integer for Int or ID (its `^-?(?:0|[1-9][0-9]*)$` test of String(value)
+ * holds exactly for integers below 1e21 in magnitude), a finite number for Float. Everything else asks it.
+ */
 function validLeaf(schema: Schema, value: unknown, type: Extract<TypeShape, { kind: 'leaf' }>['type']): boolean {
-  if (typeof value === 'string' && type.kind === 'ScalarType') {
-    const name = type.name;
-    if (name === 'String' || name === 'ID') return true;
+  if (type.kind === 'ScalarType') {
+    switch (type.name) {
+      case 'String':
+        if (typeof value === 'string') return true;
+        break;
+      case 'ID':
+        if (typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 1e21)) return true;
+        break;
+      case 'Int':
+        if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 1e21) return true;
+        break;
+      case 'Float':
+        if (typeof value === 'number' && Number.isFinite(value)) return true;
+        break;
+      case 'Boolean':
+        if (typeof value === 'boolean') return true;
+        break;
+    }
   }
   return isValidLeafValue(schema, value, type as Parameters<typeof isValidLeafValue>[2]);
 }

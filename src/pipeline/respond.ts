@@ -53,6 +53,42 @@ export function respondWithResult(status: number, result: GraphQLResult, context
   return { status, headers: [['cache-control', 'no-store'], ['content-type', graphqlContentType(accept)]], body, actualCost: context.cost?.actual, errors: context.telemetry.answerErrors };
 }
 
+/**
+ * Whether the policy stage left work that needs the result as objects: fields to null (removals) or an actual cost
+ * to measure. Without it, Tollgate's executor may hand over `data` already serialised (respondWithDataText).
+ */
+export function needsResultObject(context: TollgateContext): boolean {
+  return context.cost !== undefined || (context.policy !== undefined && context.policy.removals.length > 0);
+}
+
+/**
+ * The HTTP answer for a result that is `data` only, already serialised as the whole body's bytes (Tollgate's
+ * executor writes `{"data":…}\n` itself, src/execute/plan/serialize.ts): the bytes respondWithResult would send for
+ * `{ data }` — no errors to bound or summarise, nothing for the policy stage (see needsResultObject).
+ */
+export function respondWithEncodedBody(encoded: Buffer, context: TollgateContext, accept: string | undefined): HttpAnswer {
+  return new EncodedAnswer(graphqlContentType(accept), encoded, context.cost?.actual, context.telemetry.answerErrors);
+}
+
+/** An answer whose bytes came first: its text is decoded only if something asks for it (no caller on the hot path). */
+class EncodedAnswer implements HttpAnswer {
+  readonly status = 200;
+  readonly headers: HttpAnswer['headers'];
+
+  constructor(
+    contentType: string,
+    readonly encoded: Buffer,
+    readonly actualCost: number | undefined,
+    readonly errors: HttpAnswer['errors'],
+  ) {
+    this.headers = [['cache-control', 'no-store'], ['content-type', contentType]];
+  }
+
+  get body(): string {
+    return this.encoded.toString('utf8');
+  }
+}
+
 /** `application/graphql-response+json` only for a client that asks for it and not for JSON (as Apollo Server). */
 export function graphqlContentType(accept: string | undefined): string {
   if (accept && !accept.includes('application/json') && !accept.includes('*/*') && accept.includes('application/graphql-response+json')) {

@@ -28,7 +28,7 @@ import type { LiveSupergraph } from '../../compose/liveSupergraph';
 import type { TollgateContext } from '../../pipeline/context';
 import { ERROR_CODES } from '../../errors';
 import type { ExecutionEngine, GraphQLParams, HttpAnswer } from '../../pipeline/request';
-import { respondWithResult, type GraphQLResult } from '../../pipeline/respond';
+import { needsResultObject, respondWithEncodedBody, respondWithResult, type GraphQLResult } from '../../pipeline/respond';
 import { cacheKey } from '../../util/cacheKey';
 import { LruCache } from '../../util/lru';
 import type { BuildService, EngineOptions } from '../engineOptions';
@@ -37,6 +37,7 @@ import { executePlan, unsupportedNode } from './executePlan';
 import { UnsupportedHivePlan } from './hivePlan';
 import { HivePlanner, resolvePlanner } from './hivePlanner';
 import { fromApolloPlan, type ExecPlan } from './planNodes';
+import { serializeData } from './serialize';
 import { compileShape, shapeResponse, type ResponseShape } from './shape';
 import { subgraphOperationProblem } from './subgraphOperationCheck';
 
@@ -173,6 +174,12 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
       });
     } catch (error) {
       return respondWithResult(500, { errors: [{ message: (error as Error).message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, context, accept);
+    }
+    // The happy path: `data` written as text straight from the merged tree (no shaped copy, no JSON.stringify);
+    // serializeData gives up on anything shapeResponse must decide (nulls to propagate, invalid values).
+    if (executed.errors.length === 0 && !needsResultObject(context)) {
+      const encoded = serializeData(plan.shape, executed.data, params.variables, '{"data":', '}\n');
+      if (encoded !== undefined) return respondWithEncodedBody(encoded, context, accept);
     }
     let result: GraphQLResult;
     try {

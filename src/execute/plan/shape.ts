@@ -4,8 +4,12 @@
 // @apollo/gateway's `computeResponse` (resultShaping.ts) rule for rule, so both executors answer byte for byte
 // alike, including key order: the operation is the query planner's own normalised `Operation` (fields with one
 // response name merged, fragments with one condition merged), compiled once per operation into plain objects.
-import { isValidLeafValue, isSubtype, type CompositeType, type Operation, type Selection, type Schema, type SelectionSet, type Type, type Variable } from '../../apollo';
+import { isValidLeafValue as isValidLeafValueExport, isSubtype as isSubtypeExport, type CompositeType, type Operation, type Selection, type Schema, type SelectionSet, type Type, type Variable } from '../../apollo';
 import type { GraphQLFormattedError } from 'graphql';
+
+// Re-exports compile to getters (../../apollo, then the package's index): read once, not on every call per value.
+const isValidLeafValue = isValidLeafValueExport;
+const isSubtype = isSubtypeExport;
 
 type Json = unknown;
 type JsonMap = Record<string, Json>;

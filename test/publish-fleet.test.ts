@@ -144,16 +144,20 @@ it('keeps serving the last good supergraph when a broken one is injected into Re
   await client.set(keys.current, brokenHash);
   await client.publish(keys.channel, brokenHash);
 
-  for (const g of gateways) {
-    await eventually(async () => (await ready(g)).json.supergraph.lastError?.hash === brokenHash, ROLL_OUT_BOUND_MS);
-    const reply = await ready(g);
-    expect(reply.status).toBe(200);
-    expect(reply.json.supergraph.hash).toBe(good);
-    expect((await query(g, '{ products { name color } }')).json.data.products[1]).toEqual({ name: 'Chair', color: 'red' });
-    expect(g.logs.join('')).toContain('supergraph reload failed; still serving the last good supergraph');
+  try {
+    for (const g of gateways) {
+      await eventually(async () => (await ready(g)).json.supergraph.lastError?.hash === brokenHash, ROLL_OUT_BOUND_MS);
+      const reply = await ready(g);
+      expect(reply.status).toBe(200);
+      expect(reply.json.supergraph.hash).toBe(good);
+      expect((await query(g, '{ products { name color } }')).json.data.products[1]).toEqual({ name: 'Chair', color: 'red' });
+      // The log comes over the child's stdout, which may land after /ready already shows the error.
+      await eventually(() => g.logs.join('').includes('supergraph reload failed; still serving the last good supergraph'), ROLL_OUT_BOUND_MS);
+    }
+  } finally {
+    // Put the good one back, as `tollgate publish` would have left it (also when this test failed: the next one rolls back).
+    await client.set(keys.current, good!);
   }
-  // Put the good one back, as `tollgate publish` would have left it.
-  await client.set(keys.current, good!);
 });
 
 it('rolls back every instance with `tollgate rollback`', async () => {

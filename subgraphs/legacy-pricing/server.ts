@@ -82,8 +82,11 @@ export function startLegacyPricing(port = 0, host = '127.0.0.1', options: Legacy
               ? unauthorized()
               : route(data, recorded.method, url, body, req.headers, idempotent);
         if (active?.fault.kind === 'hang-up-after-write') return void res.socket?.destroy();
-        if (active?.fault.kind === 'slow') setTimeout(() => sendJson(res, answer), active.fault.delayMs);
-        else sendJson(res, answer);
+        if (active?.fault.kind === 'slow') {
+          // A caller that gave up (a timeout) closes the request: the late answer is dropped, and no timer outlives it.
+          const late = setTimeout(() => sendJson(res, answer), active.fault.delayMs);
+          res.once('close', () => clearTimeout(late));
+        } else sendJson(res, answer);
       },
       () => res.destroy(),
     );

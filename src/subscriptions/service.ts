@@ -65,6 +65,8 @@ interface Open {
 }
 
 export class SubscriptionService {
+  /** The served supergraph's SDL; its SupergraphPlans are built by the first subscription that needs them. */
+  private sdl?: string;
   private plans?: SupergraphPlans;
   private readonly analyzer: OperationAnalyzer;
   private readonly hub: UpstreamHub;
@@ -90,11 +92,21 @@ export class SubscriptionService {
    * (Apollo Router's behaviour): their plans and shapes were made for the old one. Queries are unaffected.
    */
   setSchema(state: SchemaState): void {
-    if (this.plans?.sdl === state.supergraphSdl) return;
-    const previous = this.plans;
-    this.plans = new SupergraphPlans(state.supergraphSdl, this.deps.buildService, this.deps.config.planner);
-    if (!previous) return;
+    if (this.sdl === state.supergraphSdl) return;
+    const previous = this.sdl;
+    // Lazily (plansNow): a second Supergraph, API schema and query planner per reload would be held in memory by
+    // every gateway, including the many that never serve a subscription.
+    this.sdl = state.supergraphSdl;
+    this.plans = undefined;
+    if (previous === undefined) return;
     this.endAll({ errors: [{ message: 'The supergraph was reloaded; subscribe again.', extensions: { code: 'SUBSCRIPTION_SCHEMA_RELOAD' } }] });
+  }
+
+  /** The plans of the served supergraph, built on first use (the SDL was validated when it was loaded). */
+  private plansNow(): SupergraphPlans | undefined {
+    if (this.sdl === undefined) return undefined;
+    if (this.plans?.sdl !== this.sdl) this.plans = new SupergraphPlans(this.sdl, this.deps.buildService, this.deps.config.planner);
+    return this.plans;
   }
 
   /** Graceful shutdown: every subscription completes (no error), then every upstream closes. */
@@ -146,7 +158,14 @@ export class SubscriptionService {
   private async admit(request: SubscriptionRequest, subscriber: Subscriber): Promise<SubscribeOutcome> {
     const { config } = this.deps;
     if (this.closing) return rejected('SUPERGRAPH_NOT_READY', 'The gateway is shutting down.');
-    const plans = this.plans;
+    let plans: SupergraphPlans | undefined;
+    try {
+      plans = this.plansNow();
+    } catch (error) {
+      // Built from an SDL the gateway already serves, so this is not expected; a coded answer, never a crash.
+      this.deps.logger.error({ err: error }, 'building the subscription planner failed');
+      return rejected('INTERNAL_SERVER_ERROR', 'Subscriptions cannot be planned for this supergraph.');
+    }
     if (!plans) return rejected('SUPERGRAPH_NOT_READY', 'No supergraph is loaded yet; see /ready.');
     if (request.query !== undefined && typeof request.query !== 'string') return rejected('BAD_REQUEST', 'A subscription needs a "query" string.');
     const maxName = config.limits.maxOperationNameLength;

@@ -291,6 +291,21 @@ describe('cost budgets', () => {
     expect(next.json.extensions.cost.budget.remaining).toBe(52);
   });
 
+  it('reconciles to the same actual cost when the answer is written straight from the merged tree (no extensions.cost asked)', async () => {
+    // Without extensions.cost nothing needs the answer as objects, so Tollgate's executor serialises the merged tree
+    // directly and measures the actual cost on it; the budget must come out as when the answer is shaped first.
+    const requested = await startTestGateway(supergraph, { ...baseConfig, cost: { extensions: 'requested', all: { budget: { max: 60, window: '1h' } } } }, { now: clock.now });
+    try {
+      const client = freshClient();
+      const plain = await postJson(requested.url, { query: '{ bestsellers { title author { name } publisher { name address { zipCode } } } }' }, client);
+      expect(plain.json).toEqual({ data: { bestsellers: [expect.objectContaining({ title: expect.any(String) })] } });
+      const next = await postJson(requested.url, { query: '{ ping }', extensions: { cost: true } }, client);
+      expect(next.json.extensions.cost.budget.remaining).toBe(52);
+    } finally {
+      await requested.close();
+    }
+  });
+
   it('charges and reconciles every request that shared one execution (inbound dedupe)', async () => {
     const client = freshClient();
     proxy.mode = { kind: 'slow', delayMs: 150 };

@@ -54,11 +54,12 @@ export function respondWithResult(status: number, result: GraphQLResult, context
 }
 
 /**
- * Whether the policy stage left work that needs the result as objects: fields to null (removals) or an actual cost
- * to measure. Without it, Tollgate's executor may hand over `data` already serialised (respondWithDataText).
+ * Whether the policy stage left work that needs the result as objects: fields to null (removals) or `extensions.cost`
+ * to add. Without it, Tollgate's executor may hand over `data` already serialised (respondWithEncodedBody), and
+ * measures the actual cost on its merged tree itself.
  */
 export function needsResultObject(context: TollgateContext): boolean {
-  return context.cost !== undefined || (context.policy !== undefined && context.policy.removals.length > 0);
+  return context.cost?.extensions === true || (context.policy !== undefined && context.policy.removals.length > 0);
 }
 
 /**

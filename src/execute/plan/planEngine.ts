@@ -28,6 +28,7 @@ import type { LiveSupergraph } from '../../compose/liveSupergraph';
 import type { TollgateContext } from '../../pipeline/context';
 import { ERROR_CODES } from '../../errors';
 import type { ExecutionEngine, GraphQLParams, HttpAnswer } from '../../pipeline/request';
+import { measureActualCost } from '../../policy/cost/policy';
 import { needsResultObject, respondWithEncodedBody, respondWithResult, type GraphQLResult } from '../../pipeline/respond';
 import { cacheKey } from '../../util/cacheKey';
 import { LruCache } from '../../util/lru';
@@ -179,7 +180,12 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
     // serializeData gives up on anything shapeResponse must decide (nulls to propagate, invalid values).
     if (executed.errors.length === 0 && !needsResultObject(context)) {
       const encoded = serializeData(plan.shape, executed.data, params.variables, '{"data":', '}\n');
-      if (encoded !== undefined) return respondWithEncodedBody(encoded, context, accept);
+      if (encoded !== undefined) {
+        // The actual cost read from the merged tree: the same figure as from the shaped answer (the serialiser
+        // succeeded, so no null propagated), without shaping a copy to measure it.
+        if (context.cost) context.cost.actual = measureActualCost(context.cost, executed.data, true);
+        return respondWithEncodedBody(encoded, context, accept);
+      }
     }
     let result: GraphQLResult;
     try {

@@ -25,8 +25,12 @@ interface ActualNode {
 /** The response walk of an estimate, compiled once (it only depends on the model and which fields are included). */
 const compiled = new WeakMap<CostEstimate, ActualNode[]>();
 
-/** `removed`: fields taken out after the estimate (over a rate limit); they were not fetched. */
-export function actualCost(model: CostModel, estimate: CostEstimate, data: unknown, removed?: ReadonlySet<FieldOccurrence>): number {
+/**
+ * `removed`: fields taken out after the estimate (over a rate limit); they were not fetched. `merged`: `data` is the
+ * executor's merged tree rather than the shaped answer — a selected field missing there is the answer's null (the
+ * shaping writes null for it), so it weighs what a null weighs; fields the planner fetched for itself are never read.
+ */
+export function actualCost(model: CostModel, estimate: CostEstimate, data: unknown, removed?: ReadonlySet<FieldOccurrence>, merged = false): number {
   const base = model.mutation ? MUTATION_BASE_COST : 0;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return base;
   let roots = removed && removed.size > 0 ? undefined : compiled.get(estimate);
@@ -34,10 +38,10 @@ export function actualCost(model: CostModel, estimate: CostEstimate, data: unkno
     roots = compile(model, estimate, model.roots, removed);
     if (!removed || removed.size === 0) compiled.set(estimate, roots);
   }
-  return base + visitObject(roots, data as { [key: string]: Json });
+  return base + visitObject(roots, data as { [key: string]: Json }, merged);
 }
 
-function visitObject(nodes: readonly ActualNode[], object: { [key: string]: Json }): number {
+function visitObject(nodes: readonly ActualNode[], object: { [key: string]: Json }, merged: boolean): number {
   let total = 0;
   let typename: Json | undefined;
   let typenameRead = false;
@@ -50,21 +54,25 @@ function visitObject(nodes: readonly ActualNode[], object: { [key: string]: Json
       // A field selected through a fragment on another concrete type is not this object's.
       if (typeof typename === 'string' && !node.onlyTypes.has(typename)) continue;
     }
-    const value = object[node.key];
-    if (value === undefined) continue;
-    total += node.arguments + scoreValue(node, value);
+    // Own properties only: a response key like `constructor` must not read Object.prototype's.
+    const value = Object.prototype.hasOwnProperty.call(object, node.key) ? object[node.key] : undefined;
+    if (value === undefined) {
+      if (merged) total += node.arguments + node.nullWeight;
+      continue;
+    }
+    total += node.arguments + scoreValue(node, value, merged);
   }
   return total;
 }
 
-function scoreValue(node: ActualNode, value: Json): number {
+function scoreValue(node: ActualNode, value: Json, merged: boolean): number {
   if (value === null) return node.nullWeight;
   if (Array.isArray(value)) {
     let total = 0;
-    for (const item of value) total += scoreValue(node, item);
+    for (const item of value) total += scoreValue(node, item, merged);
     return total;
   }
-  if (typeof value === 'object') return node.weight + (node.children.length > 0 ? visitObject(node.children, value) : 0);
+  if (typeof value === 'object') return node.weight + (node.children.length > 0 ? visitObject(node.children, value, merged) : 0);
   return node.weight;
 }
 

@@ -151,6 +151,44 @@ describe('actualCost', () => {
     expect(actualCost(model, est, { media: [{ __typename: 'Film', director: { name: 'x' } }, { __typename: 'Song' }] })).toBe(3);
   });
 
+  it('weighs the executor\'s merged tree as the shaped answer: a missing field is the answer\'s null, extra fields are not read', () => {
+    const query = `{ search(tags: ["a"]) { title author { name related { name } } publisher { name address { zipCode } } } media { ... on Film { director { name } } } }`;
+    const { model, schema } = prepare(query);
+    const est = estimateCost(model, schema, {});
+    const next = random(7);
+    const pick = <T>(values: T[]): T => values[Math.floor(next() * values.length)];
+    // Each generated answer twice: shaped (every selected field present, null where nothing came back) and merged
+    // (those nulls sometimes missing; keys, __typename and planner-only fields added; an own `constructor` key never read).
+    type Both = { shaped: unknown; merged: unknown };
+    const pair = (selected: Record<string, Both | Both[] | null>, extra: Record<string, unknown>): Both => {
+      const shaped: Record<string, unknown> = {};
+      const merged: Record<string, unknown> = { ...extra };
+      for (const [key, value] of Object.entries(selected)) {
+        if (value === null) {
+          shaped[key] = null;
+          if (next() < 0.5) merged[key] = null;
+        } else if (Array.isArray(value)) {
+          shaped[key] = value.map((v) => v.shaped);
+          merged[key] = value.map((v) => v.merged);
+        } else {
+          shaped[key] = value.shaped;
+          merged[key] = value.merged;
+        }
+      }
+      return { shaped, merged };
+    };
+    const leaf = (value: unknown): Both | null => (value === null ? null : { shaped: value, merged: value });
+    const address = () => pick([null, pair({ zipCode: leaf(1) }, { __typename: 'Address' })]);
+    const publisher = () => pick([null, pair({ name: leaf(pick(['S', null])), address: address() }, { id: 'p' })]);
+    const author = (depth: number): Both | null => pick([null, pair({ name: leaf('F'), related: depth > 0 ? pick([null, Array.from({ length: Math.floor(next() * 3) }, () => author(depth - 1) ?? { shaped: null, merged: null })]) : null }, { constructor: 'x' })]);
+    const book = (): Both => pick([{ shaped: null, merged: null }, pair({ title: leaf(pick(['T', null])), author: author(1), publisher: publisher() }, { __typename: 'Book', id: '1', price: 3 })]);
+    const medium = (): Both => pick([pair({ director: pick([null, pair({ name: leaf('D') }, {})]) }, { __typename: 'Film' }), pair({}, { __typename: 'Song', director: [{ name: 'not a film' }] })]);
+    for (let i = 0; i < 300; i++) {
+      const { shaped, merged } = pair({ search: pick([null, Array.from({ length: Math.floor(next() * 4) }, book)]), media: Array.from({ length: Math.floor(next() * 3) }, medium) }, {});
+      expect(actualCost(model, est, merged, undefined, true)).toBe(actualCost(model, est, shaped));
+    }
+  });
+
   it('skips fields removed after the estimate', () => {
     const { model, schema, walk } = prepare(`{ book { ${BOOK_FIELDS} } }`);
     const removed = new Set(walk.occurrences.filter((o) => o.coordinate === 'Book.publisher'));

@@ -157,8 +157,9 @@ export function estimateCacheKey(model: CostModel, excludedKey: string, variable
 }
 
 /** The actual cost of a response (called once per execution by the engine's response plugin). */
-export function measureActualCost(settlement: CostSettlement, data: unknown): number {
-  let actual = actualCost(settlement.model, settlement.estimate, data, settlement.removed);
+/** `merged`: `data` is the executor's merged tree (see actualCost), measured without shaping it first. */
+export function measureActualCost(settlement: CostSettlement, data: unknown, merged = false): number {
+  let actual = actualCost(settlement.model, settlement.estimate, data, settlement.removed, merged);
   if (settlement.entityFetches) actual += actualEntityCost(settlement.entityFetches, data, settlement.variables, settlement.entityWeight);
   return bounded(Math.ceil(actual));
 }

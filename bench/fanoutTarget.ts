@@ -68,8 +68,9 @@ export async function measureFanout(o: FanoutOptions): Promise<FanoutMeasurement
     const settings = {
       executor: 'tollgate',
       subscriptions: {
-        // Every bench client is anonymous on 127.0.0.1, i.e. one client for the per-client cap.
+        // Every bench client is anonymous on 127.0.0.1, i.e. one client for the per-client caps.
         maxPerClient: 1_000_000,
+        maxConnectionsPerClient: 1_000_000,
         connectionInitTimeout: '30s',
         subgraphs: { reviews: { url: upstreamUrl } },
       },

@@ -10,6 +10,7 @@ import { httpStatusOf, ERROR_CODES, type ErrorCode } from '../errors';
 import type { Authenticator } from '../identity/authenticate';
 import { clientIpOf, compileTrustedProxies } from '../identity/clientIp';
 import { acceptsMultipart, MultipartWriter, SUBSCRIPTION_CONTENT_TYPE } from '../incremental/multipart';
+import { drained } from '../server/drained';
 import type { SubscriptionMetrics } from './metrics';
 import type { Subscriber, SubscriptionRequest, SubscriptionService } from './service';
 import type { StreamResult } from './stream';
@@ -93,16 +94,4 @@ export function createMultipartEntry(config: TollgateConfig, authenticate: Authe
 export function partOf(result: StreamResult): Record<string, unknown> {
   if (!('data' in result) && result.errors) return { payload: null, errors: result.errors };
   return { payload: result };
-}
-
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }

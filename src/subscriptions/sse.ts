@@ -14,6 +14,7 @@ import { corsHeaders } from '../server/cors';
 import { isPreflightedRequest } from '../server/csrf';
 import { readBody } from '../server/readBody';
 import { requestIdFrom } from '../server/requestId';
+import { drained } from '../server/drained';
 import type { SubscriptionMetrics } from './metrics';
 import type { Subscriber, SubscriptionService } from './service';
 import type { EventStream, StreamResult } from './stream';
@@ -163,16 +164,4 @@ function paced(stream: EventStream, pacing: Pacing): AsyncGenerator<StreamResult
   // A stream ended while the writer is blocked (too slow, reload, shutdown) must not stay parked here.
   stream.whenEnded(() => pacing.wake?.());
   return wrapper;
-}
-
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }

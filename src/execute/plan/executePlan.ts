@@ -8,7 +8,7 @@ import { type GraphQLDataSource, INCOMING_OPERATION, type GatewayGraphQLRequestC
 import type { DocumentNode, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { TollgateContext } from '../../pipeline/context';
 import { applyRewrites, deepMerge, matchesAny, selectRequires, type KeyBuffer } from './entities';
-import { isTypeCondition, type BatchFetchNode, type EntityBatchAlias, type ExecNode, type ExecPlan, type FetchNode, type PathSegment, type RequiresSelection, type Rewrite } from './planNodes';
+import { findInPlan, isTypeCondition, type BatchFetchNode, type EntityBatchAlias, type ExecNode, type ExecPlan, type FetchNode, type PathSegment, type RequiresSelection, type Rewrite } from './planNodes';
 
 type JsonMap = Record<string, unknown>;
 type Path = ReadonlyArray<string | number>;
@@ -36,28 +36,7 @@ export interface PlanResult {
 
 /** The first node kind this executor cannot run, if any (checked before anything is sent). */
 export function unsupportedNode(plan: ExecPlan): string | undefined {
-  const visit = (node: ExecNode | undefined): string | undefined => {
-    if (!node) return undefined;
-    switch (node.kind) {
-      case 'Fetch':
-      case 'BatchFetch':
-        return undefined;
-      case 'Sequence':
-      case 'Parallel':
-        for (const child of node.nodes) {
-          const found = visit(child);
-          if (found) return found;
-        }
-        return undefined;
-      case 'Flatten':
-        return visit(node.node);
-      case 'Condition':
-        return visit(node.ifClause) ?? visit(node.elseClause);
-      default:
-        return node.kind;
-    }
-  };
-  return visit(plan.node);
+  return findInPlan(plan, (node) => (node.kind === 'Fetch' || node.kind === 'BatchFetch' ? undefined : node.kind));
 }
 
 interface Cursor {

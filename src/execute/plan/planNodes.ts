@@ -69,6 +69,32 @@ export interface ExecPlan {
   readonly node?: ExecNode;
 }
 
+/**
+ * The first answer `atLeaf` gives for a node that is not a Sequence, Parallel, Flatten or Condition (fetches, and
+ * kinds the executor does not run), walking the plan in order; undefined when it answers nothing anywhere.
+ */
+export function findInPlan<T>(plan: ExecPlan, atLeaf: (node: Exclude<ExecNode, { kind: 'Sequence' | 'Parallel' | 'Flatten' | 'Condition' }>) => T | undefined): T | undefined {
+  const visit = (node: ExecNode | undefined): T | undefined => {
+    if (!node) return undefined;
+    switch (node.kind) {
+      case 'Sequence':
+      case 'Parallel':
+        for (const child of node.nodes) {
+          const found = visit(child);
+          if (found !== undefined) return found;
+        }
+        return undefined;
+      case 'Flatten':
+        return visit(node.node);
+      case 'Condition':
+        return visit(node.ifClause) ?? visit(node.elseClause);
+      default:
+        return atLeaf(node);
+    }
+  };
+  return visit(plan.node);
+}
+
 export function isTypeCondition(segment: PathSegment): segment is TypeCondition {
   return typeof segment !== 'string';
 }

@@ -2,7 +2,7 @@
 // plan: Hive's planner (0.0.38) sometimes sends an operation the subgraph must refuse (a client alias over a field
 // the plan needs), which only this shows before anything is sent, so `planner: hive` can plan it with Apollo's.
 import { Kind, parse, specifiedRules, validate, visit, NoUnusedFragmentsRule, NoUnusedVariablesRule, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
-import type { ExecNode, ExecPlan, Rewrite } from './planNodes';
+import { findInPlan, type ExecPlan, type Rewrite } from './planNodes';
 
 /**
  * graphql-js's rules but the two about unused definitions: a planner may declare a variable a fetch does not use
@@ -15,42 +15,23 @@ const RULES: readonly ValidationRule[] = specifiedRules.filter((rule) => rule !=
  * every one validates. A subgraph whose schema could not be extracted (`schemaOf` gives undefined) is not checked.
  */
 export function subgraphOperationProblem(plan: ExecPlan, schemaOf: (serviceName: string) => GraphQLSchema | undefined): string | undefined {
-  const visit = (node: ExecNode | undefined): string | undefined => {
-    if (!node) return undefined;
-    switch (node.kind) {
-      case 'Fetch':
-      case 'BatchFetch': {
-        const schema = schemaOf(node.serviceName);
-        if (!schema) return undefined;
-        let errors: readonly { message: string }[];
-        let document: DocumentNode;
-        try {
-          document = parse(node.operation);
-          errors = validate(schema, document, RULES, { maxErrors: 1 });
-        } catch (error) {
-          return `${node.serviceName}: ${(error as Error).message}`;
-        }
-        if (errors.length > 0) return `${node.serviceName}: ${errors[0].message}`;
-        const rewrites = node.kind === 'Fetch' ? node.outputRewrites : node.aliases.flatMap((alias) => alias.outputRewrites ?? []);
-        const collision = renameCollision(document, rewrites);
-        return collision ? `${node.serviceName}: ${collision}` : undefined;
-      }
-      case 'Sequence':
-      case 'Parallel':
-        for (const child of node.nodes) {
-          const found = visit(child);
-          if (found) return found;
-        }
-        return undefined;
-      case 'Flatten':
-        return visit(node.node);
-      case 'Condition':
-        return visit(node.ifClause) ?? visit(node.elseClause);
-      default:
-        return undefined;
+  return findInPlan(plan, (node) => {
+    if (node.kind !== 'Fetch' && node.kind !== 'BatchFetch') return undefined;
+    const schema = schemaOf(node.serviceName);
+    if (!schema) return undefined;
+    let errors: readonly { message: string }[];
+    let document: DocumentNode;
+    try {
+      document = parse(node.operation);
+      errors = validate(schema, document, RULES, { maxErrors: 1 });
+    } catch (error) {
+      return `${node.serviceName}: ${(error as Error).message}`;
     }
-  };
-  return visit(plan.node);
+    if (errors.length > 0) return `${node.serviceName}: ${errors[0].message}`;
+    const rewrites = node.kind === 'Fetch' ? node.outputRewrites : node.aliases.flatMap((alias) => alias.outputRewrites ?? []);
+    const collision = renameCollision(document, rewrites);
+    return collision ? `${node.serviceName}: ${collision}` : undefined;
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 // Field types shared by every config section: whole numbers, booleans, durations, sizes, header names — each
-// also accepted as text, since `${env.X}` expands to a string. Concern sections (src/policy/*/config.ts) import these.
+// also accepted as text, since `${env.X}` expands to a string. Concern sections (src/*/config.ts) import these.
 import { z } from 'zod';
 import { parseDuration, parseSize } from './units';
 

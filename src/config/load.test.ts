@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConfig, ConfigError, loadConfig } from './load';
-import { trafficFor } from './schema';
+import { trafficFor } from '../execute/config';
 import { parseDuration, parseSize } from './units';
 
 describe('units', () => {

@@ -19,13 +19,6 @@ import { loggingConfig, metricsConfig, tracingConfig } from '../telemetry/config
 import { meteringConfig } from '../telemetry/metering/config';
 import { usageConfig } from '../telemetry/usage/config';
 
-// Types importers have always taken from here; the owners define them.
-export type { HeaderRule, SubgraphTraffic } from '../execute/config';
-export { TRAFFIC_DEFAULTS, trafficFor } from '../execute/config';
-export type { RestHeaderRule, RestSourceConfig } from '../rest/config';
-export type { AlertRule } from '../telemetry/alerts/config';
-export { MAX_ALERT_WINDOW_MS } from '../telemetry/alerts/config';
-
 // Key order is the order of defaults in the parsed config and of errors in a report: keep it.
 export const configSchema = z.strictObject({
   server: serverConfig,

@@ -4,7 +4,8 @@
 import { ApolloGateway, type GraphQLDataSource, ApolloServer, HeaderMap, ApolloServerPluginLandingPageDisabled, type ApolloServerPlugin, type GraphQLRequestContextWillSendResponse } from '../apollo';
 import { instrumentDataSource } from '../telemetry/instrumentFetch';
 import type { Logger } from 'pino';
-import { trafficFor, type TollgateConfig } from '../config/schema';
+import type { TollgateConfig } from '../config/schema';
+import { trafficFor } from './config';
 import type { LiveSupergraph } from '../compose/liveSupergraph';
 import type { TollgateContext } from '../pipeline/context';
 import type { ExecutionEngine, GraphQLParams, HttpAnswer } from '../pipeline/request';

@@ -1,7 +1,7 @@
 // Header rules for calls to subgraphs (propagate / rename / insert / remove), compiled once per subgraph.
 // Pure: incoming headers in, outgoing headers out. `all` rules run before the subgraph's own, in order.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { HeaderRule } from '../config/schema';
+import type { HeaderRule } from './config';
 import { cacheKey } from '../util/cacheKey';
 
 export type OutgoingHeaders = Record<string, string>;

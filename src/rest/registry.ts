@@ -13,7 +13,7 @@ import { RestSubgraphDataSource } from './dataSource';
 import { RestService } from './service';
 import type { RestAnswer } from './upstream';
 import { compileSourceConfig } from './sourceConfig';
-import type { RestSourceConfig } from '../config/schema';
+import type { RestSourceConfig } from './config';
 import { displayPath, isRestRoutingUrl, parseRestRoutingUrl, REST_URL_SCHEME, restContentHash } from './routingUrl';
 
 export { isRestRoutingUrl } from './routingUrl';

@@ -2,7 +2,8 @@
 // header rules of src/execute/headerRules.ts, plus verified claims), the `$config` it maps with, and the `$context`
 // its mappings see (the caller, and only the request headers the source allows). Pure.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { HeaderRule, RestHeaderRule, RestSourceConfig } from '../config/schema';
+import type { HeaderRule } from '../execute/config';
+import type { RestHeaderRule, RestSourceConfig } from './config';
 import { compileHeaderRules, type OutgoingHeaders } from '../execute/headerRules';
 import type { Principal } from '../identity/principal';
 import { setClaimHeader } from '../identity/forwardClaims';

@@ -1,6 +1,6 @@
 // Rolling per-second windows over the last 15 minutes: counters and a log-scale latency histogram per second,
 // for the dashboard and the alert rules. Pure bookkeeping: every call takes `now`, nothing reads a clock.
-import { MAX_ALERT_WINDOW_MS } from '../config/schema';
+import { MAX_ALERT_WINDOW_MS } from './alerts/config';
 
 export const SLOT_MS = 1000;
 export const SLOTS = MAX_ALERT_WINDOW_MS / SLOT_MS;

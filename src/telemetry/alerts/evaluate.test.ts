@@ -1,7 +1,7 @@
 // The alert rules as pure functions: each episode fires once and resolves once, `for` delays firing, one alert
 // per subgraph, budgets at 80 % and 100 % as separate episodes that resolve when the period rolls over.
 import { buildConfig } from '../../config/load';
-import type { AlertRule } from '../../config/schema';
+import type { AlertRule } from './config';
 import { emptyCounts, type MeteredCounts } from '../metering/counts';
 import { LATENCY_BUCKETS, latencyBucket } from '../window';
 import { measureRule, stepAlerts, type AlertSnapshot, type AlertState } from './evaluate';

@@ -1,7 +1,7 @@
 // Alert rules as pure functions: measure each rule against a snapshot of the live windows and usage, then step
 // each alert's state machine (inactive → pending → firing → resolved). No clock, no I/O: `now` is passed in.
 // An episode fires once when its condition has held for `for`, and resolves once when the condition clears.
-import type { AlertRule } from '../../config/schema';
+import type { AlertRule } from './config';
 import type { REQUEST_COUNTERS, FETCH_COUNTERS } from '../liveWindows';
 import type { MeteredCounts } from '../metering/counts';
 import { quantileMs, type WindowTotals } from '../window';

@@ -23,6 +23,10 @@ let dir: string;
  * gateways run as processes (they read the real clock; a clock switch in production code would be a back door);
  * the in-process gateways below are given a `windowClock` instead.
  */
+/** A week: epoch-aligned windows end Thursdays 00:00 UTC, so the wait below happens in 30 s of every week at most. */
+const PROCESS_WINDOW = '7d';
+const PROCESS_WINDOW_MS = 7 * 86_400_000;
+
 async function awayFromWindowEdge(windowMs: number, needMs: number): Promise<void> {
   const left = windowMs - (Date.now() % windowMs);
   if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 20));
@@ -38,9 +42,9 @@ function writeConfig(name: string, keyPrefix: string, extra: Record<string, unkn
       logging: { level: 'warn' },
       // A generous timeout: these tests count admissions; on a busy machine a short one would fail open and over-admit.
       store: { kind: 'redis', redis: { url: redis.url, keyPrefix, commandTimeout: '5s' } },
-      rateLimits: { fields: { 'Query.ping': { max: PING_MAX, window: '1h' } } },
+      rateLimits: { fields: { 'Query.ping': { max: PING_MAX, window: PROCESS_WINDOW } } },
       // newestAdditions(limit: 1) { id } costs 1: the budget admits exactly BUDGET of them.
-      cost: { all: { budget: { max: BUDGET, window: '1h' } } },
+      cost: { all: { budget: { max: BUDGET, window: PROCESS_WINDOW } } },
       ...extra,
     }),
   );
@@ -74,7 +78,7 @@ describe('two gateway processes, one Redis', () => {
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
   });
-  beforeEach(() => awayFromWindowEdge(3_600_000, 30_000));
+  beforeEach(() => awayFromWindowEdge(PROCESS_WINDOW_MS, 30_000));
 
   it('admit exactly max calls of a limited field under concurrent load', async () => {
     const replies = await burst([a.url, b.url], 8 * PING_MAX, { query: '{ ping }' });
@@ -102,7 +106,7 @@ describe('tollgate start --workers 2', () => {
     cluster = await startGatewayProcess(writeConfig('workers', 'workers:', { logging: { level: 'info' } }), ['--workers', '2']);
   }, 60_000);
   afterAll(() => cluster?.stop());
-  beforeEach(() => awayFromWindowEdge(3_600_000, 30_000));
+  beforeEach(() => awayFromWindowEdge(PROCESS_WINDOW_MS, 30_000));
 
   it('serves from several workers that share the limits', async () => {
     const replies = await burst([cluster.url], 6 * PING_MAX, { query: '{ ping }' });

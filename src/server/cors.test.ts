@@ -8,6 +8,12 @@ describe('webSocketOriginAllowed', () => {
     expect(webSocketOriginAllowed(cors([]), undefined, 'gw.example:4000')).toBe(true);
     expect(webSocketOriginAllowed(cors([], false), 'http://gw.example:4000', 'gw.example:4000')).toBe(true);
     expect(webSocketOriginAllowed(cors([], false), 'https://GW.example:4000', 'gw.example:4000')).toBe(true);
+    // A default port written out in Host is the same origin; another port, or a Host that is not a host, is not.
+    expect(webSocketOriginAllowed(cors([], false), 'https://gw.example', 'gw.example:443')).toBe(true);
+    expect(webSocketOriginAllowed(cors([], false), 'http://gw.example', 'GW.example:80')).toBe(true);
+    expect(webSocketOriginAllowed(cors([], false), 'http://gw.example', 'gw.example:8080')).toBe(false);
+    expect(webSocketOriginAllowed(cors([], false), 'http://gw.example', 'gw.example/evil')).toBe(false);
+    expect(webSocketOriginAllowed(cors([], false), 'http://gw.example', '@gw.example')).toBe(false);
   });
 
   it('allows only listed origins, exactly', () => {

@@ -26,14 +26,27 @@ export function preflightHeaders(config: CorsConfig): Record<string, string> {
  * Whether a WebSocket upgrade from `origin` may proceed. No Origin: not a browser (browsers always send one), allowed.
  * The gateway's own origin (same host) is allowed; any other must be an allowed CORS origin.
  */
+function hostAs(protocol: string, host: string): string | undefined {
+  // Only a host[:port] (names, IPv4, bracketed IPv6): `gw/x` or `@gw` must not parse as gw.
+  if (!/^[a-z0-9.\-_]+(:\d+)?$|^\[[0-9a-f:.]+\](:\d+)?$/i.test(host)) return undefined;
+  try {
+    return new URL(`${protocol}//${host}`).host;
+  } catch {
+    return undefined;
+  }
+}
+
 export function webSocketOriginAllowed(config: CorsConfig, origin: string | undefined, host: string | undefined): boolean {
   if (origin === undefined) return true;
   if (host !== undefined) {
+    let page: URL;
     try {
-      if (new URL(origin).host === host.toLowerCase()) return true;
+      page = new URL(origin);
     } catch {
       return false; // `null` (sandboxed frames, file://) or garbage: never the gateway's own page
     }
+    // Host read with the page's scheme, so a default port written out (`Host: gw:443`) matches `https://gw`.
+    if (page.host === hostAs(page.protocol, host)) return true;
   }
   return config.enabled && (config.origins.includes('*') || config.origins.includes(origin));
 }

@@ -5,6 +5,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { TollgateConfig } from '../config/schema';
 import type { Principal } from '../identity/principal';
+import { LogBudget } from '../util/logBudget';
 import { LruCache } from '../util/lru';
 import type { PersistedMode } from './config';
 import { parseManifest, type Manifest } from './manifest';
@@ -21,7 +22,6 @@ const MAX_INVALID_SHOWN = 20;
 const AUDIT_LOGGED = 10_000;
 /** Audit lines per minute at most: a client sending endless distinct operations must not flood the log. */
 const AUDIT_LINES_PER_MINUTE = 60;
-const MINUTE_MS = 60_000;
 
 export interface ManifestStatus {
   source: 'file' | 'redis';
@@ -45,7 +45,7 @@ export class PersistedOperations {
   private reloading: Promise<void> = Promise.resolve();
   private readonly manifestStatus?: ManifestStatus;
   private readonly auditLogged = new LruCache<string, true>(AUDIT_LOGGED);
-  private auditWindow = { start: 0, lines: 0, suppressed: 0 };
+  private readonly auditLines: LogBudget;
   private readonly config: TollgateConfig['persistedOperations'];
   private readonly plans: TollgateConfig['clients'];
   private readonly clientClaim?: string;
@@ -55,8 +55,9 @@ export class PersistedOperations {
   constructor(
     config: TollgateConfig,
     private readonly logger: Logger,
-    private readonly now: () => number = Date.now,
+    now: () => number = Date.now,
   ) {
+    this.auditLines = new LogBudget(AUDIT_LINES_PER_MINUTE, now);
     this.config = config.persistedOperations;
     this.plans = config.clients;
     this.clientClaim = config.authentication.jwt?.clientClaim;
@@ -174,19 +175,10 @@ export class PersistedOperations {
   audit(operationHash: string, operationName: string | undefined, client: string | undefined): void {
     if (this.auditLogged.get(operationHash)) return;
     this.auditLogged.set(operationHash, true);
-    const now = this.now();
-    const window = this.auditWindow;
-    if (now - window.start >= MINUTE_MS) {
-      if (window.suppressed > 0) {
-        this.logger.warn({ suppressed: window.suppressed }, `${window.suppressed} more operations not in the persisted-operation manifest were not logged (audit mode: at most ${AUDIT_LINES_PER_MINUTE} lines a minute)`);
-      }
-      this.auditWindow = { start: now, lines: 0, suppressed: 0 };
-    }
-    if (this.auditWindow.lines >= AUDIT_LINES_PER_MINUTE) {
-      this.auditWindow.suppressed += 1;
-      return;
-    }
-    this.auditWindow.lines += 1;
+    const logged = this.auditLines.take((suppressed) =>
+      this.logger.warn({ suppressed }, `${suppressed} more operations not in the persisted-operation manifest were not logged (audit mode: at most ${AUDIT_LINES_PER_MINUTE} lines a minute)`),
+    );
+    if (!logged) return;
     this.logger.warn({ operationHash, operationName, client }, 'operation not in the persisted-operation manifest (audit mode; safelist would refuse it)');
   }
 

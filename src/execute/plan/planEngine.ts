@@ -31,6 +31,7 @@ import type { ExecutionEngine, GraphQLParams, HttpAnswer } from '../../pipeline/
 import { measureActualCost } from '../../policy/cost/policy';
 import { needsResultObject, respondWithEncodedBody, respondWithResult, type GraphQLResult } from '../../pipeline/respond';
 import { cacheKey } from '../../util/cacheKey';
+import { LogBudget } from '../../util/logBudget';
 import { LruCache } from '../../util/lru';
 import type { BuildService, EngineOptions } from '../engineOptions';
 import { InflightDeduper } from '../inflight';
@@ -81,7 +82,7 @@ export async function startPlanEngine(config: TollgateConfig, supergraph: LiveSu
   const plannerName = resolvePlanner(config.planner, logger);
   let loaded: Loaded | undefined;
   // `planner: hive` plans what Hive cannot with @apollo/query-planner (on by default; `plannerFallback: false` off).
-  const fallback: Fallback | undefined = plannerName === 'hive' && config.plannerFallback ? { logger } : undefined;
+  const fallback: Fallback | undefined = plannerName === 'hive' && config.plannerFallback ? { logger, lines: new LogBudget(FALLBACK_LINES_PER_MINUTE) } : undefined;
   let lastSdl: string | undefined;
   // Throwing refuses the supergraph: LiveSupergraph keeps serving the last good one (as with @apollo/gateway).
   const load = (coreSupergraphSdl: string) => {
@@ -245,10 +246,14 @@ function planEntry(state: Loaded, query: string, operationName: string | undefin
   );
 }
 
-/** `planner: hive` with `plannerFallback` on: where the fallback is logged. */
+/** `planner: hive` with `plannerFallback` on: where the fallback is logged, at most so many lines a minute. */
 interface Fallback {
   logger: Logger;
+  lines: LogBudget;
 }
+
+/** Fallback lines a minute at most: each distinct operation Hive can't plan logs one, and clients choose operations. */
+const FALLBACK_LINES_PER_MINUTE = 60;
 
 async function buildPlanEntry(state: Loaded, operationName: string | undefined, document: DocumentNode, tracer: Tracer | undefined, fallback: Fallback | undefined): Promise<PlanEntry> {
   const operation = operationFromDocument(state.supergraph.apiSchema(), document, { operationName });
@@ -270,7 +275,10 @@ async function buildPlanEntry(state: Loaded, operationName: string | undefined, 
       reason = (error as Error).message;
     }
     // Logged once per plan built: the plan is then cached (a plan evicted from the bounded cache logs again).
-    fallback.logger.warn({ planner: 'hive', plannedBy: 'apollo', operationName, reason }, 'Hive planner could not plan this operation; planned by @apollo/query-planner');
+    const logged = fallback.lines.take((suppressed) =>
+      fallback.logger.warn({ planner: 'hive', suppressed }, `${suppressed} more operations planned by @apollo/query-planner were not logged (at most ${FALLBACK_LINES_PER_MINUTE} lines a minute)`),
+    );
+    if (logged) fallback.logger.warn({ planner: 'hive', plannedBy: 'apollo', operationName, reason }, 'Hive planner could not plan this operation; planned by @apollo/query-planner');
     return { plan: fromApolloPlan(apolloPlanner(state, fallback.logger).buildQueryPlan(operation)), plannedBy: 'apollo' };
   };
   const built = tracer

@@ -8,11 +8,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TollgateConfig } from '../config/schema';
 import { httpStatusOf, ERROR_CODES, type ErrorCode } from '../errors';
 import type { Authenticator } from '../identity/authenticate';
-import { clientIpOf, compileTrustedProxies } from '../identity/clientIp';
+import { compileTrustedProxies } from '../identity/clientIp';
 import { acceptsMultipart, MultipartWriter, SUBSCRIPTION_CONTENT_TYPE } from '../incremental/multipart';
 import { drained } from '../server/drained';
 import type { SubscriptionMetrics } from './metrics';
-import type { Subscriber, SubscriptionRequest, SubscriptionService } from './service';
+import { subscriberOf, type SubscriptionRequest, type SubscriptionService } from './service';
 import type { StreamResult } from './stream';
 
 export interface MultipartEntry {
@@ -42,13 +42,7 @@ export function createMultipartEntry(config: TollgateConfig, authenticate: Authe
       };
       const authenticated = await authenticate(req.headers);
       if (!authenticated.ok) return refuse([{ message: authenticated.message, extensions: { code: 'UNAUTHENTICATED' } }], { 'www-authenticate': 'Bearer error="invalid_token"' });
-      const subscriber: Subscriber = {
-        protocol: 'multipart',
-        principal: authenticated.principal,
-        headers: req.headers,
-        clientIp: clientIpOf(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted),
-        requestId,
-      };
+      const subscriber = subscriberOf('multipart', req, authenticated.principal, trusted, requestId);
       const slot = service.openConnection(subscriber);
       if (!slot.ok) return refuse(slot.errors);
       try {

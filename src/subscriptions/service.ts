@@ -5,7 +5,7 @@
 // event is completed by the plan's `rest` (entity fetches through the subgraphs' data sources), shaped like a query
 // answer, filtered by the policy outcome, and queued to the client's bounded stream (./stream.ts).
 // Authentication is the protocol adapter's job (at connection time); the principal arrives here.
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { getVariableValues, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { TollgateConfig } from '../config/schema';
@@ -15,6 +15,7 @@ import { compileHeaderRules, type HeaderPlan } from '../execute/headerRules';
 import { executeExecNodeFrom } from '../execute/plan/executePlan';
 import { shapeResponse } from '../execute/plan/shape';
 import { forwardClaims } from '../identity/forwardClaims';
+import { clientIpOf, type ProxyMatcher } from '../identity/clientIp';
 import type { Principal } from '../identity/principal';
 import type { PersistedOperations } from '../persisted/registry';
 import { OperationAnalyzer } from '../pipeline/analyzeOperation';
@@ -43,6 +44,11 @@ export interface Subscriber {
   headers: IncomingHttpHeaders;
   clientIp: string;
   requestId: string;
+}
+
+/** Who an SSE or multipart request (or a WebSocket upgrade) subscribes as, once authenticated. */
+export function subscriberOf(protocol: Protocol, req: IncomingMessage, principal: Principal, trusted: ProxyMatcher, requestId: string): Subscriber {
+  return { protocol, principal, headers: req.headers, clientIp: clientIpOf(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted), requestId };
 }
 
 export type SubscribeOutcome =

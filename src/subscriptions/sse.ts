@@ -9,14 +9,14 @@ import { createHandler, type Request as SseRequest } from 'graphql-sse';
 import type { TollgateConfig } from '../config/schema';
 import { rejectionBody } from '../errors';
 import type { Authenticator } from '../identity/authenticate';
-import { clientIpOf, compileTrustedProxies } from '../identity/clientIp';
+import { compileTrustedProxies } from '../identity/clientIp';
 import { corsHeaders } from '../server/cors';
 import { isPreflightedRequest } from '../server/csrf';
 import { readBody } from '../server/readBody';
 import { requestIdFrom } from '../server/requestId';
 import { drained } from '../server/drained';
 import type { SubscriptionMetrics } from './metrics';
-import type { Subscriber, SubscriptionService } from './service';
+import { subscriberOf, type Subscriber, type SubscriptionService } from './service';
 import type { EventStream, StreamResult } from './stream';
 
 interface Pacing {
@@ -90,13 +90,7 @@ export function createSseEndpoint(config: TollgateConfig, authenticate: Authenti
       const authenticated = await authenticate(req.headers);
       if (!authenticated.ok) return fail(401, rejectionBody('UNAUTHENTICATED', authenticated.message));
       const pacing: Pacing = { produced: 0, written: 0 };
-      const subscriber: Subscriber = {
-        protocol: 'sse',
-        principal: authenticated.principal,
-        headers: req.headers,
-        clientIp: clientIpOf(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted),
-        requestId,
-      };
+      const subscriber = subscriberOf('sse', req, authenticated.principal, trusted, requestId);
       const slot = service.openConnection(subscriber);
       if (!slot.ok) return fail(429, JSON.stringify({ errors: slot.errors }));
       try {

@@ -105,3 +105,46 @@ describe('executePlan', () => {
     expect(unsupportedNode({ kind: 'QueryPlan', node: { kind: 'Parallel', nodes: [fetch('a'), fetch('b')] } })).toBeUndefined();
   });
 });
+
+describe('executePlan: BatchFetch (Hive plans)', () => {
+  const batchSchema = buildSchema('type Query { topProducts: [Product] users: [User] } type Product { upc: String! name: String } type User { id: ID! name: String }');
+  const keyOf = (type: string, key: string) => [{ kind: 'InlineFragment' as const, typeCondition: type, selections: [{ kind: 'Field' as const, name: '__typename' }, { kind: 'Field' as const, name: key }] }];
+
+  it('re-paths each alias\u2019s entity errors to that alias\u2019s entities', async () => {
+    const calls: Call[] = [];
+    const root = () => ({
+      data: {
+        topProducts: ['1', '2'].map((upc) => ({ __typename: 'Product', upc })),
+        users: ['a', 'b', 'c'].map((id) => ({ __typename: 'User', id })),
+      },
+    });
+    const names = () => ({
+      data: { _e0: [{ name: 'P1' }, { name: null }], _e1: [{ name: 'A' }, { name: 'B' }, { name: null }] },
+      errors: [
+        { message: 'no product name', path: ['_e0', 1, 'name'] },
+        { message: 'no user name', path: ['_e1', 2, 'name'] },
+      ],
+    });
+    const node = {
+      kind: 'Sequence' as const,
+      nodes: [
+        { kind: 'Fetch' as const, serviceName: 'root', operation: '{ x }' },
+        {
+          kind: 'BatchFetch' as const,
+          serviceName: 'names',
+          operation: '{ x }',
+          aliases: [
+            { alias: '_e0', representationsVariableName: 'r0', paths: [['topProducts', '@']], requires: keyOf('Product', 'upc') },
+            { alias: '_e1', representationsVariableName: 'r1', paths: [['users', '@']], requires: keyOf('User', 'id') },
+          ],
+        },
+      ],
+    };
+    const result = await runPlan({ node }, { sources: sources({ root, names }, calls), supergraphSchema: batchSchema, variables: undefined, conditionVariables: {}, context });
+    expect(calls[1].variables).toEqual({ r0: [{ __typename: 'Product', upc: '1' }, { __typename: 'Product', upc: '2' }], r1: ['a', 'b', 'c'].map((id) => ({ __typename: 'User', id })) });
+    expect(result.errors.map((e) => ({ message: e.message, path: e.path }))).toEqual([
+      { message: 'no product name', path: ['topProducts', 1, 'name'] },
+      { message: 'no user name', path: ['users', 2, 'name'] },
+    ]);
+  });
+});

@@ -318,12 +318,14 @@ type EntityErrorPlace = { reps: Representations; hydrated: () => Array<Array<str
 /** Records a subgraph's errors at client paths; an entity error once per entity that sent its representation. */
 function recordErrors(state: State, serviceName: string, response: GatewayGraphQLResponse, path: Path, entityError: ((subgraphPath: Path) => EntityErrorPlace) | undefined): void {
   if (!response.errors) return;
-  let hydrated: Array<Array<string | number>> | undefined;
+  // Client paths per set of representations: a BatchFetch's aliases each have their own entities.
+  const hydratedByReps = new Map<Representations, Array<Array<string | number>>>();
   for (const error of response.errors) {
     const subgraphPath = (error as { path?: Path }).path;
     const place = subgraphPath && entityError ? entityError(subgraphPath) : undefined;
     if (place && subgraphPath) {
-      hydrated ??= place.hydrated();
+      let hydrated = hydratedByReps.get(place.reps);
+      if (!hydrated) hydratedByReps.set(place.reps, (hydrated = place.hydrated()));
       const entityIndex = subgraphPath[1];
       // The subgraph saw each distinct representation once; Apollo's gateway would have had one error per copy.
       for (let r = 0; r < place.reps.repDistinct.length; r++) {

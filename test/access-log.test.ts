@@ -3,9 +3,9 @@
 // configured secret header anywhere in the output, even at debug level where request headers are logged.
 import { SignJWT } from 'jose';
 import { sha256Hex } from '../src/identity/apiKeys';
-import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
+import { composeMiniGraph, startMiniGraph } from './fixtures/miniGraph';
 import { startFaultProxy, type FaultProxy } from './fixtures/faultProxy';
-import { compose, postJson, startTestGateway } from './harness';
+import { postJson, startTestGateway } from './harness';
 
 const JWT_SECRET = 'access-log-test-secret-0123456789abcdef';
 const API_KEY = 'access-log-api-key-0123456789';
@@ -29,10 +29,7 @@ function logSink() {
 beforeAll(async () => {
   graph = await startMiniGraph();
   stockProxy = await startFaultProxy(graph.stock.url);
-  supergraph = compose([
-    { name: 'catalog', url: graph.catalog.url, sdl: CATALOG_SDL },
-    { name: 'stock', url: stockProxy.url, sdl: STOCK_SDL },
-  ]);
+  supergraph = composeMiniGraph(graph.catalog.url, stockProxy.url);
 });
 
 afterAll(async () => {

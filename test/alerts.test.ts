@@ -3,7 +3,7 @@
 // subgraph answers again.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
+import { CATALOG_SDL, composeMiniGraph, startMiniGraph } from './fixtures/miniGraph';
 import { startFaultProxy, type FaultProxy } from './fixtures/faultProxy';
 import { parsePrometheus } from './fixtures/promText';
 import { closedPort, compose, eventually, http, postJson, startTestGateway } from './harness';
@@ -49,10 +49,7 @@ afterAll(async () => {
 it('fires once per episode to the webhook and the log, and resolves when the subgraph is back', async () => {
   const lines: Array<Record<string, unknown>> = [];
   const gateway = await startTestGateway(
-    compose([
-      { name: 'catalog', url: graph.catalog.url, sdl: CATALOG_SDL },
-      { name: 'stock', url: stockProxy.url, sdl: STOCK_SDL },
-    ]),
+    composeMiniGraph(graph.catalog.url, stockProxy.url),
     {
       publish: { admin: { keys: [{ client: 'ops', key: 'alerts-test-admin-key-0123' }] } },
       dedupe: { inbound: false },
@@ -109,10 +106,7 @@ it('gives up on a webhook that keeps failing after the configured retries, and s
   answers.push(503, 503, 503);
   const lines: Array<Record<string, unknown>> = [];
   const gateway = await startTestGateway(
-    compose([
-      { name: 'catalog', url: graph.catalog.url, sdl: CATALOG_SDL },
-      { name: 'stock', url: `http://127.0.0.1:${await closedPort()}/graphql`, sdl: STOCK_SDL },
-    ]),
+    composeMiniGraph(graph.catalog.url, `http://127.0.0.1:${await closedPort()}/graphql`),
     {
       alerts: {
         evaluationInterval: '100ms',

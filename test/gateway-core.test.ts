@@ -1,7 +1,7 @@
 // The gateway core over real HTTP: one query over two real subgraphs, subgraph failures as partial data
 // with coded errors, request edges (bad JSON, limits, CSRF, methods), header propagation, dedup, hot reload.
 import { writeFileSync } from 'node:fs';
-import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
+import { CATALOG_SDL, STOCK_SDL, composeMiniGraph, startMiniGraph } from './fixtures/miniGraph';
 import { startFaultProxy, type FaultProxy } from './fixtures/faultProxy';
 import { closedPort, compose, eventually, http, postJson, startTestGateway } from './harness';
 
@@ -19,10 +19,7 @@ beforeAll(async () => {
   graph = await startMiniGraph();
   catalogProxy = await startFaultProxy(graph.catalog.url);
   stockProxy = await startFaultProxy(graph.stock.url);
-  supergraph = compose([
-    { name: 'catalog', url: catalogProxy.url, sdl: CATALOG_SDL },
-    { name: 'stock', url: stockProxy.url, sdl: STOCK_SDL },
-  ]);
+  supergraph = composeMiniGraph(catalogProxy.url, stockProxy.url);
   gateway = await startTestGateway(supergraph, {
     server: { bodyLimit: '4kb' },
     limits: { maxDepth: 5, maxAliases: 3, maxRootFields: 3, maxTokens: 300 },
@@ -129,10 +126,7 @@ describe('a failing subgraph gives the rest of the data and a coded error naming
 
   it('a subgraph that is not running at all → SUBGRAPH_UNAVAILABLE', async () => {
     const port = await closedPort();
-    const down = compose([
-      { name: 'catalog', url: catalogProxy.url, sdl: CATALOG_SDL },
-      { name: 'stock', url: `http://127.0.0.1:${port}/graphql`, sdl: STOCK_SDL },
-    ]);
+    const down = composeMiniGraph(catalogProxy.url, `http://127.0.0.1:${port}/graphql`);
     const other = await startTestGateway(down);
     try {
       const reply = await postJson(other.url, { query: JOIN_QUERY });

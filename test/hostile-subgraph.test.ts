@@ -4,8 +4,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
-import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
-import { compose, eventually, postJson, startTestGateway } from './harness';
+import { composeMiniGraph, startMiniGraph } from './fixtures/miniGraph';
+import { eventually, postJson, startTestGateway } from './harness';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
 type Respond = (res: ServerResponse, entities: number[], req: IncomingMessage) => void;
@@ -54,10 +54,7 @@ let gateway: Gateway;
 beforeAll(async () => {
   graph = await startMiniGraph();
   stock = await startHostileStock();
-  const supergraph = compose([
-    { name: 'catalog', url: graph.catalog.url, sdl: CATALOG_SDL },
-    { name: 'stock', url: stock.url, sdl: STOCK_SDL },
-  ]);
+  const supergraph = composeMiniGraph(graph.catalog.url, stock.url);
   gateway = await startTestGateway(supergraph, {
     traffic: { subgraphs: { stock: { maxResponseSize: '256kb' } }, all: { maxResponseSize: '32mb' } },
   });
@@ -83,10 +80,7 @@ async function expectServing() {
 describe('a subgraph answering 200,000 errors', () => {
   it('gives the client its data, the first 100 errors and one counting the rest, while other requests are answered (no stall: the probe overtakes it)', async () => {
     // ~9 MB is over the shared gateway's 256kb for stock: this one keeps the defaults (16 MB, 100 errors).
-    const supergraph = compose([
-      { name: 'catalog', url: graph.catalog.url, sdl: CATALOG_SDL },
-      { name: 'stock', url: stock.url, sdl: STOCK_SDL },
-    ]);
+    const supergraph = composeMiniGraph(graph.catalog.url, stock.url);
     const roomy = await startTestGateway(supergraph);
     try {
       // Streamed in pieces, so the probe below runs while the hostile answer is still arriving.
@@ -193,10 +187,7 @@ describe('a subgraph answering more than traffic.maxResponseSize', () => {
 
 describe('the subgraph-fetch dedupe key', () => {
   it('does not let a claim holding a newline join another caller\'s fetch', async () => {
-    const supergraph = compose([
-      { name: 'catalog', url: graph.catalog.url, sdl: CATALOG_SDL },
-      { name: 'stock', url: stock.url, sdl: STOCK_SDL },
-    ]);
+    const supergraph = composeMiniGraph(graph.catalog.url, stock.url);
     const authed = await startTestGateway(supergraph, {
       authentication: { jwt: { secret: JWT_SECRET, algorithms: ['HS256'] }, forwardClaims: { sub: 'x-user-id', tenant: 'x-tenant' } },
     });

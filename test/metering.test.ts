@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { TollgateConfigInput } from '../src/config/schema';
 import type { MeteredRow } from '../src/telemetry/metering/export';
-import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
-import { compose, eventually, http, postJson, startTestGateway, tempDir } from './harness';
+import { composeMiniGraph, startMiniGraph } from './fixtures/miniGraph';
+import { eventually, http, postJson, startTestGateway, tempDir } from './harness';
 import { startRedis, type TestRedis } from './redisServer';
 
 const ADMIN_KEY = 'usage-test-admin-key-0123';
@@ -84,10 +84,7 @@ async function exportJson(gateway: Gateway): Promise<MeteredRow[]> {
 
 beforeAll(async () => {
   graph = await startMiniGraph();
-  supergraph = compose([
-    { name: 'catalog', url: graph.catalog.url, sdl: CATALOG_SDL },
-    { name: 'stock', url: graph.stock.url, sdl: STOCK_SDL },
-  ]);
+  supergraph = composeMiniGraph(graph.catalog.url, graph.stock.url);
 });
 
 afterAll(async () => {

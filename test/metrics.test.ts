@@ -2,7 +2,7 @@
 // requests by operation, client and outcome, latency histograms, subgraph fetches and failures by service,
 // rejections by code, supergraph reloads, process metrics, and bounded operation-name labels.
 import { writeFileSync } from 'node:fs';
-import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
+import { CATALOG_SDL, composeMiniGraph, startMiniGraph } from './fixtures/miniGraph';
 import { startFaultProxy, type FaultProxy } from './fixtures/faultProxy';
 import { parsePrometheus, type Scrape } from './fixtures/promText';
 import { compose, eventually, http, postJson, startTestGateway } from './harness';
@@ -25,10 +25,7 @@ const scrape = async (base = gateway.baseUrl, headers: Record<string, string> = 
 beforeAll(async () => {
   graph = await startMiniGraph();
   stockProxy = await startFaultProxy(graph.stock.url);
-  supergraph = compose([
-    { name: 'catalog', url: graph.catalog.url, sdl: CATALOG_SDL },
-    { name: 'stock', url: stockProxy.url, sdl: STOCK_SDL },
-  ]);
+  supergraph = composeMiniGraph(graph.catalog.url, stockProxy.url);
   gateway = await startTestGateway(supergraph, {
     publish: { admin: { keys: [{ client: 'ops', key: ADMIN_KEY }] } },
     authentication: { apiKeys: { keys: [{ client: 'partner', key: PARTNER_KEY, plan: 'pro' }] } },

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
-import { compose, eventually, http, postJson, startTestGateway, tempDir } from './harness';
+import { composeMiniGraph, startMiniGraph } from './fixtures/miniGraph';
+import { eventually, http, postJson, startTestGateway, tempDir } from './harness';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
 
@@ -32,10 +32,7 @@ let supergraph: string;
 
 beforeAll(async () => {
   graph = await startMiniGraph();
-  supergraph = compose([
-    { name: 'catalog', url: graph.catalog.url, sdl: CATALOG_SDL },
-    { name: 'stock', url: graph.stock.url, sdl: STOCK_SDL },
-  ]);
+  supergraph = composeMiniGraph(graph.catalog.url, graph.stock.url);
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
+import { CATALOG_SDL, composeMiniGraph, startMiniGraph } from './fixtures/miniGraph';
 import { parsePrometheus } from './fixtures/promText';
 import { compose, eventually, http, postJson, startTestGateway, tempDir } from './harness';
 
@@ -22,10 +22,7 @@ let supergraph: string;
 
 beforeAll(async () => {
   graph = await startMiniGraph();
-  supergraph = compose([
-    { name: 'catalog', url: graph.catalog.url, sdl: CATALOG_SDL },
-    { name: 'stock', url: graph.stock.url, sdl: STOCK_SDL },
-  ]);
+  supergraph = composeMiniGraph(graph.catalog.url, graph.stock.url);
 });
 
 afterAll(async () => {

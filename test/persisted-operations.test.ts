@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
-import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
-import { compose, http, postJson, startTestGateway } from './harness';
+import { composeMiniGraph, startMiniGraph } from './fixtures/miniGraph';
+import { http, postJson, startTestGateway } from './harness';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
 
@@ -17,10 +17,7 @@ let supergraph: string;
 
 beforeAll(async () => {
   graph = await startMiniGraph();
-  supergraph = compose([
-    { name: 'catalog', url: graph.catalog.url, sdl: CATALOG_SDL },
-    { name: 'stock', url: graph.stock.url, sdl: STOCK_SDL },
-  ]);
+  supergraph = composeMiniGraph(graph.catalog.url, graph.stock.url);
 });
 
 afterAll(async () => {

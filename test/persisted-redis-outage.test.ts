@@ -6,8 +6,8 @@ import { createServer, Socket, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { manifestKeys, RedisManifestSource } from '../src/persisted/source';
-import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
-import { compose, eventually, postJson, startTestGateway } from './harness';
+import { composeMiniGraph, startMiniGraph } from './fixtures/miniGraph';
+import { eventually, postJson, startTestGateway } from './harness';
 import { startRedis, type TestRedis } from './redisServer';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -51,10 +51,7 @@ let supergraph: string;
 
 beforeAll(async () => {
   [graph, redis] = await Promise.all([startMiniGraph(), startRedis()]);
-  supergraph = compose([
-    { name: 'catalog', url: graph.catalog.url, sdl: CATALOG_SDL },
-    { name: 'stock', url: graph.stock.url, sdl: STOCK_SDL },
-  ]);
+  supergraph = composeMiniGraph(graph.catalog.url, graph.stock.url);
 }, 30_000);
 
 afterAll(async () => {

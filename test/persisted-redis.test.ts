@@ -6,8 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { runPersistedCommand } from '../src/cli/persisted';
-import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
-import { compose, eventually, http, postJson, startTestGateway, tempDir } from './harness';
+import { composeMiniGraph, startMiniGraph } from './fixtures/miniGraph';
+import { eventually, http, postJson, startTestGateway, tempDir } from './harness';
 import { startRedis, type TestRedis } from './redisServer';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
@@ -24,10 +24,7 @@ let dir: string;
 
 beforeAll(async () => {
   [graph, redis] = await Promise.all([startMiniGraph(), startRedis()]);
-  supergraph = compose([
-    { name: 'catalog', url: graph.catalog.url, sdl: CATALOG_SDL },
-    { name: 'stock', url: graph.stock.url, sdl: STOCK_SDL },
-  ]);
+  supergraph = composeMiniGraph(graph.catalog.url, graph.stock.url);
   dir = tempDir();
   writeFileSync(join(dir, 'supergraph.graphql'), supergraph);
   const config = {

@@ -4,8 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFaultProxy, type FaultProxy } from './fixtures/faultProxy';
-import { CATALOG_SDL, startMiniGraph, STOCK_SDL } from './fixtures/miniGraph';
-import { closedPort, compose, eventually, postJson, tempDir } from './harness';
+import { composeMiniGraph, startMiniGraph } from './fixtures/miniGraph';
+import { closedPort, eventually, postJson, tempDir } from './harness';
 
 const CLI = join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
 
@@ -19,10 +19,7 @@ beforeAll(async () => {
   const dir = tempDir();
   writeFileSync(
     join(dir, 'supergraph.graphql'),
-    compose([
-      { name: 'catalog', url: mini.catalog.url, sdl: CATALOG_SDL },
-      { name: 'stock', url: proxy.url, sdl: STOCK_SDL },
-    ]),
+    composeMiniGraph(mini.catalog.url, proxy.url),
   );
   configFile = join(dir, 'tollgate.yaml');
   writeFileSync(configFile, 'supergraph:\n  file: supergraph.graphql\nserver:\n  shutdownTimeout: 5s\nlogging:\n  level: warn\n');

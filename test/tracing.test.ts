@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { CATALOG_SDL, STOCK_SDL, startMiniGraph } from './fixtures/miniGraph';
+import { composeMiniGraph, startMiniGraph } from './fixtures/miniGraph';
 import { startFaultProxy, type FaultProxy } from './fixtures/faultProxy';
-import { compose, eventually, postJson, startTestGateway, tempDir } from './harness';
+import { eventually, postJson, startTestGateway, tempDir } from './harness';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_SPAN = '00f067aa0ba902b7';
@@ -25,10 +25,7 @@ beforeAll(async () => {
   graph = await startMiniGraph();
   catalogProxy = await startFaultProxy(graph.catalog.url);
   stockProxy = await startFaultProxy(graph.stock.url);
-  supergraph = compose([
-    { name: 'catalog', url: catalogProxy.url, sdl: CATALOG_SDL },
-    { name: 'stock', url: stockProxy.url, sdl: STOCK_SDL },
-  ]);
+  supergraph = composeMiniGraph(catalogProxy.url, stockProxy.url);
   gateway = await startTestGateway(supergraph, { tracing: { enabled: true }, dedupe: { inbound: false } }, { spanExporter: exporter });
 });
 

@@ -60,13 +60,20 @@ function node(value: Json): ExecNode {
   }
 }
 
-function fetchNode(value: Json): FetchNode {
+/** What a Fetch and a BatchFetch both carry: the subgraph, its operation and the variables it reads. */
+function operationOf(value: Json) {
   return {
-    kind: 'Fetch',
     serviceName: String(value.serviceName),
     operation: String(value.operation),
     operationName: (value.operationName as string | undefined) ?? undefined,
     variableUsages: value.variableUsages as string[] | undefined,
+  };
+}
+
+function fetchNode(value: Json): FetchNode {
+  return {
+    kind: 'Fetch',
+    ...operationOf(value),
     requires: value.requires ? requires(value.requires as Json[]) : undefined,
     inputRewrites: rewrites(value.inputRewrites),
     outputRewrites: rewrites(value.outputRewrites),
@@ -83,14 +90,7 @@ function batchFetch(value: Json): BatchFetchNode {
     inputRewrites: rewrites(a.inputRewrites),
     outputRewrites: rewrites(a.outputRewrites),
   }));
-  return {
-    kind: 'BatchFetch',
-    serviceName: String(value.serviceName),
-    operation: String(value.operation),
-    operationName: (value.operationName as string | undefined) ?? undefined,
-    variableUsages: value.variableUsages as string[] | undefined,
-    aliases,
-  };
+  return { kind: 'BatchFetch', ...operationOf(value), aliases };
 }
 
 /** `{Field: name}` → name, "@" → "@", `{TypeCondition: [types]}` → a TypeCondition. */

@@ -7,20 +7,12 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { parsePrometheus } from './fixtures/promText';
-import { reviewFeed, startSubscriptionGraph, until, wsClient, collect, type SubscriptionGraph } from './fixtures/subscriptionGraph';
+import { addReview, reviewFeed, startSubscriptionGraph, until, wsClient, collect, type SubscriptionGraph } from './fixtures/subscriptionGraph';
 import { windowClock } from './harness';
 
 const ACCEPT = 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0",application/json';
 const JOINED = 'subscription NewReviews { reviewAdded { body product { name inStock } author { name } } }';
 
-async function addReview(url: string, upc: string, body: string): Promise<void> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation Add($upc: String!, $body: String!) { addReview(upc: $upc, body: $body) { id } }', variables: { upc, body } }),
-  });
-  expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
-}
 
 /** A strict reader of Apollo's multipart subscription format: every part parsed, the closing boundary noticed. */
 class MultipartReader {

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { chromium } from 'playwright-core';
 import { sha256Hex } from '../src/util/sha256';
 import { parsePrometheus } from './fixtures/promText';
-import { collect, reviewFeed, sseClient, startSubscriptionGraph, until, wsClient, type SubscriptionGraph } from './fixtures/subscriptionGraph';
+import { addReview, collect, reviewFeed, sseClient, startSubscriptionGraph, until, wsClient, type SubscriptionGraph } from './fixtures/subscriptionGraph';
 
 const ADMIN_KEY = 'subscription-test-admin-key';
 const API_KEY = 'acme-subscriptions-key-0123456789';
@@ -20,14 +20,6 @@ const JOINED = `subscription NewReviews {
   reviewAdded { body product { upc name price inStock } author { id name } }
 }`;
 
-async function addReview(url: string, upc: string, body: string): Promise<void> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation Add($upc: String!, $body: String!) { addReview(upc: $upc, body: $body) { id } }', variables: { upc, body } }),
-  });
-  expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
-}
 
 const lines: Array<Record<string, unknown>> = [];
 const ended = () => lines.filter((l) => l.log === 'access' && l.msg === 'subscription ended');

@@ -5,21 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { parsePrometheus } from './fixtures/promText';
-import { collect, reviewFeed, sseClient, startSubscriptionGraph, until, wsClient, type SubscriptionGraph } from './fixtures/subscriptionGraph';
+import { addReview, collect, reviewFeed, sseClient, startSubscriptionGraph, until, wsClient, type SubscriptionGraph } from './fixtures/subscriptionGraph';
 
 const JOINED = `subscription NewReviews {
   reviewAdded { body product { upc name price inStock } author { id name username } }
 }`;
 
-async function addReview(url: string, upc: string, body: string): Promise<void> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation Add($upc: String!, $body: String!) { addReview(upc: $upc, body: $body) { id } }', variables: { upc, body } }),
-  });
-  const json = (await response.json()) as { errors?: unknown };
-  expect(json.errors).toBeUndefined();
-}
 
 /** Nothing left open: client subscriptions, upstream subscriptions, the subgraph's listeners and sockets. */
 async function noLeaks(graph: SubscriptionGraph): Promise<void> {
